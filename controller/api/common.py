@@ -1,0 +1,176 @@
+"""Building blocks shared by every frr-edge resource: base model, metadata, selectors, conditions."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+GROUP = "frr-edge.dev"
+VERSION = "v1alpha1"
+API_VERSION = f"{GROUP}/{VERSION}"
+
+# Characters that could end a line of FRR or nftables configuration early, or start a new one.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def cel(rule: str, message: str, field_path: str | None = None) -> dict[str, str]:
+    """One x-kubernetes-validations entry; the same check is also done in Python by the model."""
+    entry = {"rule": rule, "message": message}
+    if field_path:
+        entry["fieldPath"] = field_path
+    return entry
+
+
+class Model(BaseModel):
+    """Base of every spec model: camelCase on the wire, unknown fields refused (typos surface)."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        frozen=True,
+    )
+
+
+def _plain_text(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("must not contain newlines or control characters")
+    return value
+
+
+def _ip_address(value: str) -> str:
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise ValueError(f"{value!r} is not an IPv4 or IPv6 address") from None
+
+
+def _cidr(value: str) -> str:
+    if "/" not in value:
+        raise ValueError(f"{value!r} has no prefix length; write it as a CIDR such as 192.0.2.0/24")
+    try:
+        network = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a CIDR prefix such as 192.0.2.0/24 or 2001:db8::/64") from None
+    if network.network_address != ipaddress.ip_interface(value).ip:
+        raise ValueError(f"{value!r} has host bits set; the prefix is {network}")
+    return str(network)
+
+
+PlainText = Annotated[str, AfterValidator(_plain_text)]
+IPAddress = Annotated[
+    str,
+    AfterValidator(_ip_address),
+    Field(
+        max_length=45,
+        json_schema_extra={"x-kubernetes-validations": [cel("isIP(self)", "must be an IPv4 or IPv6 address")]},
+    ),
+]
+# CIDRs sit in long nested lists (prefixes of thousands of neighbors): the API server checks them with
+# the cheap `cidr` format rather than CEL, whose estimated cost grows with every enclosing list's size.
+CIDR = Annotated[str, AfterValidator(_cidr), Field(max_length=49, json_schema_extra={"format": "cidr"})]
+# Names that end up in FRR or nft text as one word.
+Word = Annotated[str, Field(min_length=1, max_length=63, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
+InterfaceName = Annotated[str, Field(min_length=1, max_length=15, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+ASN = Annotated[
+    int,
+    Field(
+        json_schema_extra={
+            "format": "int64",
+            "x-kubernetes-validations": [
+                cel("self >= 1 && self <= 4294967295", "must be an AS number between 1 and 4294967295")
+            ],
+        },
+    ),
+]
+
+
+def _check_asn(value: int) -> int:
+    if not 1 <= value <= 4294967295:
+        raise ValueError(f"{value} is not an AS number between 1 and 4294967295")
+    return value
+
+
+ASNumber = Annotated[ASN, AfterValidator(_check_asn)]
+
+
+class ObjectMeta(BaseModel):
+    """The parts of Kubernetes object metadata frr-edge reads; everything else is kept but ignored."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, alias_generator=to_camel, populate_by_name=True)
+
+    name: str = Field(min_length=1, max_length=253)
+    namespace: str | None = None
+    labels: dict[str, str] = Field(default_factory=dict)
+    annotations: dict[str, str] = Field(default_factory=dict)
+    generation: int | None = None
+    uid: str | None = None
+    resource_version: str | None = None
+
+
+class LabelSelectorRequirement(Model):
+    """One label selector requirement, as in Kubernetes."""
+
+    key: str = Field(max_length=317, description="The label key the requirement applies to.")
+    operator: Literal["In", "NotIn", "Exists", "DoesNotExist"] = Field(
+        description="How the key relates to the values: In, NotIn, Exists or DoesNotExist."
+    )
+    values: list[Annotated[str, Field(max_length=63)]] = Field(
+        default_factory=list,
+        max_length=64,
+        description="Values for In and NotIn; must be empty for Exists and DoesNotExist.",
+    )
+
+
+class LabelSelector(Model):
+    """A Kubernetes label selector; an empty selector selects everything."""
+
+    match_labels: dict[str, Annotated[str, Field(max_length=63)]] = Field(
+        default_factory=dict,
+        description="Labels that must all be present with exactly these values.",
+        json_schema_extra={"maxProperties": 64},
+    )
+    match_expressions: list[LabelSelectorRequirement] = Field(
+        default_factory=list,
+        max_length=32,
+        description="Requirements that must all hold.",
+    )
+
+    def matches(self, labels: dict[str, str]) -> bool:
+        """Whether an object with these labels is selected."""
+        for key, value in self.match_labels.items():
+            if labels.get(key) != value:
+                return False
+        for requirement in self.match_expressions:
+            present = requirement.key in labels
+            if requirement.operator == "Exists" and not present:
+                return False
+            if requirement.operator == "DoesNotExist" and present:
+                return False
+            if requirement.operator == "In" and labels.get(requirement.key) not in requirement.values:
+                return False
+            if requirement.operator == "NotIn" and present and labels[requirement.key] in requirement.values:
+                return False
+        return True
+
+
+class Condition(Model):
+    """A condition as the Kubernetes API conventions define it."""
+
+    type: str = Field(max_length=316, description="Kind of condition, in CamelCase, for example Ready.")
+    status: Literal["True", "False", "Unknown"] = Field(description="True, False or Unknown.")
+    reason: str = Field(
+        max_length=1024,
+        pattern=r"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",
+        description="Machine-readable CamelCase reason for the last transition.",
+    )
+    message: str = Field(default="", max_length=32768, description="Human-readable details.")
+    observed_generation: int | None = Field(
+        default=None, ge=0, description="The .metadata.generation the condition was computed from."
+    )
+    last_transition_time: datetime = Field(description="When the status last changed.")

@@ -1,0 +1,425 @@
+"""FRRConfiguration: FRR-K8s's v1beta1 API, selected per Router by `routerSelector`."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, model_validator
+
+from controller.api.common import (
+    CIDR,
+    ASNumber,
+    InterfaceName,
+    IPAddress,
+    LabelSelector,
+    Model,
+    ObjectMeta,
+    PlainText,
+    Word,
+    cel,
+)
+from controller.api.duration import Duration, seconds
+
+MAX_NEIGHBORS = 5000
+MAX_ROUTER_PREFIXES = 4096
+# Per-neighbor lists stay short: the API server multiplies their bounds into CEL cost estimates.
+MAX_NEIGHBOR_PREFIXES = 64
+
+_STANDARD_COMMUNITY = re.compile(r"^\d{1,5}:\d{1,5}$")
+_LARGE_COMMUNITY = re.compile(r"^\d{1,10}:\d{1,10}:\d{1,10}$")
+WELL_KNOWN_COMMUNITIES = frozenset(
+    {"no-export", "no-advertise", "local-AS", "no-peer", "blackhole", "graceful-shutdown", "accept-own"}
+)
+
+
+def _community(value: str) -> str:
+    if value in WELL_KNOWN_COMMUNITIES:
+        return value
+    if _STANDARD_COMMUNITY.match(value):
+        if all(int(part) <= 65535 for part in value.split(":")):
+            return value
+    elif _LARGE_COMMUNITY.match(value):
+        if all(int(part) <= 4294967295 for part in value.split(":")):
+            return value
+    elif value.startswith("large:") and _LARGE_COMMUNITY.match(value[6:]):
+        return _community(value[6:])
+    raise ValueError(
+        f"{value!r} is not a BGP community: use AA:NN (each 0-65535), a large community AA:BB:CC "
+        f"(each 0-4294967295) or one of {', '.join(sorted(WELL_KNOWN_COMMUNITIES))}"
+    )
+
+
+Community = Annotated[str, Field(max_length=40), AfterValidator(_community)]
+
+
+def _password(value: str) -> str:
+    if not value or value != value.strip() or not value.isprintable() or not value.isascii():
+        raise ValueError("must be printable ASCII without leading or trailing spaces")
+    return value
+
+
+class SecretReference(Model):
+    """A Secret holding a neighbor password (type kubernetes.io/basic-auth, key `password`)."""
+
+    name: Word = Field(description="Name of the Secret.")
+    namespace: Word | None = Field(
+        default=None, description="Namespace of the Secret; defaults to the FRRConfiguration's namespace."
+    )
+
+
+class PrefixSelector(Model):
+    """A prefix accepted from a neighbor, with optional length bounds (FRR prefix-list ge/le)."""
+
+    prefix: CIDR = Field(description="The prefix, as a CIDR.")
+    le: int | None = Field(
+        default=None, ge=1, le=128, description="Accept any matching prefix with a length up to this value."
+    )
+    ge: int | None = Field(
+        default=None, ge=1, le=128, description="Accept any matching prefix with a length from this value."
+    )
+
+    model_config = Model.model_config | {
+        "json_schema_extra": {
+            "x-kubernetes-validations": [
+                cel(
+                    "!has(self.ge) || !has(self.le) || self.ge <= self.le",
+                    "ge must be less than or equal to le",
+                ),
+                cel(
+                    "(!has(self.ge) || (self.ge > cidr(self.prefix).prefixLength() && "
+                    "self.ge <= (cidr(self.prefix).ip().family() == 4 ? 32 : 128))) && "
+                    "(!has(self.le) || (self.le >= cidr(self.prefix).prefixLength() && "
+                    "self.le <= (cidr(self.prefix).ip().family() == 4 ? 32 : 128)))",
+                    "ge must be greater than the prefix length and le at least the prefix length, "
+                    "both at most 32 for IPv4 and 128 for IPv6",
+                ),
+            ]
+        }
+    }
+
+    @model_validator(mode="after")
+    def _bounds(self) -> PrefixSelector:
+        network = ipaddress.ip_network(self.prefix)
+        if self.ge is not None and self.le is not None and self.ge > self.le:
+            raise ValueError("ge must be less than or equal to le")
+        if self.ge is not None and self.ge <= network.prefixlen:
+            raise ValueError("ge must be greater than the prefix length")
+        if self.le is not None and self.le < network.prefixlen:
+            raise ValueError("le must be at least the prefix length")
+        for name, bound in (("le", self.le), ("ge", self.ge)):
+            if bound is not None and bound > network.max_prefixlen:
+                raise ValueError(f"{name} must be at most 32 for IPv4 and 128 for IPv6")
+        return self
+
+
+AllowMode = Literal["filtered", "all"]
+
+
+class AllowedInPrefixes(Model):
+    """Which prefixes a neighbor may send us."""
+
+    prefixes: list[PrefixSelector] = Field(
+        default_factory=list, max_length=MAX_NEIGHBOR_PREFIXES, description="Prefixes accepted in `filtered` mode."
+    )
+    mode: AllowMode = Field(
+        default="filtered",
+        description="`filtered` accepts only `prefixes`; `all` accepts every prefix the neighbor sends.",
+    )
+
+
+class AllowedOutPrefixes(Model):
+    """Which prefixes we advertise to a neighbor."""
+
+    prefixes: list[CIDR] = Field(
+        default_factory=list,
+        max_length=MAX_NEIGHBOR_PREFIXES,
+        description="Prefixes advertised in `filtered` mode; each must be one of the router's prefixes.",
+    )
+    mode: AllowMode = Field(
+        default="filtered",
+        description="`filtered` advertises only `prefixes`; `all` advertises every prefix of the merged "
+        "router, whichever FRRConfiguration declared it.",
+    )
+
+
+class LocalPrefPrefixes(Model):
+    """Prefixes advertised with a local preference."""
+
+    prefixes: list[CIDR] = Field(
+        min_length=1, max_length=MAX_NEIGHBOR_PREFIXES, description="Prefixes that get this local preference."
+    )
+    local_pref: int = Field(ge=0, le=4294967295, description="The local preference to set.")
+
+
+class CommunityPrefixes(Model):
+    """Prefixes advertised with a BGP community."""
+
+    prefixes: list[CIDR] = Field(
+        min_length=1, max_length=MAX_NEIGHBOR_PREFIXES, description="Prefixes that get this community."
+    )
+    community: Community = Field(
+        description="Standard (AA:NN), large (AA:BB:CC) or well-known (no-export, ...) community."
+    )
+
+
+class Advertise(Model):
+    """What we advertise to a neighbor."""
+
+    allowed: AllowedOutPrefixes = Field(
+        default_factory=AllowedOutPrefixes, description="Prefixes allowed to be advertised."
+    )
+    with_local_pref: list[LocalPrefPrefixes] = Field(
+        default_factory=list, max_length=16, description="Local preferences for some advertised prefixes."
+    )
+    with_community: list[CommunityPrefixes] = Field(
+        default_factory=list, max_length=16, description="Communities for some advertised prefixes."
+    )
+
+
+class Receive(Model):
+    """What we accept from a neighbor."""
+
+    allowed: AllowedInPrefixes = Field(
+        default_factory=AllowedInPrefixes, description="Prefixes allowed to be received."
+    )
+
+
+_NEIGHBOR_RULES = [
+    cel("has(self.asn) != has(self.dynamicASN)", "exactly one of asn and dynamicASN must be set"),
+    cel("has(self.address) != has(self.interface)", "exactly one of address and interface must be set"),
+    cel(
+        "!(has(self.password) && has(self.passwordSecret))",
+        "password and passwordSecret are mutually exclusive",
+    ),
+    cel(
+        "!has(self.holdTime) || !has(self.keepaliveTime) || duration(self.holdTime) == duration('0s') "
+        "|| duration(self.keepaliveTime) < duration(self.holdTime)",
+        "keepaliveTime must be less than holdTime",
+    ),
+]
+
+
+class Neighbor(Model):
+    """A BGP neighbor of the router: for frr-edge, usually a MetalLB speaker node."""
+
+    model_config = Model.model_config | {"json_schema_extra": {"x-kubernetes-validations": _NEIGHBOR_RULES}}
+
+    asn: ASNumber | None = Field(
+        default=None, description="The neighbor's AS number. Exactly one of asn and dynamicASN is set."
+    )
+    dynamic_asn: Literal["internal", "external"] | None = Field(
+        default=None,
+        alias="dynamicASN",
+        description="Accept the neighbor's AS without naming it: `internal` (same AS as ours) or "
+        "`external` (any other AS).",
+    )
+    address: IPAddress | None = Field(
+        default=None, description="The neighbor's IP address. Exactly one of address and interface is set."
+    )
+    interface: InterfaceName | None = Field(
+        default=None, description="Interface for an unnumbered (IPv6 link-local) session."
+    )
+    port: int | None = Field(default=None, ge=1, le=65535, description="TCP port to dial; defaults to 179.")
+    source_address: Annotated[str, Field(max_length=45, pattern=r"^[A-Za-z0-9_.:-]+$")] | None = Field(
+        default=None,
+        alias="sourceaddress",
+        description="Source address (an IP address or an interface name) for the session.",
+    )
+    password: Annotated[str, Field(max_length=80), AfterValidator(_password)] | None = Field(
+        default=None, description="TCP MD5 password. Prefer passwordSecret, which keeps it out of Git."
+    )
+    password_secret: SecretReference | None = Field(
+        default=None, description="Secret holding the TCP MD5 password under the key `password`."
+    )
+    hold_time: Duration | None = Field(
+        default=None,
+        description="BGP hold time, 0 (no keepalives) or at least 3s; defaults to 180s.",
+        json_schema_extra={
+            "x-kubernetes-validations": [
+                cel(
+                    "duration(self) == duration('0s') || duration(self) >= duration('3s')",
+                    "holdTime must be 0 or at least 3s",
+                ),
+                cel("duration(self) <= duration('65535s')", "holdTime must be at most 65535s"),
+            ]
+        },
+    )
+    keepalive_time: Duration | None = Field(
+        default=None,
+        description="BGP keepalive interval; defaults to a third of the hold time (60s).",
+        json_schema_extra={
+            "x-kubernetes-validations": [
+                cel("duration(self) <= duration('65535s')", "keepaliveTime must be at most 65535s")
+            ]
+        },
+    )
+    connect_time: Duration | None = Field(
+        default=None,
+        description="Seconds between connection attempts (1s to 65535s); FRR's default is 120s.",
+        json_schema_extra={
+            "x-kubernetes-validations": [
+                cel(
+                    "duration(self) >= duration('1s') && duration(self) <= duration('65535s')",
+                    "connectTime must be between 1s and 65535s",
+                )
+            ]
+        },
+    )
+    ebgp_multi_hop: bool = Field(default=False, description="The neighbor is more than one hop away.")
+    bfd_profile: Word | None = Field(
+        default=None, description="Name of a BFD profile; when set, the session is tracked by BFD."
+    )
+    enable_graceful_restart: bool = Field(default=False, description="Enable BGP graceful restart.")
+    to_advertise: Advertise = Field(default_factory=Advertise, description="What to advertise.")
+    to_receive: Receive = Field(default_factory=Receive, description="What to accept.")
+    dual_stack_address_family: bool = Field(
+        default=False, description="Activate both IPv4 and IPv6 unicast on this session."
+    )
+    local_asn: ASNumber | None = Field(
+        default=None,
+        alias="localASN",
+        description="AS number to present to this neighbor instead of the router's (eBGP only).",
+    )
+    maximum_prefixes: int | None = Field(
+        default=None,
+        ge=1,
+        le=4294967295,
+        description="frr-edge: tear the session down if the neighbor sends more prefixes than this, "
+        "so a misbehaving speaker cannot flood the router's table.",
+    )
+    disable_mp: bool = Field(
+        default=False, alias="disableMP", description="Deprecated in FRR-K8s and ignored; kept for compatibility."
+    )
+
+    @model_validator(mode="after")
+    def _exclusive(self) -> Neighbor:
+        if (self.asn is None) == (self.dynamic_asn is None):
+            raise ValueError("exactly one of asn and dynamicASN must be set")
+        if (self.address is None) == (self.interface is None):
+            raise ValueError("exactly one of address and interface must be set")
+        if self.password is not None and self.password_secret is not None:
+            raise ValueError("password and passwordSecret are mutually exclusive")
+        if self.hold_time is not None:
+            hold = seconds(self.hold_time)
+            if hold != 0 and hold < 3:
+                raise ValueError("holdTime must be 0 or at least 3s")
+            if hold > 65535:
+                raise ValueError("holdTime must be at most 65535s")
+            if self.keepalive_time is not None and hold != 0 and seconds(self.keepalive_time) >= hold:
+                raise ValueError("keepaliveTime must be less than holdTime")
+        if self.keepalive_time is not None and seconds(self.keepalive_time) > 65535:
+            raise ValueError("keepaliveTime must be at most 65535s")
+        if self.connect_time is not None and not 1 <= seconds(self.connect_time) <= 65535:
+            raise ValueError("connectTime must be between 1s and 65535s")
+        return self
+
+    @property
+    def peer(self) -> str:
+        """How FRR names this neighbor: its address, or its interface for unnumbered sessions."""
+        return self.address or self.interface or ""
+
+
+class Import(Model):
+    """A VRF whose routes are imported into this router."""
+
+    vrf: Word = Field(description="The VRF to import from.")
+
+
+class BGPRouter(Model):
+    """One BGP instance (`router bgp ASN [vrf VRF]`)."""
+
+    asn: ASNumber = Field(description="Our AS number for this instance.")
+    id: IPAddress | None = Field(default=None, description="BGP router ID (an IPv4 address).")
+    vrf: Word | None = Field(default=None, description="The VRF; empty means the default VRF.")
+    neighbors: list[Neighbor] = Field(
+        default_factory=list, max_length=MAX_NEIGHBORS, description="BGP neighbors of this instance."
+    )
+    prefixes: list[CIDR] = Field(
+        default_factory=list, max_length=MAX_ROUTER_PREFIXES, description="Prefixes this router advertises."
+    )
+    imports: list[Import] = Field(default_factory=list, max_length=64, description="VRFs to import from.")
+    maximum_paths: int | None = Field(
+        default=None,
+        ge=1,
+        le=64,
+        description="frr-edge: ECMP width, the number of equal BGP paths installed for one prefix, "
+        "so traffic to a LoadBalancer IP spreads across every speaker that announces it. Merging keeps "
+        "the largest value; when unset, FRR's default (1, no ECMP) applies.",
+    )
+
+
+class BFDProfile(Model):
+    """A named set of BFD session parameters."""
+
+    name: Word = Field(description="Name referenced by neighbors' bfdProfile.")
+    receive_interval: int | None = Field(
+        default=None, ge=10, le=60000, description="Minimum receive interval, milliseconds (default 300)."
+    )
+    transmit_interval: int | None = Field(
+        default=None, ge=10, le=60000, description="Minimum transmit interval, milliseconds (default 300)."
+    )
+    detect_multiplier: int | None = Field(
+        default=None, ge=2, le=255, description="Missed packets before the session is declared down."
+    )
+    echo_interval: int | None = Field(
+        default=None, ge=10, le=60000, description="Echo packet interval, milliseconds (default 50)."
+    )
+    echo_mode: bool | None = Field(default=None, description="Enable echo mode (single hop only).")
+    passive_mode: bool | None = Field(default=None, description="Wait for the peer to start the session.")
+    minimum_ttl: int | None = Field(
+        default=None, ge=1, le=254, description="Multihop only: minimum TTL of incoming BFD packets."
+    )
+
+
+class BGPConfig(Model):
+    """BGP configuration."""
+
+    routers: list[BGPRouter] = Field(
+        default_factory=list, max_length=16, description="BGP instances, at most one per VRF."
+    )
+    bfd_profiles: list[BFDProfile] = Field(
+        default_factory=list,
+        max_length=64,
+        description="BFD profiles referenced by neighbors.",
+        json_schema_extra={"x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"]},
+    )
+
+
+class RawConfig(Model):
+    """FRR configuration text appended after the rendered configuration."""
+
+    priority: int = Field(
+        default=0, ge=-1000, le=1000, description="Snippets are appended in ascending priority, then by name."
+    )
+    raw_config: str = Field(
+        default="",
+        max_length=65536,
+        description="FRR configuration text; it is parsed and checked before anything reaches a router.",
+    )
+
+
+class FRRConfigurationSpec(Model):
+    """Desired FRR configuration for the Routers selected by routerSelector."""
+
+    bgp: BGPConfig = Field(default_factory=BGPConfig, description="BGP configuration.")
+    raw: RawConfig = Field(default_factory=RawConfig, description="Raw FRR configuration snippet.")
+    router_selector: LabelSelector = Field(
+        default_factory=LabelSelector,
+        description="Labels of the Router objects this configuration applies to; empty selects all.",
+    )
+
+
+class FRRConfiguration(Model):
+    """A piece of FRR configuration for one or more Routers."""
+
+    model_config = Model.model_config | {"extra": "ignore"}
+
+    api_version: str = "frr-edge.dev/v1alpha1"
+    kind: Literal["FRRConfiguration"] = "FRRConfiguration"
+    metadata: ObjectMeta
+    spec: FRRConfigurationSpec = Field(default_factory=FRRConfigurationSpec)
+
+
+__all__ = ["FRRConfiguration", "PlainText"]

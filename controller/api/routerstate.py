@@ -1,0 +1,87 @@
+"""RouterState: what frr-edge last did on a router and what the router really runs (status only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from controller.api.common import Condition, Model, ObjectMeta
+
+Result = Literal["Success", "Failed", "Pending", "Skipped"]
+
+
+class StepResult(Model):
+    """The outcome of one step (conversion, reload, firewall apply)."""
+
+    result: Result = Field(description="Success, Failed, Pending or Skipped.")
+    message: str = Field(default="", max_length=32768, description="What happened, or why it failed.")
+    time: datetime | None = Field(default=None, description="When the step finished.")
+
+
+class ReloadResult(StepResult):
+    """The outcome of the last FRR apply."""
+
+    method: Literal["none", "delta", "frr-reload"] | None = Field(
+        default=None,
+        description="none (nothing to change), delta (one batched vtysh session) or frr-reload (fallback).",
+    )
+    duration_seconds: float | None = Field(default=None, ge=0, description="How long the apply took.")
+
+
+class BGPSession(Model):
+    """One BGP session as the router reports it."""
+
+    peer: str = Field(max_length=64, description="Neighbor address or interface.")
+    vrf: str = Field(default="default", max_length=64, description="VRF of the session.")
+    remote_as: int | None = Field(default=None, description="The neighbor's AS number.")
+    state: str = Field(max_length=32, description="BGP state, for example Established or Active.")
+    uptime: str = Field(default="", max_length=64, description="Time in the current state.")
+    prefixes_received: int | None = Field(default=None, description="Prefixes accepted from the neighbor.")
+    prefixes_sent: int | None = Field(default=None, description="Prefixes advertised to the neighbor.")
+    owned: bool = Field(default=True, description="Whether frr-edge manages this neighbor.")
+
+
+class RouterStateStatus(Model):
+    """Observed state of a router."""
+
+    observed_generation: int | None = Field(default=None, description="Router generation last acted upon.")
+    conditions: list[Condition] = Field(
+        default_factory=list,
+        max_length=16,
+        description="Ready, Reachable, ConfigValid, Applied and Degraded conditions.",
+        json_schema_extra={"x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"]},
+    )
+    conversion: StepResult | None = Field(
+        default=None, description="Turning resources into configuration: merge conflicts, invalid input."
+    )
+    reload: ReloadResult | None = Field(default=None, description="The last FRR apply.")
+    firewall: StepResult | None = Field(default=None, description="The last nftables apply.")
+    running_config: str = Field(
+        default="", max_length=1048576, description="The router's FRR running config, secrets redacted."
+    )
+    desired_config_hash: str = Field(
+        default="", max_length=128, description="SHA-256 of the last applied desired configuration."
+    )
+    host_key_verification: Literal["Pinned", "Ignored"] | None = Field(
+        default=None, description="Pinned, or Ignored when the Router opts out of host key checks."
+    )
+    sessions: list[BGPSession] = Field(
+        default_factory=list, max_length=10000, description="BGP sessions on the router."
+    )
+    sessions_summary: str = Field(
+        default="", max_length=32, description="Established sessions / all sessions, for example 3/4."
+    )
+    last_good_apply_time: datetime | None = Field(default=None, description="Time of the last good apply.")
+
+
+class RouterState(Model):
+    """Observed state of one Router, written by frr-edge only."""
+
+    model_config = Model.model_config | {"extra": "ignore"}
+
+    api_version: str = "frr-edge.dev/v1alpha1"
+    kind: Literal["RouterState"] = "RouterState"
+    metadata: ObjectMeta
+    status: RouterStateStatus | None = None

@@ -1,0 +1,164 @@
+"""The merged, desired configuration of one router: what render turns into FRR and nftables text.
+
+Plain data, already validated and normalised (addresses canonical, durations in seconds, secrets resolved).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from controller.api.frrconfiguration import BFDProfile
+from controller.api.ratelimit import RateLimit
+from controller.errors import Origin
+
+DEFAULT_PORT = 179
+DEFAULT_HOLD = 180
+DEFAULT_KEEPALIVE = 60
+DEFAULT_CONNECT = 120
+
+PrefixSelector = tuple[str, int | None, int | None]
+
+
+def family(prefix_or_address: str) -> int:
+    """4 or 6."""
+    return 6 if ":" in prefix_or_address else 4
+
+
+@dataclass(slots=True)
+class DesiredNeighbor:
+    """One BGP neighbor after merging every FRRConfiguration that mentions it."""
+
+    vrf: str
+    peer: str
+    interface: bool
+    remote_as: str  # a number, "internal" or "external"
+    port: int = DEFAULT_PORT
+    source_address: str | None = None
+    password: str | None = None
+    hold_time: int | None = None
+    keepalive_time: int | None = None
+    connect_time: int | None = None
+    ebgp_multihop: bool = False
+    bfd_profile: str | None = None
+    graceful_restart: bool = False
+    dual_stack: bool = False
+    local_asn: int | None = None
+    maximum_prefixes: int | None = None
+    advertise_all: bool = False
+    advertise: set[str] = field(default_factory=set)
+    local_prefs: dict[str, int] = field(default_factory=dict)
+    communities: dict[str, set[str]] = field(default_factory=dict)
+    receive_all: bool = False
+    receive: set[PrefixSelector] = field(default_factory=set)
+
+    @property
+    def families(self) -> tuple[int, ...]:
+        """Address families to activate: the session's own, both when dual-stack or unnumbered."""
+        if self.interface or self.dual_stack:
+            return (4, 6)
+        return (family(self.peer),)
+
+    @property
+    def timers(self) -> tuple[int, int] | None:
+        """(keepalive, hold) when either was set, the other derived as FRR's defaults relate them."""
+        if self.hold_time is None and self.keepalive_time is None:
+            return None
+        hold = self.hold_time if self.hold_time is not None else 3 * (self.keepalive_time or 0)
+        keepalive = self.keepalive_time if self.keepalive_time is not None else hold // 3
+        return keepalive, min(hold, 65535)
+
+    @property
+    def sort_key(self) -> tuple[int, int, str]:
+        """Addresses in numeric order (v4 before v6), interfaces after them."""
+        if self.interface:
+            return (2, 0, self.peer)
+        address = ipaddress.ip_address(self.peer)
+        return (0 if address.version == 4 else 1, int(address), "")
+
+
+@dataclass(slots=True)
+class DesiredBGP:
+    """One `router bgp ASN [vrf VRF]` instance."""
+
+    asn: int
+    vrf: str
+    router_id: str | None = None
+    prefixes: set[str] = field(default_factory=set)
+    imports: set[str] = field(default_factory=set)
+    maximum_paths: int | None = None
+    neighbors: dict[str, DesiredNeighbor] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class RawSnippet:
+    """A raw FRR snippet, appended in (priority, origin) order."""
+
+    priority: int
+    origin: Origin
+    text: str
+
+
+@dataclass(slots=True)
+class DesiredFRR:
+    """Everything FRR should run for one router."""
+
+    routers: dict[str, DesiredBGP] = field(default_factory=dict)
+    bfd_profiles: dict[str, BFDProfile] = field(default_factory=dict)
+    raw: list[RawSnippet] = field(default_factory=list)
+
+
+ANY_PORT = (0, 0)
+ANY_SOURCE = ""
+
+
+class AllowEntry(NamedTuple):
+    """One accepted (destination, protocol, port range, source) combination.
+
+    A tuple so that sorting tens of thousands of them stays cheap. `ports` is ANY_PORT for every port
+    (and for ICMP); `source` is ANY_SOURCE for any source.
+    """
+
+    family: int
+    destination: str
+    protocol: str
+    ports: tuple[int, int]
+    source: str
+
+
+class LimitEntry(NamedTuple):
+    """A rate limit on one Service address, protocol and port."""
+
+    family: int
+    destination: str
+    protocol: str
+    port: int
+    rate: RateLimit
+
+
+@dataclass(slots=True)
+class DesiredFirewall:
+    """Everything nftables should do for one router, in frr-edge's own tables."""
+
+    default_action: str = "drop"
+    allow: list[AllowEntry] = field(default_factory=list)
+    limits: list[LimitEntry] = field(default_factory=list)
+    public_interface: str | None = None
+    allow_ssh: bool = True
+    ssh_port: int = 22
+    allow_bgp: bool = True
+    bgp_peers: list[str] = field(default_factory=list)
+    bgp_interfaces: list[str] = field(default_factory=list)
+    drop_unmatched: bool = False
+    local_include: str | None = None
+
+
+@dataclass(slots=True)
+class DesiredRouter:
+    """The merged, validated desired state of one router."""
+
+    name: str
+    ownership: str
+    frr: DesiredFRR
+    firewall: DesiredFirewall

@@ -1,0 +1,216 @@
+"""Kubernetes objects in, typed and located: from YAML files for the CLI, from watch events for the controller.
+
+Every object keeps its Origin, so an error names the file and document it came from.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from controller.api import FirewallPolicy, FRRConfiguration, LabelSelector, Router
+from controller.api.common import GROUP
+from controller.errors import InvalidInput, Origin
+
+T = TypeVar("T", bound=BaseModel)
+
+_MODELS: dict[str, type[BaseModel]] = {
+    "Router": Router,
+    "FRRConfiguration": FRRConfiguration,
+    "FirewallPolicy": FirewallPolicy,
+}
+_CLUSTER_SCOPED = {
+    "Router",
+    "RouterState",
+    "Node",
+    "Namespace",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleBinding",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded(Generic[T]):
+    """A valid object and where it came from."""
+
+    origin: Origin
+    object: T
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    """An invalid object and the Routers it spoils.
+
+    A configuration spoils the Routers its selector selects (all of them when the selector itself is
+    unreadable): rendering them without it could remove what it was meant to configure. An invalid
+    Router spoils only itself, which is then absent from Inputs.routers.
+    """
+
+    error: InvalidInput
+    router_selector: LabelSelector | None
+    spoils_routers: bool = True
+
+    def spoils(self, labels: dict[str, str]) -> bool:
+        """Whether a Router with these labels must not be rendered because of this object."""
+        if not self.spoils_routers:
+            return False
+        return self.router_selector is None or self.router_selector.matches(labels)
+
+
+@dataclass(slots=True)
+class Inputs:
+    """Everything frr-edge reads, sorted out by kind."""
+
+    routers: list[Loaded[Router]] = field(default_factory=list)
+    frr_configurations: list[Loaded[FRRConfiguration]] = field(default_factory=list)
+    firewall_policies: list[Loaded[FirewallPolicy]] = field(default_factory=list)
+    secrets: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+    # Objects of other kinds (MetalLB resources, Nodes, Pods, Services), kept raw for derivation.
+    others: list[tuple[Origin, dict[str, Any]]] = field(default_factory=list)
+    invalid: list[Invalid] = field(default_factory=list)
+
+
+def field_path(location: tuple[int | str, ...], document: Any) -> str:
+    """A pydantic error location as a user-facing path such as `spec.bgp.routers[0].neighbors[2].asn`.
+
+    Locations also hold names of union members and validators; only real keys and indexes are kept.
+    """
+    parts: list[str] = []
+    node = document
+    for step in location:
+        if isinstance(step, int) and isinstance(node, list) and 0 <= step < len(node):
+            parts.append(f"[{step}]")
+            node = node[step]
+        elif isinstance(step, str) and isinstance(node, Mapping) and step in node:
+            parts.append(f".{step}" if parts else step)
+            node = node[step]
+    return "".join(parts)
+
+
+def _why(error: Mapping[str, Any]) -> str:
+    message = str(error["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if message.startswith(prefix):
+            message = message[len(prefix) :]
+    if error["type"] == "extra_forbidden":
+        message = "unknown field (check its spelling against `kubectl explain`)"
+    if error["type"] == "missing":
+        message = "required field is missing"
+    return message
+
+
+def _invalid(origin: Origin, document: dict[str, Any], error: ValidationError) -> InvalidInput:
+    first = error.errors()[0]
+    path = field_path(tuple(first["loc"]), document)
+    if first["type"] == "missing":
+        path = ".".join(str(step) for step in first["loc"] if isinstance(step, str))
+    more = len(error.errors()) - 1
+    why = _why(first) + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
+    return InvalidInput(origin, path, why)
+
+
+def _selector_of(document: dict[str, Any]) -> LabelSelector | None:
+    try:
+        return LabelSelector.model_validate(document.get("spec", {}).get("routerSelector", {}))
+    except (ValidationError, AttributeError):
+        return None
+
+
+def _secret_data(origin: Origin, document: dict[str, Any]) -> dict[str, str]:
+    data: dict[str, str] = {}
+    for key, value in (document.get("stringData") or {}).items():
+        data[str(key)] = str(value)
+    for key, value in (document.get("data") or {}).items():
+        if key in data:
+            continue
+        try:
+            data[str(key)] = base64.b64decode(str(value), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            raise InvalidInput(origin, f"data.{key}", "is not base64-encoded UTF-8 text") from None
+    return data
+
+
+def add_object(inputs: Inputs, document: dict[str, Any], path: str | None = None, index: int | None = None) -> None:
+    """Sort one Kubernetes object into `inputs`; invalid objects are recorded, never raised."""
+    kind = str(document.get("kind", ""))
+    api_version = str(document.get("apiVersion", ""))
+    metadata = document.get("metadata") or {}
+    name = str(metadata.get("name", "")) if isinstance(metadata, Mapping) else ""
+    namespace = metadata.get("namespace") if isinstance(metadata, Mapping) else None
+    if kind not in _CLUSTER_SCOPED:
+        # As kubectl does: a namespaced object without a namespace goes to "default".
+        namespace = namespace or "default"
+        if isinstance(metadata, dict):
+            metadata.setdefault("namespace", namespace)
+    origin = Origin(kind or "<no kind>", str(namespace) if namespace else None, name or "<no name>", path, index)
+    if kind in _MODELS and api_version.split("/")[0] == GROUP:
+        model = _MODELS[kind]
+        try:
+            loaded = model.model_validate(document)
+        except ValidationError as error:
+            if kind == "Router":
+                inputs.invalid.append(Invalid(_invalid(origin, document, error), None, spoils_routers=False))
+            else:
+                inputs.invalid.append(Invalid(_invalid(origin, document, error), _selector_of(document)))
+            return
+        if isinstance(loaded, Router):
+            inputs.routers.append(Loaded(origin, loaded))
+        elif isinstance(loaded, FRRConfiguration):
+            inputs.frr_configurations.append(Loaded(origin, loaded))
+        elif isinstance(loaded, FirewallPolicy):
+            inputs.firewall_policies.append(Loaded(origin, loaded))
+    elif kind == "Secret" and api_version == "v1":
+        try:
+            inputs.secrets[(origin.namespace or "default", name)] = _secret_data(origin, document)
+        except InvalidInput as error:
+            inputs.invalid.append(Invalid(error, None))
+    elif kind.endswith("List") and isinstance(document.get("items"), list):
+        for item in document["items"]:
+            if isinstance(item, dict):
+                add_object(inputs, item, path, index)
+    elif kind:
+        inputs.others.append((origin, document))
+
+
+def _yaml_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    for path in map(Path, paths):
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+        else:
+            yield path
+
+
+class UnreadableInput(Exception):
+    """A file that is missing or is not YAML."""
+
+
+def load_paths(paths: Iterable[str | Path]) -> Inputs:
+    """Read YAML files and directories (multi-document, `kind: List` too) into Inputs."""
+    inputs = Inputs()
+    yaml = YAML(typ="safe")
+    for file in _yaml_files(paths):
+        try:
+            with file.open(encoding="utf-8") as stream:
+                documents = list(yaml.load_all(stream))
+        except OSError as error:
+            raise UnreadableInput(f"{file}: {error.strerror}") from None
+        except YAMLError as error:
+            raise UnreadableInput(f"{file}: not valid YAML: {error}") from None
+        for index, document in enumerate(documents):
+            if document is None:
+                continue
+            if not isinstance(document, dict):
+                origin = Origin("<no kind>", None, "<no name>", str(file), index)
+                inputs.invalid.append(Invalid(InvalidInput(origin, "", "is not a Kubernetes object"), None))
+                continue
+            add_object(inputs, document, str(file), index)
+    return inputs

@@ -1,0 +1,157 @@
+"""Render the desired firewall of one router as one nftables transaction over frr-edge's own table.
+
+The file replaces `table inet frr_edge` atomically (create, delete, define: `nft -f` applies all or
+nothing) and touches no other table. Service traffic is matched by concatenated set and map lookups
+(`ip daddr . meta l4proto . th dport`), so the per-packet cost does not grow with the number of Services.
+Each rate-limited Service port gets its own named limit object: Services never share a token bucket.
+"""
+
+from __future__ import annotations
+
+from controller.desired import ANY_PORT, ANY_SOURCE, AllowEntry, DesiredFirewall
+
+TABLE = "frr_edge"
+_ADDRESS = {4: "ipv4_addr", 6: "ipv6_addr"}
+_MATCH = {4: "ip", 6: "ip6"}
+_ICMP = {4: "icmp", 6: "icmpv6"}
+_PROTOCOLS = ("tcp", "udp", "sctp")
+
+
+def _ports(ports: tuple[int, int]) -> str:
+    if ports == ANY_PORT:
+        return "0-65535"
+    first, last = ports
+    return str(first) if first == last else f"{first}-{last}"
+
+
+def _set(lines: list[str], name: str, type_: str, elements: list[str], interval: bool = True) -> None:
+    lines.append(f"\tset {name} {{")
+    lines.append(f"\t\ttype {type_}")
+    if interval:
+        lines.append("\t\tflags interval")
+    if elements:
+        lines.append("\t\telements = {")
+        lines.extend(f"\t\t\t{element}," for element in elements)
+        lines.append("\t\t}")
+    lines.append("\t}")
+
+
+def _service_sets(lines: list[str], allow: list[AllowEntry]) -> None:
+    for of_family in (4, 6):
+        address = _ADDRESS[of_family]
+        entries = [entry for entry in allow if entry.family == of_family]
+        ported = [e for e in entries if e.protocol in _PROTOCOLS]
+        icmp = [e for e in entries if e.protocol == _ICMP[of_family]]
+        _set(
+            lines,
+            f"allow_v{of_family}",
+            f"{address} . inet_proto . inet_service",
+            [f"{e.destination} . {e.protocol} . {_ports(e.ports)}" for e in ported if e.source == ANY_SOURCE],
+        )
+        _set(
+            lines,
+            f"allow_src_v{of_family}",
+            f"{address} . {address} . inet_proto . inet_service",
+            [
+                f"{e.source} . {e.destination} . {e.protocol} . {_ports(e.ports)}"
+                for e in ported
+                if e.source != ANY_SOURCE
+            ],
+        )
+        _set(lines, f"icmp_v{of_family}", address, [e.destination for e in icmp if e.source == ANY_SOURCE])
+        _set(
+            lines,
+            f"icmp_src_v{of_family}",
+            f"{address} . {address}",
+            [f"{e.source} . {e.destination}" for e in icmp if e.source != ANY_SOURCE],
+        )
+
+
+def _limits(lines: list[str], desired: DesiredFirewall) -> None:
+    names: dict[int, list[str]] = {4: [], 6: []}
+    for index, entry in enumerate(desired.limits):
+        name = f"limit_{index}"
+        lines.append(f"\tlimit {name} {{")
+        lines.append(f"\t\t{entry.rate.nft()}")
+        lines.append("\t}")
+        names[entry.family].append(f'{entry.destination} . {entry.protocol} . {entry.port} : "{name}"')
+    for of_family in (4, 6):
+        lines.append(f"\tmap limits_v{of_family} {{")
+        lines.append(f"\t\ttype {_ADDRESS[of_family]} . inet_proto . inet_service : limit")
+        if names[of_family]:
+            lines.append("\t\telements = {")
+            lines.extend(f"\t\t\t{element}," for element in names[of_family])
+            lines.append("\t\t}")
+        lines.append("\t}")
+
+
+def _chain(lines: list[str], name: str, rules: list[str], hook: str | None = None) -> None:
+    lines.append(f"\tchain {name} {{")
+    if hook is not None:
+        lines.append(f"\t\ttype filter hook {hook} priority filter; policy accept;")
+    lines.extend(f"\t\t{rule}" for rule in rules)
+    lines.append("\t}")
+
+
+def _input_rules(desired: DesiredFirewall) -> list[str]:
+    rules = ["ct state established,related accept", "ct state invalid drop", 'iifname "lo" accept']
+    if desired.local_include is not None:
+        rules.append("jump local")
+    if desired.allow_ssh:
+        rules.append(f"tcp dport {desired.ssh_port} accept")
+    if desired.allow_bgp:
+        rules.append("ip saddr @bgp_peers_v4 tcp dport 179 accept")
+        rules.append("ip6 saddr @bgp_peers_v6 tcp dport 179 accept")
+        if desired.bgp_interfaces:
+            interfaces = ", ".join(f'"{name}"' for name in desired.bgp_interfaces)
+            rules.append(f"iifname {{ {interfaces} }} tcp dport 179 accept")
+    if desired.drop_unmatched:
+        rules.append("meta l4proto icmp accept")
+        rules.append("meta l4proto ipv6-icmp accept")
+        rules.append("counter drop")
+    return rules
+
+
+def _service_rules(desired: DesiredFirewall) -> list[str]:
+    rules = []
+    for of_family in (4, 6):
+        match = _MATCH[of_family]
+        rules.append(f"limit name {match} daddr . meta l4proto . th dport map @limits_v{of_family} counter drop")
+    rules.append("ct state established,related accept")
+    if desired.local_include is not None:
+        rules.append("jump local")
+    for of_family in (4, 6):
+        match = _MATCH[of_family]
+        rules.append(f"{match} daddr . meta l4proto . th dport @allow_v{of_family} accept")
+        rules.append(f"{match} saddr . {match} daddr . meta l4proto . th dport @allow_src_v{of_family} accept")
+        rules.append(f"meta l4proto {_ICMP[of_family]} {match} daddr @icmp_v{of_family} accept")
+        rules.append(f"meta l4proto {_ICMP[of_family]} {match} saddr . {match} daddr @icmp_src_v{of_family} accept")
+    rules.append(f"counter {desired.default_action}")
+    return rules
+
+
+def render_nft(router_name: str, desired: DesiredFirewall) -> str:
+    """The nftables ruleset text for one router: frr-edge's table, replaced in one transaction."""
+    lines = [
+        f"# frr-edge: desired nftables ruleset of router {router_name} (table inet {TABLE} only)",
+        f"table inet {TABLE}",
+        f"delete table inet {TABLE}",
+        f"table inet {TABLE} {{",
+    ]
+    _set(lines, "bgp_peers_v4", "ipv4_addr", [p for p in desired.bgp_peers if ":" not in p], interval=False)
+    _set(lines, "bgp_peers_v6", "ipv6_addr", [p for p in desired.bgp_peers if ":" in p], interval=False)
+    _service_sets(lines, desired.allow)
+    _limits(lines, desired)
+    if desired.local_include is not None:
+        lines.append("\tchain local {")
+        lines.append(f'\t\tinclude "{desired.local_include}"')
+        lines.append("\t}")
+    _chain(lines, "input", _input_rules(desired), hook="input")
+    if desired.public_interface is not None:
+        forward = [f'iifname "{desired.public_interface}" jump services']
+    else:
+        forward = ["jump services"]
+    _chain(lines, "forward", forward, hook="forward")
+    _chain(lines, "services", _service_rules(desired))
+    lines.append("}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs everything frr-edge's render and test commands need, on a fresh Debian machine as root.
+# Idempotent: packages already present are not reinstalled. Fails loudly on any error.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=(frr nftables iproute2 openssh-server sudo)
+missing=()
+for pkg in "${apt_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "setup: missing Debian packages ${missing[*]} and not root; install them first" >&2
+        exit 1
+    fi
+    echo "setup: installing ${missing[*]}" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
