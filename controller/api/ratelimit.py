@@ -75,9 +75,8 @@ def parse_rate(text: str) -> RateLimit:
         if burst_unit not in (*BYTE_UNITS, PACKET_UNIT):
             raise RateLimitError(f"{text!r}: burst unit {burst_unit!r} is not one of bytes, kbytes, mbytes, packets")
         if (burst_unit == PACKET_UNIT) != (unit == PACKET_UNIT):
-            raise RateLimitError(
-                f"{text!r}: a {unit} rate needs its burst in {'packets' if unit == PACKET_UNIT else 'bytes, kbytes or mbytes'}"
-            )
+            wanted = "packets" if unit == PACKET_UNIT else "bytes, kbytes or mbytes"
+            raise RateLimitError(f"{text!r}: a {unit} rate needs its burst in {wanted}")
         if not 1 <= burst <= _MAX_VALUE:
             raise RateLimitError(f"{text!r}: the burst must be between 1 and {_MAX_VALUE}")
     return RateLimit(value, unit, period, burst, burst_unit)

@@ -28,6 +28,7 @@ def _host_key(value: str) -> str:
 
 HostKey = Annotated[str, Field(max_length=16384, pattern=HOST_KEY_PATTERN), AfterValidator(_host_key)]
 AbsolutePath = Annotated[str, Field(max_length=255, pattern=r"^/[A-Za-z0-9._/-]*$")]
+IncludePath = Annotated[str, Field(max_length=255, pattern=r"^/[A-Za-z0-9._/*-]*$")]
 
 
 class SSHKeySecretRef(Model):
@@ -72,10 +73,11 @@ class FirewallSettings(Model):
         description="Drop traffic to the router itself that no rule accepts (established, loopback, ICMP, "
         "SSH and BGP stay allowed as configured).",
     )
-    local_include: AbsolutePath | None = Field(
+    local_include: IncludePath | None = Field(
         default=None,
-        description="An nft file on the router with the admin's own rules; included in frr-edge's chains "
-        "before Service rules and never rewritten.",
+        description="nft rules of the admin's own on the router (a file, or a glob such as "
+        "/etc/frr-edge/local.d/*.nft, which may match nothing); included in frr-edge's chains before Service "
+        "rules and never rewritten. A plain file that does not exist makes the router refuse the ruleset.",
     )
 
 

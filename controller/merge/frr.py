@@ -42,8 +42,6 @@ _SESSION_FIELDS: tuple[tuple[str, str], ...] = (
     ("port", "port"),
     ("source_address", "sourceaddress"),
     ("password", "password"),
-    ("effective_hold", "holdTime"),
-    ("effective_keepalive", "keepaliveTime"),
     ("effective_connect", "connectTime"),
     ("ebgp_multihop", "ebgpMultiHop"),
     ("graceful_restart", "enableGracefulRestart"),
@@ -52,12 +50,11 @@ _SESSION_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
+def _timers(neighbor: DesiredNeighbor) -> tuple[int, int]:
+    return neighbor.timers or (DEFAULT_KEEPALIVE, DEFAULT_HOLD)
+
+
 def _effective(neighbor: DesiredNeighbor, name: str) -> Any:
-    timers = neighbor.timers
-    if name == "effective_hold":
-        return timers[1] if timers else DEFAULT_HOLD
-    if name == "effective_keepalive":
-        return timers[0] if timers else DEFAULT_KEEPALIVE
     if name == "effective_connect":
         return neighbor.connect_time if neighbor.connect_time is not None else DEFAULT_CONNECT
     return getattr(neighbor, name)
@@ -153,6 +150,18 @@ def _merge_neighbor(
         mine, theirs = _effective(existing, name), _effective(incoming, name)
         if mine != theirs:
             raise MergeConflict(subject, api_name, owner, _shown(name, mine), origin, _shown(name, theirs))
+    # Timers compare by effect: holdTime 90s alone is the same as holdTime 90s with keepaliveTime 30s.
+    mine_timers, their_timers = _timers(existing), _timers(incoming)
+    if mine_timers != their_timers:
+        api_name = "holdTime" if existing.hold_time != incoming.hold_time else "keepaliveTime"
+        raise MergeConflict(
+            subject,
+            api_name,
+            owner,
+            f"keepalive {mine_timers[0]}s / hold {mine_timers[1]}s",
+            origin,
+            f"keepalive {their_timers[0]}s / hold {their_timers[1]}s",
+        )
     if existing.bfd_profile is None:
         existing.bfd_profile = incoming.bfd_profile
     elif incoming.bfd_profile is not None and incoming.bfd_profile != existing.bfd_profile:

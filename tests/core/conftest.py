@@ -1,0 +1,56 @@
+"""Fixtures for the pure core: resources from YAML text, and the real FRR and nft checkers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def vtysh_check(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], subprocess.CompletedProcess[str]]:
+    """Run Debian FRR's own `vtysh -C -f` on a configuration text (no daemon needed)."""
+    directory = tmp_path_factory.mktemp("vtysh")
+
+    def check(text: str) -> subprocess.CompletedProcess[str]:
+        path = directory / f"{uuid.uuid4().hex}.conf"
+        path.write_text(text)
+        return subprocess.run(["vtysh", "-C", "-f", str(path)], capture_output=True, text=True, check=False)
+
+    return check
+
+
+@pytest.fixture(scope="session")
+def netns() -> Iterator[str]:
+    """A network namespace of our own, so that nft checks never touch the host's ruleset."""
+    if os.geteuid() != 0:
+        pytest.fail("nft checks need root (CAP_NET_ADMIN) to create a network namespace")
+    name = f"fe-test-{os.getpid()}"
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    try:
+        yield name
+    finally:
+        subprocess.run(["ip", "netns", "del", name], check=True)
+
+
+@pytest.fixture(scope="session")
+def nft_check(
+    netns: str, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], subprocess.CompletedProcess[str]]:
+    """Run the real `nft -c -f` on a ruleset inside our own namespace."""
+    directory = tmp_path_factory.mktemp("nft")
+
+    def check(text: str) -> subprocess.CompletedProcess[str]:
+        path = directory / f"{uuid.uuid4().hex}.nft"
+        path.write_text(text)
+        return subprocess.run(
+            ["ip", "netns", "exec", netns, "nft", "-c", "-f", str(path)], capture_output=True, text=True, check=False
+        )
+
+    return check
