@@ -10,7 +10,16 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 
-from controller.desired import DEFAULT_PORT, DesiredBGP, DesiredFRR, DesiredNeighbor, family
+from controller.desired import (
+    DEFAULT_CONNECT,
+    DEFAULT_HOLD,
+    DEFAULT_KEEPALIVE,
+    DEFAULT_PORT,
+    DesiredBGP,
+    DesiredFRR,
+    DesiredNeighbor,
+    family,
+)
 
 MARKER = "frr-edge"
 _AFI = {4: "ipv4", 6: "ipv6"}
@@ -131,10 +140,11 @@ def _neighbor_session(lines: list[str], bgp: DesiredBGP, neighbor: DesiredNeighb
         lines.append(f" neighbor {peer} password {neighbor.password}")
     if neighbor.source_address is not None:
         lines.append(f" neighbor {peer} update-source {neighbor.source_address}")
+    # Defaults written out are left out, so the output does not depend on which configuration spelled them.
     timers = neighbor.timers
-    if timers is not None:
+    if timers is not None and timers != (DEFAULT_KEEPALIVE, DEFAULT_HOLD):
         lines.append(f" neighbor {peer} timers {timers[0]} {timers[1]}")
-    if neighbor.connect_time is not None:
+    if neighbor.connect_time is not None and neighbor.connect_time != DEFAULT_CONNECT:
         lines.append(f" neighbor {peer} timers connect {neighbor.connect_time}")
     if neighbor.graceful_restart:
         lines.append(f" neighbor {peer} graceful-restart")
