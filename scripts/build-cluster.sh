@@ -11,6 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 
+# Where the Go toolchain is installed on this project's machines, for a PATH that lacks it.
+command -v go >/dev/null || PATH=$PATH:/usr/local/go/bin
 if ! command -v go >/dev/null; then
     echo "build-cluster: the Go toolchain (go) is needed to build the cluster binaries" >&2
     exit 1

@@ -20,3 +20,6 @@ if ((${#missing[@]})); then
 fi
 
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
+
+# The cluster test tier's kube-apiserver, kubectl and etcd: built once into a cache, reused afterwards.
+scripts/build-cluster.sh >/dev/null
