@@ -138,9 +138,19 @@ def main() -> None:
         rows.append(json.loads(out.stdout))
     reference = rows[0]
     ref_work = (reference["neighbors"] + reference["rules"]) * math.log2(reference["neighbors"] + reference["rules"])
-    print(
-        f"{'neighbors':>9} {'rules':>6} {'load s':>8} {'merge+render s':>15} {'peak MB':>8} {'frr lines':>9} {'nft lines':>9} {'x ref':>7} {'nlogn x ref':>11}"
+    header = (
+        "neighbors",
+        "rules",
+        "load s",
+        "merge+render s",
+        "peak MB",
+        "frr lines",
+        "nft lines",
+        "x ref",
+        "nlogn x ref",
     )
+    widths = (9, 6, 8, 15, 8, 9, 9, 7, 11)
+    print(" ".join(f"{name:>{width}}" for name, width in zip(header, widths, strict=True)))
     for row in rows:
         total = row["neighbors"] + row["rules"]
         print(

@@ -7,8 +7,10 @@ import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
 from pydantic.alias_generators import to_camel
+
+JsonDict = dict[str, JsonValue]
 
 GROUP = "frr-edge.dev"
 VERSION = "v1alpha1"
@@ -18,23 +20,23 @@ API_VERSION = f"{GROUP}/{VERSION}"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def cel(rule: str, message: str, field_path: str | None = None) -> dict[str, str]:
+def cel(rule: str, message: str) -> JsonDict:
     """One x-kubernetes-validations entry; the same check is also done in Python by the model."""
-    entry = {"rule": rule, "message": message}
-    if field_path:
-        entry["fieldPath"] = field_path
-    return entry
+    return {"rule": rule, "message": message}
+
+
+def settings(*rules: JsonDict, extra: Literal["forbid", "ignore"] = "forbid") -> ConfigDict:
+    """The configuration every model shares, with object-level CEL rules when given."""
+    config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra=extra, frozen=True)
+    if rules:
+        config["json_schema_extra"] = {"x-kubernetes-validations": list(rules)}
+    return config
 
 
 class Model(BaseModel):
     """Base of every spec model: camelCase on the wire, unknown fields refused (typos surface)."""
 
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        populate_by_name=True,
-        extra="forbid",
-        frozen=True,
-    )
+    model_config = settings()
 
 
 def _plain_text(value: str) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from controller.api.common import CIDR, IPAddress, LabelSelector, Model, ObjectMeta, Word, cel
+from controller.api.common import CIDR, IPAddress, LabelSelector, Model, ObjectMeta, Word, cel, settings
 from controller.api.ratelimit import parse_rate
 
 MAX_ALLOW_RULES = 100000
@@ -66,16 +66,12 @@ Protocol = Literal["tcp", "udp", "sctp", "icmp", "icmpv6"]
 class AllowRule(Model):
     """Traffic to accept: a protocol, its ports, to these destinations, from these sources."""
 
-    model_config = Model.model_config | {
-        "json_schema_extra": {
-            "x-kubernetes-validations": [
-                cel(
-                    "!(self.protocol in ['icmp', 'icmpv6']) || !has(self.ports) || size(self.ports) == 0",
-                    "icmp and icmpv6 rules have no ports",
-                )
-            ]
-        }
-    }
+    model_config = settings(
+        cel(
+            "!(self.protocol in ['icmp', 'icmpv6']) || !has(self.ports) || size(self.ports) == 0",
+            "icmp and icmpv6 rules have no ports",
+        )
+    )
 
     name: Word = Field(description="Name of the rule, unique within the policy.")
     protocol: Protocol = Field(description="tcp, udp, sctp, icmp or icmpv6.")
@@ -136,7 +132,7 @@ class FirewallPolicySpec(Model):
 class FirewallPolicy(Model):
     """Firewall rules for one or more Routers."""
 
-    model_config = Model.model_config | {"extra": "ignore"}
+    model_config = settings(extra="ignore")
 
     api_version: str = "frr-edge.dev/v1alpha1"
     kind: Literal["FirewallPolicy"] = "FirewallPolicy"

@@ -19,6 +19,7 @@ from controller.api.common import (
     PlainText,
     Word,
     cel,
+    settings,
 )
 from controller.api.duration import Duration, seconds
 
@@ -80,24 +81,20 @@ class PrefixSelector(Model):
         default=None, ge=1, le=128, description="Accept any matching prefix with a length from this value."
     )
 
-    model_config = Model.model_config | {
-        "json_schema_extra": {
-            "x-kubernetes-validations": [
-                cel(
-                    "!has(self.ge) || !has(self.le) || self.ge <= self.le",
-                    "ge must be less than or equal to le",
-                ),
-                cel(
-                    "(!has(self.ge) || (self.ge > cidr(self.prefix).prefixLength() && "
-                    "self.ge <= (cidr(self.prefix).ip().family() == 4 ? 32 : 128))) && "
-                    "(!has(self.le) || (self.le >= cidr(self.prefix).prefixLength() && "
-                    "self.le <= (cidr(self.prefix).ip().family() == 4 ? 32 : 128)))",
-                    "ge must be greater than the prefix length and le at least the prefix length, "
-                    "both at most 32 for IPv4 and 128 for IPv6",
-                ),
-            ]
-        }
-    }
+    model_config = settings(
+        cel(
+            "!has(self.ge) || !has(self.le) || self.ge <= self.le",
+            "ge must be less than or equal to le",
+        ),
+        cel(
+            "(!has(self.ge) || (self.ge > cidr(self.prefix).prefixLength() && "
+            "self.ge <= (cidr(self.prefix).ip().family() == 4 ? 32 : 128))) && "
+            "(!has(self.le) || (self.le >= cidr(self.prefix).prefixLength() && "
+            "self.le <= (cidr(self.prefix).ip().family() == 4 ? 32 : 128)))",
+            "ge must be greater than the prefix length and le at least the prefix length, "
+            "both at most 32 for IPv4 and 128 for IPv6",
+        ),
+    )
 
     @model_validator(mode="after")
     def _bounds(self) -> PrefixSelector:
@@ -204,7 +201,7 @@ _NEIGHBOR_RULES = [
 class Neighbor(Model):
     """A BGP neighbor of the router: for frr-edge, usually a MetalLB speaker node."""
 
-    model_config = Model.model_config | {"json_schema_extra": {"x-kubernetes-validations": _NEIGHBOR_RULES}}
+    model_config = settings(*_NEIGHBOR_RULES)
 
     asn: ASNumber | None = Field(
         default=None, description="The neighbor's AS number. Exactly one of asn and dynamicASN is set."
@@ -414,7 +411,7 @@ class FRRConfigurationSpec(Model):
 class FRRConfiguration(Model):
     """A piece of FRR configuration for one or more Routers."""
 
-    model_config = Model.model_config | {"extra": "ignore"}
+    model_config = settings(extra="ignore")
 
     api_version: str = "frr-edge.dev/v1alpha1"
     kind: Literal["FRRConfiguration"] = "FRRConfiguration"

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from controller.api.common import Condition, InterfaceName, IPAddress, Model, ObjectMeta, Word, cel
+from controller.api.common import Condition, InterfaceName, IPAddress, Model, ObjectMeta, Word, cel, settings
 
 _HOST_KEY = re.compile(
     r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|"
@@ -94,17 +94,13 @@ class MetalLBSettings(Model):
 class RouterSpec(Model):
     """How to reach the router and what frr-edge manages there."""
 
-    model_config = Model.model_config | {
-        "json_schema_extra": {
-            "x-kubernetes-validations": [
-                cel(
-                    "(has(self.hostKeys) && size(self.hostKeys) > 0) || "
-                    "(has(self.insecureIgnoreHostKey) && self.insecureIgnoreHostKey)",
-                    "hostKeys is required unless insecureIgnoreHostKey is true",
-                )
-            ]
-        }
-    }
+    model_config = settings(
+        cel(
+            "(has(self.hostKeys) && size(self.hostKeys) > 0) || "
+            "(has(self.insecureIgnoreHostKey) && self.insecureIgnoreHostKey)",
+            "hostKeys is required unless insecureIgnoreHostKey is true",
+        )
+    )
 
     address: IPAddress = Field(description="Management address frr-edge connects to over SSH.")
     port: int = Field(default=22, ge=1, le=65535, description="SSH port.")
@@ -160,7 +156,7 @@ class RouterStatus(Model):
 class Router(Model):
     """An external router frr-edge configures."""
 
-    model_config = Model.model_config | {"extra": "ignore"}
+    model_config = settings(extra="ignore")
 
     api_version: str = "frr-edge.dev/v1alpha1"
     kind: Literal["Router"] = "Router"

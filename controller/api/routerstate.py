@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from controller.api.common import Condition, Model, ObjectMeta
+from controller.api.common import Condition, Model, ObjectMeta, settings
 
 Result = Literal["Success", "Failed", "Pending", "Skipped"]
 
@@ -79,7 +79,7 @@ class RouterStateStatus(Model):
 class RouterState(Model):
     """Observed state of one Router, written by frr-edge only."""
 
-    model_config = Model.model_config | {"extra": "ignore"}
+    model_config = settings(extra="ignore")
 
     api_version: str = "frr-edge.dev/v1alpha1"
     kind: Literal["RouterState"] = "RouterState"

@@ -137,9 +137,9 @@ def _neighbor(
                     f"({result.local_prefs[prefix]} and {group.local_pref})",
                 )
             result.local_prefs[prefix] = group.local_pref
-    for group in advertise.with_community:
-        for prefix in group.prefixes:
-            result.communities.setdefault(prefix, set()).add(group.community)
+    for community in advertise.with_community:
+        for prefix in community.prefixes:
+            result.communities.setdefault(prefix, set()).add(community.community)
     return result
 
 

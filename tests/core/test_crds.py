@@ -100,6 +100,11 @@ def without(mapping: dict[str, Any], key: str) -> dict[str, Any]:
     return {k: v for k, v in mapping.items() if k != key}
 
 
+GE_LE = (
+    "ge must be greater than the prefix length and le at least the prefix length, "
+    "both at most 32 for IPv4 and 128 for IPv6"
+)
+
 # One invalid object per CEL rule, with the message the user sees.
 INVALID = [
     ("Router", ROUTER_SPEC, "hostKeys is required unless insecureIgnoreHostKey is true"),
@@ -131,12 +136,12 @@ INVALID = [
     (
         "FRRConfiguration",
         neighbor(toReceive={"allowed": {"prefixes": [{"prefix": "10.0.0.0/8", "le": 33}]}}),
-        "ge must be greater than the prefix length and le at least the prefix length, both at most 32 for IPv4 and 128 for IPv6",
+        GE_LE,
     ),
     (
         "FRRConfiguration",
         neighbor(toReceive={"allowed": {"prefixes": [{"prefix": "10.0.0.0/16", "ge": 8}]}}),
-        "ge must be greater than the prefix length and le at least the prefix length, both at most 32 for IPv4 and 128 for IPv6",
+        GE_LE,
     ),
     (
         "FirewallPolicy",

@@ -67,7 +67,7 @@ def test_two_different_rate_limits_on_one_service_port_conflict_and_equal_ones_m
     same = firewall_policy("b", limit.replace("{rate}", "2 mbytes/second"))
     other = firewall_policy("c", limit.replace("{rate}", "1 mbytes/second"))
     assert len(desired(first, same).firewall.limits) == 1
-    with pytest.raises(MergeConflict, match="rate limit for 203.0.113.10 tcp/80"):
+    with pytest.raises(MergeConflict, match=r"rate limit for 203\.0\.113\.10 tcp/80"):
         desired(first, other)
 
 

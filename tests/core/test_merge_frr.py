@@ -248,7 +248,7 @@ def test_two_local_prefs_for_one_prefix_in_one_config_is_an_error_and_across_con
         "toAdvertise: {allowed: {prefixes: [198.51.100.0/24]}, "
         "withLocalPref: [{prefixes: [198.51.100.0/24], localPref: 200}]}",
     )
-    with pytest.raises(MergeConflict, match="withLocalPref 198.51.100.0/24"):
+    with pytest.raises(MergeConflict, match=r"withLocalPref 198\.51\.100\.0/24"):
         desired(base, one, other)
 
 
@@ -288,7 +288,7 @@ def test_identical_bfd_profiles_from_two_configs_merge_and_different_ones_confli
     same = frr_configuration("b", "bgp: {bfdProfiles: [{name: fast, receiveInterval: 100}]}")
     assert list(desired(first, same).frr.bfd_profiles) == ["fast"]
     different = frr_configuration("c", "bgp: {bfdProfiles: [{name: fast, receiveInterval: 300}]}")
-    with pytest.raises(MergeConflict, match="BFD profile fast receiveInterval: 100 .*!= 300"):
+    with pytest.raises(MergeConflict, match=r"BFD profile fast receiveInterval: 100 .*!= 300"):
         desired(first, different)
 
 
