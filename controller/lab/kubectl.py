@@ -42,6 +42,6 @@ class Kubectl:
             raise KubectlError(f"kubectl {' '.join(args)} exited {result.returncode}: {result.stderr.strip()}")
         return result.stdout
 
-    def json(self, *args: str) -> Any:
+    def json(self, *args: str, input: str | None = None) -> Any:
         """Run kubectl with `args --output=json` and return the decoded object."""
-        return json.loads(self(*args, "--output=json"))
+        return json.loads(self(*args, "--output=json", input=input))
