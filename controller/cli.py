@@ -18,10 +18,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     from controller import offline
+    from controller.frrcfg import cli as frrcfg
     from controller.lab import cli as lab
 
     offline.add_commands(commands)
     lab.add_commands(commands)
+    frrcfg.add_commands(commands)
     return parser
 
 
