@@ -75,28 +75,29 @@ def test_cli_starts_stops_and_restarts_a_cluster_keeping_its_data(
     cluster_bin_dir: Path, tmp_path: Path, kubectl: Kubectl
 ) -> None:
     directory = tmp_path / "lab"
-    started = frr_edge("lab", "cluster", "start", f"--dir={directory}", f"--bin-dir={cluster_bin_dir}")
-    assert started.returncode == 0, started.stderr
-    second = Kubectl(cluster_bin_dir / "kubectl", directory / "kubeconfig")
-    second("create", "configmap", "survives-restart", "--from-literal=answer=42")
-    pids = recorded_pids(directory)
-
-    stopped = frr_edge("lab", "cluster", "stop", f"--dir={directory}")
-
-    assert stopped.returncode == 0, stopped.stderr
-    assert stopped.stdout.strip() == "stopped: kube-apiserver, etcd"
-    assert not any(is_running(pid) for pid in pids.values())
-    assert kubectl.run("get", "namespace", "default").returncode == 0, "the session's cluster was stopped too"
-    assert frr_edge("lab", "cluster", "stop", f"--dir={directory}").stdout.strip() == (
-        f"nothing running for {directory}"
-    )
-
-    restarted = frr_edge("lab", "cluster", "start", f"--dir={directory}", f"--bin-dir={cluster_bin_dir}")
+    start = ("lab", "cluster", "start", f"--dir={directory}", f"--bin-dir={cluster_bin_dir}")
+    stop = ("lab", "cluster", "stop", f"--dir={directory}")
     try:
+        started = frr_edge(*start)
+        assert started.returncode == 0, started.stderr
+        second = Kubectl(cluster_bin_dir / "kubectl", directory / "kubeconfig")
+        second("create", "configmap", "survives-restart", "--from-literal=answer=42")
+        pids = recorded_pids(directory)
+
+        stopped = frr_edge(*stop)
+
+        assert stopped.returncode == 0, stopped.stderr
+        assert stopped.stdout.strip() == "stopped: kube-apiserver, etcd"
+        assert not any(is_running(pid) for pid in pids.values())
+        assert kubectl.run("get", "namespace", "default").returncode == 0, "the session's cluster was stopped"
+        assert frr_edge(*stop).stdout.strip() == f"nothing running for {directory}"
+
+        restarted = frr_edge(*start)
+
         assert restarted.returncode == 0, restarted.stderr
         assert second.json("get", "configmap", "survives-restart")["data"] == {"answer": "42"}
     finally:
-        frr_edge("lab", "cluster", "stop", f"--dir={directory}")
+        lab.stop(directory)
 
 
 def test_start_refuses_a_directory_whose_cluster_is_running(cluster: lab.Cluster) -> None:
