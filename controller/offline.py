@@ -18,6 +18,7 @@ from controller.api.common import GROUP
 from controller.api.crd import KINDS, all_crds
 from controller.errors import InvalidInput, MergeConflict
 from controller.inputs import Inputs, UnreadableInput, load_paths
+from controller.metallb.resources import read_cluster
 from controller.pipeline import RouterResult, render_all
 
 EXIT_OK = 0
@@ -52,14 +53,20 @@ def _results(args: argparse.Namespace) -> tuple[list[RouterResult], int]:
     for invalid in inputs.invalid:
         print(f"frr-edge: {invalid.error}", file=sys.stderr)
         code = EXIT_INVALID
-    results = render_all(inputs)
+    cluster = read_cluster(inputs.others)
+    for cluster_error in cluster.invalid:
+        print(f"frr-edge: {cluster_error}", file=sys.stderr)
+        code = EXIT_INVALID
+    results = render_all(inputs, cluster)
     if args.router is not None:
         results = [result for result in results if result.name == args.router]
         if not results:
             print(f"frr-edge: no valid Router named {args.router!r} in the input", file=sys.stderr)
             return [], EXIT_INVALID
-    reported = {str(invalid.error) for invalid in inputs.invalid}
+    reported = {str(invalid.error) for invalid in inputs.invalid} | {str(error) for error in cluster.invalid}
     for result in results:
+        for warning in result.warnings:
+            print(f"frr-edge: warning: router {result.name}: {warning}", file=sys.stderr)
         for error in result.errors:
             if isinstance(error, InvalidInput):
                 code = EXIT_INVALID

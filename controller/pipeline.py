@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from controller.api import Router
+from controller.api import FirewallPolicy, FRRConfiguration, Router
 from controller.desired import DesiredRouter
-from controller.errors import FrrEdgeError, InvalidInput, MergeConflict
+from controller.errors import FrrEdgeError, InvalidInput, MergeConflict, Origin
 from controller.inputs import Inputs, Loaded
 from controller.merge.firewall import merge_firewall
 from controller.merge.frr import merge_frr
+from controller.metallb.derive import DeriveWarning, derive
+from controller.metallb.resources import Cluster, read_cluster
 from controller.render.frr import render_frr
 from controller.render.nft import render_nft
 
@@ -23,14 +25,27 @@ class RouterResult:
     frr: str = ""
     nft: str = ""
     errors: list[FrrEdgeError] = field(default_factory=list)
+    warnings: list[DeriveWarning] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-def desired_router(router: Loaded[Router], inputs: Inputs) -> DesiredRouter:
-    """Select and merge everything that applies to one router; raises InvalidInput or MergeConflict."""
+DERIVED = "(derived)"
+
+
+def _derived_origin(derived: FRRConfiguration | FirewallPolicy) -> Origin:
+    return Origin(derived.kind, derived.metadata.namespace or "default", derived.metadata.name, DERIVED, 0)
+
+
+def desired_router(
+    router: Loaded[Router], inputs: Inputs, cluster: Cluster | None = None
+) -> tuple[DesiredRouter, list[DeriveWarning]]:
+    """Derive, select and merge everything that applies to one router.
+
+    Raises InvalidInput or MergeConflict; returns the warnings of what derivation skipped.
+    """
     labels = router.object.metadata.labels
     name = router.object.metadata.name
     for invalid in inputs.invalid:
@@ -38,16 +53,28 @@ def desired_router(router: Loaded[Router], inputs: Inputs) -> DesiredRouter:
             raise invalid.error
     configurations = [c for c in inputs.frr_configurations if c.object.spec.router_selector.matches(labels)]
     policies = [p for p in inputs.firewall_policies if p.object.spec.router_selector.matches(labels)]
+    warnings: list[DeriveWarning] = []
+    if router.object.spec.metallb.enabled:
+        asn_hint = next(
+            (r.asn for c in configurations for r in c.object.spec.bgp.routers if not r.vrf),
+            None,
+        )
+        derived = derive(router.object, cluster if cluster is not None else read_cluster(inputs.others), asn_hint)
+        warnings = derived.warnings
+        if derived.frr is not None:
+            configurations.append(Loaded(_derived_origin(derived.frr), derived.frr))
+        policies.append(Loaded(_derived_origin(derived.firewall), derived.firewall))
     frr = merge_frr(name, configurations, inputs.secrets)
     firewall = merge_firewall(router.object, policies, frr)
-    return DesiredRouter(name=name, ownership=router.object.spec.frr.ownership, frr=frr, firewall=firewall)
+    desired = DesiredRouter(name=name, ownership=router.object.spec.frr.ownership, frr=frr, firewall=firewall)
+    return desired, warnings
 
 
-def render_router(router: Loaded[Router], inputs: Inputs) -> RouterResult:
+def render_router(router: Loaded[Router], inputs: Inputs, cluster: Cluster | None = None) -> RouterResult:
     """The rendered configuration of one router, or its errors; never raises for bad input."""
     name = router.object.metadata.name
     try:
-        desired = desired_router(router, inputs)
+        desired, warnings = desired_router(router, inputs, cluster)
     except (InvalidInput, MergeConflict) as error:
         return RouterResult(name=name, errors=[error])
     return RouterResult(
@@ -55,9 +82,12 @@ def render_router(router: Loaded[Router], inputs: Inputs) -> RouterResult:
         desired=desired,
         frr=render_frr(name, desired.frr),
         nft=render_nft(name, desired.firewall),
+        warnings=warnings,
     )
 
 
-def render_all(inputs: Inputs) -> list[RouterResult]:
+def render_all(inputs: Inputs, cluster: Cluster | None = None) -> list[RouterResult]:
     """Every router's result, sorted by name; one router's errors never stop another's rendering."""
-    return [render_router(router, inputs) for router in sorted(inputs.routers, key=lambda r: r.object.metadata.name)]
+    cluster = cluster if cluster is not None else read_cluster(inputs.others)
+    routers = sorted(inputs.routers, key=lambda r: r.object.metadata.name)
+    return [render_router(router, inputs, cluster) for router in routers]

@@ -87,7 +87,19 @@ class MetalLBSettings(Model):
     enabled: bool = Field(default=False, description="Derive neighbors, prefixes and firewall from MetalLB.")
     namespace: Word = Field(default="metallb-system", description="Namespace MetalLB runs in.")
     neighbor_address: Literal["NodeInternalIP", "SpeakerPodIP"] = Field(
-        default="NodeInternalIP", description="Which address of a speaker the router peers with."
+        default="NodeInternalIP",
+        description="Which address of a speaker the router peers with; a BGPPeer's sourceAddress wins over both.",
+    )
+    load_balancer_class: Annotated[str, Field(max_length=253, pattern=r"^[A-Za-z0-9./_-]+$")] | None = Field(
+        default=None,
+        description="Only Services of this loadBalancerClass are allowed through the firewall; when unset, only "
+        "Services without a class (MetalLB's default).",
+    )
+    grace_period_seconds: int = Field(
+        default=300,
+        ge=0,
+        le=86400,
+        description="How long a departed speaker's neighbor stays while its session is still Established.",
     )
 
 

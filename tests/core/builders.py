@@ -59,4 +59,4 @@ def desired(*documents: str, router: str = ROUTER) -> DesiredRouter:
     """The merged desired state of the router for these documents; raises the core's typed errors."""
     inputs = resources(router, *documents)
     assert not [i for i in inputs.invalid if i.error.origin.kind == "Router"], inputs.invalid
-    return desired_router(inputs.routers[0], inputs)
+    return desired_router(inputs.routers[0], inputs)[0]

@@ -45,7 +45,7 @@ def test_output_selects_the_part(tmp_path: Path) -> None:
     assert "router bgp" in frr and "table inet" not in frr
     assert "table inet" in nft and "router bgp" not in nft
     document = json.loads(frr_edge("render", "-f", "samples/", "--output", "json").stdout)
-    assert [router["name"] for router in document["routers"]] == ["edge-1"]
+    assert [router["name"] for router in document["routers"]] == ["edge-1", "edge-dc1", "edge-legacy"]
 
 
 def test_invalid_field_exits_2_with_file_document_kind_name_field_and_why(tmp_path: Path) -> None:
@@ -93,6 +93,10 @@ def test_unreadable_input_exits_2(tmp_path: Path) -> None:
     assert frr_edge("validate", "-f", str(tmp_path / "absent.yaml")).returncode == 2
 
 
-def test_validate_is_silent_on_success() -> None:
-    result = frr_edge("validate", "-f", "samples/")
+def test_validate_is_silent_on_success_and_only_warns_about_skipped_parts() -> None:
+    result = frr_edge("validate", "-f", "samples/core")
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    warned = frr_edge("validate", "-f", "samples/")
+    assert warned.returncode == 0 and warned.stdout == ""
+    assert all(line.startswith("frr-edge: warning: ") for line in warned.stderr.splitlines())
+    assert "Service shop/legacy-limited: annotation ratelimit ignored" in warned.stderr

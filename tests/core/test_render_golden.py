@@ -20,6 +20,8 @@ REPO = Path(__file__).resolve().parents[2]
 GOLDEN = REPO / "tests" / "golden"
 CASES = {
     "samples-core": REPO / "samples" / "core",
+    "samples-metallb": REPO / "samples" / "metallb",
+    "samples-metallb-legacy": REPO / "samples" / "metallb-legacy",
     **{path.stem: path for path in sorted((REPO / "tests" / "fixtures" / "render").glob("*.yaml"))},
 }
 Checker = Callable[[str], subprocess.CompletedProcess[str]]

@@ -11,6 +11,7 @@ CORE = [
     "controller/api",
     "controller/merge",
     "controller/render",
+    "controller/metallb",
     "controller/inputs.py",
     "controller/pipeline.py",
     "controller/offline.py",
@@ -28,7 +29,7 @@ def test_core_passes_mypy_strict() -> None:
 
 def test_core_and_its_tests_pass_ruff() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", *CORE, "tests/core", "bench/bench_core.py"],
+        [sys.executable, "-m", "ruff", "check", *CORE, "tests/core", "tests/metallb", "bench/bench_core.py"],
         capture_output=True,
         text=True,
         cwd=REPO,

@@ -1,0 +1,350 @@
+"""Derive a router's configuration from the cluster: neighbors and prefixes from MetalLB, firewall from Services.
+
+Pure: a Router and a Cluster in, an FRRConfiguration `metallb-<router>` and a FirewallPolicy
+`metallb-services` out, plus warnings for the objects that were skipped (they become Events).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Any
+
+from controller.api import FirewallPolicy, FRRConfiguration, Router
+from controller.api.ratelimit import RateLimitError, parse_rate
+from controller.errors import InvalidInput, MergeConflict, Origin
+from controller.metallb.legacy import read_legacy
+from controller.metallb.resources import EXCLUDE_LABEL, Cluster, Namespace, Node, Peer, Pool, Service, Speaker
+
+RATE_LIMIT_ANNOTATIONS = ("frr-edge.dev/rate-limit", "ratelimit")
+GENERATED_LABEL = "frr-edge.dev/generated"
+# Wide enough for every speaker of a large cluster; a constant, so a node joining does not rewrite it.
+ECMP_PATHS = 64
+_PROTOCOLS = ("tcp", "udp", "sctp")
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True, slots=True)
+class DeriveWarning:
+    """An object that was (partly) skipped; the message says what and why."""
+
+    origin: Origin
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.origin.kind} {self.origin.ref}: {self.message}"
+
+
+@dataclass(slots=True)
+class Derived:
+    """What the cluster contributes to one router."""
+
+    frr: FRRConfiguration | None
+    firewall: FirewallPolicy
+    warnings: list[DeriveWarning] = field(default_factory=list)
+
+
+def metallb_namespace(router: Router, cluster: Cluster) -> Namespace:
+    """MetalLB's configuration for the router's namespace: the CRDs, else the legacy ConfigMap."""
+    name = router.spec.metallb.namespace
+    namespace = cluster.metallb.get(name)
+    if namespace is not None and (namespace.peers or namespace.pools):
+        return namespace
+    if name in cluster.legacy:
+        origin, document = cluster.legacy[name]
+        return read_legacy(origin, document)
+    return namespace or Namespace()
+
+
+def _family(address: str) -> int:
+    return ipaddress.ip_address(address).version
+
+
+def _targets(router: Router, namespace: Namespace) -> list[Peer]:
+    addresses = {str(ipaddress.ip_address(a)) for a in router.spec.peering_addresses}
+    targets = []
+    for peer in namespace.peers:
+        if peer.spec.peer_address is None:
+            continue  # unnumbered BGPPeers peer over an interface, not with this router's address
+        try:
+            if str(ipaddress.ip_address(peer.spec.peer_address)) in addresses:
+                targets.append(peer)
+        except ValueError:
+            raise InvalidInput(
+                peer.origin, "spec.peerAddress", f"{peer.spec.peer_address!r} is not an IP address"
+            ) from None
+    return sorted(targets, key=lambda peer: peer.name)
+
+
+def _router_asn(peer: Peer, asn_hint: int | None) -> int:
+    if peer.spec.peer_asn:
+        return peer.spec.peer_asn
+    if peer.spec.dynamic_asn == "internal":
+        return peer.spec.my_asn
+    if asn_hint is not None:
+        return asn_hint
+    raise InvalidInput(
+        peer.origin,
+        "spec.dynamicASN",
+        "the router's AS number cannot be derived from dynamicASN external; "
+        "set it in an FRRConfiguration for this router",
+    )
+
+
+def _nodes_of(peer: Peer, cluster: Cluster, speakers: list[Speaker]) -> list[tuple[Node, Speaker]]:
+    selected = []
+    for speaker in speakers:
+        node = cluster.nodes.get(speaker.node)
+        if node is None or EXCLUDE_LABEL in node.labels:
+            continue
+        if peer.spec.node_selectors and not any(s.matches(node.labels) for s in peer.spec.node_selectors):
+            continue
+        selected.append((node, speaker))
+    return sorted(selected, key=lambda pair: pair[0].name)
+
+
+def _neighbor_address(router: Router, peer: Peer, node: Node, speaker: Speaker) -> str | None:
+    family = _family(str(peer.spec.peer_address))
+    if peer.spec.source_address:
+        return peer.spec.source_address if _family(peer.spec.source_address) == family else None
+    pod_ip = router.spec.metallb.neighbor_address == "SpeakerPodIP"
+    candidates = speaker.pod_ips if pod_ip else node.internal_ips
+    for candidate in candidates:
+        if _family(candidate) == family:
+            return str(ipaddress.ip_address(candidate))
+    return None
+
+
+def _pools_for(namespace: Namespace, peer: Peer, node: Node) -> list[tuple[Pool, int | None, int | None]]:
+    """(pool, aggregation length v4, v6) for every advertisement that announces to this peer from this node."""
+    found = []
+    for advertisement in namespace.advertisements:
+        spec = advertisement.spec
+        if spec.peers and peer.name not in spec.peers:
+            continue
+        if spec.node_selectors and not any(s.matches(node.labels) for s in spec.node_selectors):
+            continue
+        names = set(spec.ip_address_pools)
+        pools = [
+            pool
+            for pool in namespace.pools.values()
+            if pool.name in names or any(s.matches(pool.labels) for s in spec.ip_address_pool_selectors)
+        ]
+        if not spec.ip_address_pools and not spec.ip_address_pool_selectors:
+            pools = list(namespace.pools.values())
+        found += [(pool, spec.aggregation_length, spec.aggregation_length_v6) for pool in pools]
+    return found
+
+
+def receive_selector(network: Network, aggregation: int | None) -> dict[str, Any]:
+    """The prefix selector accepting exactly what a speaker announces for addresses of `network`.
+
+    MetalLB announces each Service address aggregated to `aggregation` bits (32/128 by default).
+    """
+    length = network.max_prefixlen if aggregation is None else aggregation
+    if length < network.prefixlen:
+        return {"prefix": str(network.supernet(new_prefix=length)), "le": length}
+    if length == network.prefixlen:
+        return {"prefix": str(network), "le": length}
+    return {"prefix": str(network), "ge": length, "le": length}
+
+
+def _neighbor(router: Router, peer: Peer, address: str, receive: list[dict[str, Any]]) -> dict[str, Any]:
+    spec = peer.spec
+    neighbor: dict[str, Any] = {
+        "address": address,
+        "asn": spec.local_asn or spec.my_asn,
+        "toReceive": {"allowed": {"prefixes": receive}},
+    }
+    optional = {
+        "holdTime": spec.hold_time,
+        "keepaliveTime": spec.keepalive_time,
+        "connectTime": spec.connect_time,
+        "bfdProfile": spec.bfd_profile,
+        "password": spec.password,
+    }
+    neighbor.update({key: value for key, value in optional.items() if value})
+    if spec.password_secret is not None:
+        neighbor["passwordSecret"] = {
+            "name": spec.password_secret.name,
+            "namespace": spec.password_secret.namespace or peer.origin.namespace,
+        }
+    if spec.ebgp_multi_hop:
+        # The speakers dial the BGPPeer's peerAddress from afar: answer and dial from that same address.
+        neighbor["ebgpMultiHop"] = True
+        neighbor["sourceaddress"] = str(ipaddress.ip_address(str(spec.peer_address)))
+    if spec.enable_graceful_restart:
+        neighbor["enableGracefulRestart"] = True
+    return neighbor
+
+
+_SESSION_KEYS = ("asn", "holdTime", "keepaliveTime", "connectTime", "password", "passwordSecret", "ebgpMultiHop")
+
+
+def derive_frr(router: Router, cluster: Cluster, asn_hint: int | None) -> FRRConfiguration | None:
+    """The FRRConfiguration `metallb-<router>`, or None when no BGPPeer targets this router."""
+    namespace = metallb_namespace(router, cluster)
+    peers = _targets(router, namespace)
+    if not peers:
+        return None
+    speakers = [s for s in cluster.speakers if s.namespace == router.spec.metallb.namespace]
+    router_asn: int | None = None
+    asn_owner: Peer | None = None
+    neighbors: dict[str, dict[str, Any]] = {}
+    owners: dict[str, Peer] = {}
+    profiles: dict[str, dict[str, Any]] = {}
+    for peer in peers:
+        asn = _router_asn(peer, asn_hint)
+        if router_asn is None:
+            router_asn, asn_owner = asn, peer
+        elif asn != router_asn and asn_owner is not None:
+            raise MergeConflict(
+                f"router {router.metadata.name}", "peerASN", asn_owner.origin, str(router_asn), peer.origin, str(asn)
+            )
+        if peer.spec.bfd_profile:
+            profile = namespace.bfd_profiles.get(peer.spec.bfd_profile)
+            if profile is None:
+                raise InvalidInput(
+                    peer.origin,
+                    "spec.bfdProfile",
+                    f"BFDProfile {peer.spec.bfd_profile!r} not found in {peer.origin.namespace}",
+                )
+            profiles[peer.spec.bfd_profile] = {
+                "name": peer.spec.bfd_profile,
+                **profile.model_dump(by_alias=True, exclude_none=True),
+            }
+        for node, speaker in _nodes_of(peer, cluster, speakers):
+            address = _neighbor_address(router, peer, node, speaker)
+            if address is None:
+                continue
+            receive = []
+            for pool, aggregation_v4, aggregation_v6 in _pools_for(namespace, peer, node):
+                for network in pool.networks:
+                    if network.version == _family(address):
+                        aggregation = aggregation_v4 if network.version == 4 else aggregation_v6
+                        receive.append(receive_selector(network, aggregation))
+            neighbor = _neighbor(router, peer, address, receive)
+            existing = neighbors.get(address)
+            if existing is None:
+                neighbors[address], owners[address] = neighbor, peer
+                continue
+            for key in _SESSION_KEYS:
+                if existing.get(key) != neighbor.get(key):
+                    shown = (
+                        ("(redacted)", "(redacted)") if "password" in key else (existing.get(key), neighbor.get(key))
+                    )
+                    raise MergeConflict(
+                        f"router {router.metadata.name} speaker {address}",
+                        key,
+                        owners[address].origin,
+                        str(shown[0]),
+                        peer.origin,
+                        str(shown[1]),
+                    )
+            prefixes = existing["toReceive"]["allowed"]["prefixes"]
+            prefixes += [selector for selector in receive if selector not in prefixes]
+    spec = {
+        "bgp": {
+            "routers": [
+                {"asn": router_asn, "maximumPaths": ECMP_PATHS, "neighbors": [neighbors[a] for a in sorted(neighbors)]}
+            ],
+            "bfdProfiles": [profiles[name] for name in sorted(profiles)],
+        }
+    }
+    return FRRConfiguration.model_validate(
+        {
+            "metadata": {
+                "name": f"metallb-{router.metadata.name}",
+                "namespace": router.spec.metallb.namespace,
+                "labels": {GENERATED_LABEL: "true"},
+            },
+            "spec": spec,
+        }
+    )
+
+
+def _rule_name(service: Service, protocol: str) -> str:
+    name = f"{service.origin.namespace}.{service.origin.name}.{protocol}"
+    if len(name) <= 63:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[:54]}-{digest}"
+
+
+def _rate_limit(service: Service) -> tuple[str, str] | None:
+    for annotation in RATE_LIMIT_ANNOTATIONS:
+        if annotation in service.annotations:
+            return annotation, service.annotations[annotation]
+    return None
+
+
+def _service_rules(
+    service: Service, warnings: list[DeriveWarning]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    try:
+        sources = [str(ipaddress.ip_network(source.strip(), strict=False)) for source in service.source_ranges]
+        destinations = [str(ipaddress.ip_network(ip)) for ip in service.ingress_ips]
+    except ValueError as error:
+        warnings.append(DeriveWarning(service.origin, f"not allowed through the firewall: {error}"))
+        return [], []
+    allow = []
+    for protocol in _PROTOCOLS:
+        ports = sorted({port.port for port in service.ports if port.protocol == protocol})
+        if ports:
+            rule: dict[str, Any] = {"name": _rule_name(service, protocol), "protocol": protocol, "ports": ports}
+            rule["destinations"] = destinations
+            if sources:
+                rule["sources"] = sources
+            allow.append(rule)
+    limits = []
+    annotation = _rate_limit(service)
+    if annotation is not None:
+        key, value = annotation
+        try:
+            rate = parse_rate(value)
+        except RateLimitError as error:
+            warnings.append(DeriveWarning(service.origin, f"annotation {key} ignored: {error}"))
+        else:
+            limits = [
+                {"destination": ip, "protocol": port.protocol, "port": port.port, "rate": str(rate)}
+                for ip in sorted({str(ipaddress.ip_address(ip)) for ip in service.ingress_ips})
+                for port in service.ports
+                if port.protocol in _PROTOCOLS
+            ]
+    return allow, limits
+
+
+def derive_firewall(router: Router, cluster: Cluster) -> tuple[FirewallPolicy, list[DeriveWarning]]:
+    """The FirewallPolicy `metallb-services`: every LoadBalancer Service's addresses and ports."""
+    warnings: list[DeriveWarning] = []
+    allow: list[dict[str, Any]] = []
+    limits: list[dict[str, Any]] = []
+    wanted_class = router.spec.metallb.load_balancer_class
+    for service in sorted(cluster.services, key=lambda s: (s.origin.namespace or "", s.origin.name)):
+        if service.load_balancer_class != wanted_class or not service.ingress_ips:
+            continue  # another load balancer's Service, or one still waiting for its address
+        service_allow, service_limits = _service_rules(service, warnings)
+        allow += service_allow
+        limits += service_limits
+    policy = FirewallPolicy.model_validate(
+        {
+            "metadata": {
+                "name": "metallb-services",
+                "namespace": router.spec.metallb.namespace,
+                "labels": {GENERATED_LABEL: "true"},
+            },
+            "spec": {"allow": allow, "rateLimits": limits},
+        }
+    )
+    return policy, warnings
+
+
+def derive(router: Router, cluster: Cluster, asn_hint: int | None) -> Derived:
+    """Everything the cluster contributes to one router with `metallb.enabled`."""
+    for invalid in cluster.invalid:
+        if invalid.origin.namespace == router.spec.metallb.namespace:
+            raise invalid
+    firewall, warnings = derive_firewall(router, cluster)
+    return Derived(frr=derive_frr(router, cluster, asn_hint), firewall=firewall, warnings=warnings)
