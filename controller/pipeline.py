@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from controller.api import FirewallPolicy, FRRConfiguration, Router
@@ -70,24 +73,44 @@ def desired_router(
     return desired, warnings
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the pipeline runs.
+
+    The pipeline allocates hundreds of thousands of small acyclic objects at 50,000 Services; the collector
+    would rescan the growing heap again and again (measured here: 20-40% of the run). Reference counting
+    still frees everything; the collector resumes, and catches up, when the pipeline is done.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def render_router(router: Loaded[Router], inputs: Inputs, cluster: Cluster | None = None) -> RouterResult:
     """The rendered configuration of one router, or its errors; never raises for bad input."""
     name = router.object.metadata.name
-    try:
-        desired, warnings = desired_router(router, inputs, cluster)
-    except (InvalidInput, MergeConflict) as error:
-        return RouterResult(name=name, errors=[error])
-    return RouterResult(
-        name=name,
-        desired=desired,
-        frr=render_frr(name, desired.frr),
-        nft=render_nft(name, desired.firewall),
-        warnings=warnings,
-    )
+    with _collector_paused():
+        try:
+            desired, warnings = desired_router(router, inputs, cluster)
+        except (InvalidInput, MergeConflict) as error:
+            return RouterResult(name=name, errors=[error])
+        return RouterResult(
+            name=name,
+            desired=desired,
+            frr=render_frr(name, desired.frr),
+            nft=render_nft(name, desired.firewall),
+            warnings=warnings,
+        )
 
 
 def render_all(inputs: Inputs, cluster: Cluster | None = None) -> list[RouterResult]:
     """Every router's result, sorted by name; one router's errors never stop another's rendering."""
-    cluster = cluster if cluster is not None else read_cluster(inputs.others)
+    if cluster is None:
+        with _collector_paused():
+            cluster = read_cluster(inputs.others)
     routers = sorted(inputs.routers, key=lambda r: r.object.metadata.name)
     return [render_router(router, inputs, cluster) for router in routers]

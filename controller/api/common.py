@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from datetime import datetime
+from functools import lru_cache
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
@@ -52,16 +53,39 @@ def _ip_address(value: str) -> str:
         raise ValueError(f"{value!r} is not an IPv4 or IPv6 address") from None
 
 
+_IPV4_CIDR = re.compile(
+    r"^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\."
+    r"(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)/(3[0-2]|[12]?\d)$"
+)
+
+
+@lru_cache(maxsize=65536)
 def _cidr(value: str) -> str:
+    # Fast path for the common case, a canonical IPv4 prefix: tens of thousands of Service addresses.
+    match = _IPV4_CIDR.match(value)
+    if match is not None:
+        address = 0
+        for octet in match.groups()[:4]:
+            address = address * 256 + int(octet)
+        length = int(match[5])
+        if address & ((1 << (32 - length)) - 1) == 0:
+            return value
     if "/" not in value:
         raise ValueError(f"{value!r} has no prefix length; write it as a CIDR such as 192.0.2.0/24")
+    try:
+        return str(ipaddress.ip_network(value))
+    except ValueError:
+        pass  # say which way it is wrong
     try:
         network = ipaddress.ip_network(value, strict=False)
     except ValueError:
         raise ValueError(f"{value!r} is not a CIDR prefix such as 192.0.2.0/24 or 2001:db8::/64") from None
-    if network.network_address != ipaddress.ip_interface(value).ip:
-        raise ValueError(f"{value!r} has host bits set; the prefix is {network}")
-    return str(network)
+    raise ValueError(f"{value!r} has host bits set; the prefix is {network}")
+
+
+def canonical_cidr(value: str) -> str:
+    """The canonical text of a CIDR prefix; raises ValueError saying what is wrong with it."""
+    return _cidr(value)
 
 
 PlainText = Annotated[str, AfterValidator(_plain_text)]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from controller.api import FirewallPolicy, FRRConfiguration, Router
+from controller.api.common import canonical_cidr
 from controller.api.ratelimit import RateLimitError, parse_rate
 from controller.errors import InvalidInput, MergeConflict, Origin
 from controller.metallb.legacy import read_legacy
@@ -285,7 +286,7 @@ def _service_rules(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     try:
         sources = [str(ipaddress.ip_network(source.strip(), strict=False)) for source in service.source_ranges]
-        destinations = [str(ipaddress.ip_network(ip)) for ip in service.ingress_ips]
+        destinations = [canonical_cidr(f"{ip}/{128 if ':' in ip else 32}") for ip in service.ingress_ips]
     except ValueError as error:
         warnings.append(DeriveWarning(service.origin, f"not allowed through the firewall: {error}"))
         return [], []
@@ -309,7 +310,7 @@ def _service_rules(
         else:
             limits = [
                 {"destination": ip, "protocol": port.protocol, "port": port.port, "rate": str(rate)}
-                for ip in sorted({str(ipaddress.ip_address(ip)) for ip in service.ingress_ips})
+                for ip in sorted({destination.split("/")[0] for destination in destinations})
                 for port in service.ports
                 if port.protocol in _PROTOCOLS
             ]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from controller.api.common import canonical_cidr
 from controller.api.duration import seconds
 from controller.api.ratelimit import RateLimit, RateLimitError, parse_rate
 from tests.core.builders import ROUTER, firewall_policy, frr_configuration, resources
@@ -138,3 +141,16 @@ def test_durations_in_go_syntax_become_seconds(hours: int, minutes: int, secs: i
 def test_fractional_seconds_are_refused() -> None:
     with pytest.raises(ValueError, match="whole number of seconds"):
         seconds("1500ms")
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(0, 32))
+def test_the_fast_ipv4_cidr_check_agrees_with_ipaddress(address: int, length: int) -> None:
+    text = f"{ipaddress.IPv4Address(address)}/{length}"
+    try:
+        expected: str | None = str(ipaddress.ip_network(text))
+    except ValueError:
+        expected = None
+    try:
+        assert canonical_cidr(text) == expected
+    except ValueError:
+        assert expected is None
