@@ -7,12 +7,12 @@ as soon as it is reduced.
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
-from lark.lexer import PatternStr
 
 from controller.frrcfg import model as m
 from controller.frrcfg.errors import FrrSyntaxError
@@ -32,15 +32,19 @@ _TERMINAL_NAMES = {
     "WORD": "a word",
     "REST": "text",
     "COMMAND": "a command",
-    "DIRECTION": "'in' or 'out'",
-    "ACTION": "'permit' or 'deny'",
-    "VRF_OR_VIEW": "'vrf' or 'view'",
     "ASN": "an AS number",
 }
 
+# A keyword terminal: `/[ \t]+(?:permit|deny)(?!\S)/` reads as 'permit' or 'deny'.
+_KEYWORDS = re.compile(r"\[ (?:\t|\\t)\]\+(?:\(\?:)?([a-z|-]+)\)?\(\?!\\S\)")
+
 
 class _Builder(Transformer[Token, m.Config]):
-    """Rule callbacks: parser children in, model objects out."""
+    """Rule callbacks: parser children in, model objects out.
+
+    A line arrives either as one FAST_* token or as a head token and its argument tokens; both
+    read the same as a list of words, so each typed line has one builder below.
+    """
 
     def start(self, children: list[Any]) -> m.Config:
         return m.Config(tuple(children))
@@ -51,13 +55,12 @@ class _Builder(Transformer[Token, m.Config]):
         (token,) = children
         return m.Command(" ".join(token.split()), line=_line(token))
 
-    global_ = command
     static_route = command
     bgp_session_command = command
 
     def block(self, children: list[Any]) -> m.Context:
-        head = children[0]
-        return m.Context(tuple(children[1:]), head=" ".join(head.split()), line=_line(head))
+        words, items, line = _header(children)
+        return m.Context(items, head=" ".join(words), line=line)
 
     bgp_block = block
     sr_srv6 = block
@@ -72,263 +75,238 @@ class _Builder(Transformer[Token, m.Config]):
     mpls_ldp = block
     l2vpn = block
     l2vpn_member = block
-
-    def ldp_address_family(self, children: list[Any]) -> m.Context:
-        head, afi = children[0], children[1]
-        return m.Context(tuple(children[2:]), head=f"address-family {afi}", line=_line(head))
+    ldp_address_family = block
 
     def ldp_interface(self, children: list[Any]) -> m.Context:
-        head, name = children[0], children[1]
-        return m.Context(tuple(children[2:]), head=f"interface {name}", line=_line(head))
+        words, items, line = _header(children)
+        return m.Context(items, head=f"interface {words[1]}", line=line)
 
     def link_params(self, children: list[Any]) -> m.LinkParams:
-        return m.LinkParams(tuple(children[1:]), line=_line(children[0]))
+        _, items, line = _header(children)
+        return m.LinkParams(items, line=line)
 
     def interface(self, children: list[Any]) -> m.Interface:
-        head, name = children[0], children[1]
-        if len(children) > 3 and isinstance(children[2], Token) and children[2].type == "VRF":
-            return m.Interface(tuple(children[4:]), name=str(name), vrf=str(children[3]), line=_line(head))
-        return m.Interface(tuple(children[2:]), name=str(name), line=_line(head))
+        words, items, line = _header(children)
+        vrf = words[3] if len(words) > 3 else None
+        return m.Interface(items, name=words[1], vrf=vrf, line=line)
 
     def vrf(self, children: list[Any]) -> m.Vrf:
-        return m.Vrf(tuple(children[2:]), name=str(children[1]), line=_line(children[0]))
+        words, items, line = _header(children)
+        return m.Vrf(items, name=words[1], line=line)
 
     def key_chain(self, children: list[Any]) -> m.KeyChain:
-        return m.KeyChain(tuple(children[2:]), name=str(children[1]), line=_line(children[0]))
+        words, items, line = _header(children)
+        return m.KeyChain(items, name=words[2], line=line)
 
     def key(self, children: list[Any]) -> m.Key:
-        return m.Key(tuple(children[2:]), number=int(children[1]), line=_line(children[0]))
+        words, items, line = _header(children)
+        return m.Key(items, number=int(words[1]), line=line)
 
     def key_string(self, children: list[Token]) -> m.KeyString:
-        return m.KeyString(secret=children[1].rstrip(), line=_line(children[0]))
+        words, line = _words(children)
+        return m.KeyString(secret=" ".join(words[1:]), line=line)
 
     # -------------------------------------------------------- router bgp
 
     def router_bgp(self, children: list[Any]) -> m.RouterBgp:
-        head = children[0]
-        asn: str | None = None
-        vrf: str | None = None
-        view: str | None = None
-        rest = 1
-        if len(children) > 1 and isinstance(children[1], Token) and children[1].type == "ASN":
-            asn = _asn(children[1])
-            rest = 2
-            if len(children) > 2 and isinstance(children[2], Token) and children[2].type == "VRF_OR_VIEW":
-                if children[2] == "vrf":
-                    vrf = str(children[3])
-                else:
-                    view = str(children[3])
-                rest = 4
-        return m.RouterBgp(tuple(children[rest:]), asn=asn, vrf=vrf, view=view, line=_line(head))
+        words, items, line = _header(children)
+        asn = _asn(words, 2, line) if len(words) > 2 else None
+        vrf = words[4] if len(words) > 4 and words[3] == "vrf" else None
+        view = words[4] if len(words) > 4 and words[3] == "view" else None
+        return m.RouterBgp(items, asn=asn, vrf=vrf, view=view, line=line)
 
     def address_family(self, children: list[Any]) -> m.AddressFamily:
-        head, afi_word = children[0], children[1]
-        afi = _complete(afi_word, _AFIS)
-        rest = 2
-        safi = "evpn" if afi == "l2vpn" else "unicast"
-        if len(children) > 2 and isinstance(children[2], Token) and children[2].type == "WORD":
-            safi = _complete(children[2], _SAFIS)
-            rest = 3
-        return m.AddressFamily(tuple(children[rest:]), afi=afi, safi=safi, line=_line(head))
+        words, items, line = _header(children)
+        afi = _complete(words, 1, _AFIS, line)
+        safi = _complete(words, 2, _SAFIS, line) if len(words) > 2 else ("evpn" if afi == "l2vpn" else "unicast")
+        return m.AddressFamily(items, afi=afi, safi=safi, line=line)
 
     def af_vni(self, children: list[Any]) -> m.EvpnVni:
-        head = children[0]
-        return m.EvpnVni(tuple(children[1:]), vni=int(head.split()[1]), line=_line(head))
+        words, items, line = _header(children)
+        return m.EvpnVni(items, vni=int(words[1]), line=line)
 
     def bgp_router_id(self, children: list[Token]) -> m.BgpRouterId:
-        return m.BgpRouterId(router_id=str(children[1]), line=_line(children[0]))
+        words, line = _words(children)
+        return m.BgpRouterId(router_id=words[2], line=line)
 
     def bgp_listen_range(self, children: list[Token]) -> m.ListenRange:
-        return m.ListenRange(prefix=str(children[1]), peer_group=str(children[2]), line=_line(children[0]))
+        words, line = _words(children)
+        return m.ListenRange(prefix=words[3], peer_group=words[5], line=line)
 
     def maximum_paths(self, children: list[Token]) -> m.MaximumPaths:
-        types = [c.type for c in children]
-        paths = next(c for c in children if c.type == "INT")
+        words, line = _words(children)
+        ibgp = words[1] == "ibgp"
+        paths = _number(words, 2 if ibgp else 1, 1, 128, line)
         return m.MaximumPaths(
-            paths=_number(paths, 1, 128),
-            ibgp="IBGP" in types,
-            equal_cluster_length="EQUAL_CLUSTER_LENGTH" in types,
-            line=_line(children[0]),
+            paths=paths, ibgp=ibgp, equal_cluster_length=words[-1] == "equal-cluster-length", line=line
         )
 
     def network(self, children: list[Token]) -> m.Network:
-        options = children[2].rstrip() if len(children) > 2 else ""
-        return m.Network(prefix=str(children[1]), options=options, line=_line(children[0]))
+        words, line = _words(children)
+        return m.Network(prefix=words[1], options=" ".join(words[2:]), line=line)
 
     # -------------------------------------------------------- neighbors
 
     def neighbor_remote_as(self, children: list[Token]) -> m.NeighborRemoteAs:
-        head, value = children
-        if value.type == "ASN":
-            _asn(value)
-        return m.NeighborRemoteAs(peer=_peer(head), remote_as=str(value), line=_line(head))
+        words, line = _words(children)
+        remote_as = words[3] if words[3] in ("internal", "external") else _asn(words, 3, line)
+        return m.NeighborRemoteAs(peer=words[1], remote_as=remote_as, line=line)
 
     def neighbor_description(self, children: list[Token]) -> m.NeighborDescription:
-        head, text = children
-        return m.NeighborDescription(peer=_peer(head), description=" ".join(text.split()), line=_line(head))
+        words, line = _words(children)
+        return m.NeighborDescription(peer=words[1], description=" ".join(words[3:]), line=line)
 
     def neighbor_timers(self, children: list[Token]) -> m.NeighborTimers:
-        head, keepalive, hold = children
-        return m.NeighborTimers(
-            peer=_peer(head),
-            keepalive=_number(keepalive, 0, 65535),
-            hold=_number(hold, 0, 65535),
-            line=_line(head),
-        )
+        words, line = _words(children)
+        keepalive = _number(words, 3, 0, 65535, line)
+        hold = _number(words, 4, 0, 65535, line)
+        return m.NeighborTimers(peer=words[1], keepalive=keepalive, hold=hold, line=line)
 
     def neighbor_timers_connect(self, children: list[Token]) -> m.NeighborConnectTimer:
-        head, seconds = children
-        return m.NeighborConnectTimer(peer=_peer(head), seconds=_number(seconds, 1, 65535), line=_line(head))
+        words, line = _words(children)
+        return m.NeighborConnectTimer(peer=words[1], seconds=_number(words, 4, 1, 65535, line), line=line)
 
     def neighbor_password(self, children: list[Token]) -> m.NeighborPassword:
-        head, password = children
-        return m.NeighborPassword(peer=_peer(head), password=str(password), line=_line(head))
+        words, line = _words(children)
+        return m.NeighborPassword(peer=words[1], password=words[3], line=line)
 
     def neighbor_bfd_profile(self, children: list[Token]) -> m.NeighborBfdProfile:
-        head, profile = children
-        return m.NeighborBfdProfile(peer=_peer(head), profile=str(profile), line=_line(head))
+        words, line = _words(children)
+        return m.NeighborBfdProfile(peer=words[1], profile=words[4], line=line)
 
     def neighbor_ebgp_multihop(self, children: list[Token]) -> m.NeighborEbgpMultihop:
-        hops = _number(children[1], 1, 255) if len(children) > 1 else None
-        return m.NeighborEbgpMultihop(peer=_peer(children[0]), hops=hops, line=_line(children[0]))
+        words, line = _words(children)
+        hops = _number(words, 3, 1, 255, line) if len(words) > 3 else None
+        return m.NeighborEbgpMultihop(peer=words[1], hops=hops, line=line)
 
     def neighbor_port(self, children: list[Token]) -> m.NeighborPort:
-        head, port = children
-        return m.NeighborPort(peer=_peer(head), port=_number(port, 0, 65535), line=_line(head))
+        words, line = _words(children)
+        return m.NeighborPort(peer=words[1], port=_number(words, 3, 0, 65535, line), line=line)
 
     def neighbor_update_source(self, children: list[Token]) -> m.NeighborUpdateSource:
-        head, source = children
-        return m.NeighborUpdateSource(peer=_peer(head), source=str(source), line=_line(head))
+        words, line = _words(children)
+        return m.NeighborUpdateSource(peer=words[1], source=words[3], line=line)
 
     def neighbor_graceful_restart(self, children: list[Token]) -> m.NeighborGracefulRestart:
-        return m.NeighborGracefulRestart(peer=_peer(children[0]), line=_line(children[0]))
+        words, line = _words(children)
+        return m.NeighborGracefulRestart(peer=words[1], line=line)
 
     def neighbor_local_as(self, children: list[Token]) -> m.NeighborLocalAs:
-        types = [c.type for c in children]
+        words, line = _words(children)
         return m.NeighborLocalAs(
-            peer=_peer(children[0]),
-            local_as=_asn(children[1]),
-            no_prepend="NO_PREPEND" in types,
-            replace_as="REPLACE_AS" in types,
-            line=_line(children[0]),
+            peer=words[1],
+            local_as=_asn(words, 3, line),
+            no_prepend="no-prepend" in words,
+            replace_as="replace-as" in words,
+            line=line,
         )
 
     def neighbor_peer_group(self, children: list[Token]) -> m.NeighborPeerGroup:
-        group = str(children[1]) if len(children) > 1 else None
-        return m.NeighborPeerGroup(peer=_peer(children[0]), group=group, line=_line(children[0]))
+        words, line = _words(children)
+        return m.NeighborPeerGroup(peer=words[1], group=words[3] if len(words) > 3 else None, line=line)
 
     def neighbor_activate(self, children: list[Token]) -> m.NeighborActivate:
-        return m.NeighborActivate(peer=_peer(children[0]), line=_line(children[0]))
+        words, line = _words(children)
+        return m.NeighborActivate(peer=words[1], line=line)
 
     def neighbor_route_map(self, children: list[Token]) -> m.NeighborRouteMap:
-        head, name, direction = children
-        return m.NeighborRouteMap(peer=_peer(head), route_map=str(name), direction=str(direction), line=_line(head))
+        words, line = _words(children)
+        return m.NeighborRouteMap(peer=words[1], route_map=words[3], direction=words[4], line=line)
 
     def neighbor_prefix_list(self, children: list[Token]) -> m.NeighborPrefixList:
-        head, name, direction = children
-        return m.NeighborPrefixList(peer=_peer(head), prefix_list=str(name), direction=str(direction), line=_line(head))
+        words, line = _words(children)
+        return m.NeighborPrefixList(peer=words[1], prefix_list=words[3], direction=words[4], line=line)
 
     def neighbor_maximum_prefix(self, children: list[Token]) -> m.NeighborMaximumPrefix:
-        options = " ".join(children[2].split()) if len(children) > 2 else ""
-        return m.NeighborMaximumPrefix(
-            peer=_peer(children[0]),
-            limit=_number(children[1], 1, 4294967295),
-            options=options,
-            line=_line(children[0]),
-        )
+        words, line = _words(children)
+        limit = _number(words, 3, 1, 4294967295, line)
+        return m.NeighborMaximumPrefix(peer=words[1], limit=limit, options=" ".join(words[4:]), line=line)
 
     # -------------------------------------------------------- prefix-lists and route-maps
 
     def prefix_list(self, children: list[Token]) -> m.PrefixListEntry:
-        head = children[0]
-        family = head.split()[0]
-        seq: int | None = None
-        ge: int | None = None
-        le: int | None = None
-        action = prefix = ""
+        words, line = _words(children)
+        family = words[0]
+        at = 3
+        seq = None
+        if words[at] == "seq":
+            seq = _number(words, at + 1, 1, 4294967295, line)
+            at += 2
+        action, prefix = words[at], words[at + 1]
+        bounds: dict[str, int] = {}
         max_length = 32 if family == "ip" else 128
-        tokens = iter(children[2:])
-        for token in tokens:
-            kind = token.type
-            if kind == "SEQ":
-                seq = _number(next(tokens), 1, 4294967295)
-            elif kind == "ACTION":
-                action = str(token)
-            elif kind == "GE":
-                ge = _number(next(tokens), 0, max_length)
-            elif kind == "LE":
-                le = _number(next(tokens), 0, max_length)
-            else:
-                prefix = str(token)
+        for index in range(at + 2, len(words), 2):
+            if words[index] in bounds:
+                raise _WordError(line, index, f"{words[index]} given twice", ())
+            bounds[words[index]] = _number(words, index + 1, 0, max_length, line)
         return m.PrefixListEntry(
             family=family,
-            name=str(children[1]),
+            name=words[2],
             seq=seq,
             action=action,
             prefix=prefix,
-            ge=ge,
-            le=le,
-            line=_line(head),
+            ge=bounds.get("ge"),
+            le=bounds.get("le"),
+            line=line,
         )
 
     def prefix_list_description(self, children: list[Token]) -> m.PrefixListDescription:
-        head, name, _, text = children
-        return m.PrefixListDescription(
-            family=head.split()[0], name=str(name), description=" ".join(text.split()), line=_line(head)
-        )
+        words, line = _words(children)
+        return m.PrefixListDescription(family=words[0], name=words[2], description=" ".join(words[4:]), line=line)
 
     def route_map(self, children: list[Any]) -> m.RouteMapEntry:
-        head, name, action, seq = children[:4]
-        return m.RouteMapEntry(
-            tuple(children[4:]),
-            name=str(name),
-            action=str(action),
-            seq=_number(seq, 1, 65535),
-            line=_line(head),
-        )
+        words, items, line = _header(children)
+        seq = _number(words, 3, 1, 65535, line)
+        return m.RouteMapEntry(items, name=words[1], action=words[2], seq=seq, line=line)
 
     def match_prefix_list(self, children: list[Token]) -> m.MatchPrefixList:
-        head, name = children
-        return m.MatchPrefixList(family=head.split()[1], prefix_list=str(name), line=_line(head))
+        words, line = _words(children)
+        return m.MatchPrefixList(family=words[1], prefix_list=words[4], line=line)
 
     def set_local_preference(self, children: list[Token]) -> m.SetLocalPreference:
-        head, value = children
-        return m.SetLocalPreference(value=_number(value, 0, 4294967295), line=_line(head))
+        words, line = _words(children)
+        return m.SetLocalPreference(value=_number(words, 2, 0, 4294967295, line), line=line)
 
     def set_community(self, children: list[Token]) -> m.SetCommunity:
-        values, additive = _additive(children[1:])
-        return m.SetCommunity(communities=values, additive=additive, line=_line(children[0]))
+        words, line = _words(children)
+        values, additive = _additive(words[2:])
+        return m.SetCommunity(communities=values, additive=additive, line=line)
 
     def set_large_community(self, children: list[Token]) -> m.SetLargeCommunity:
-        values, additive = _additive(children[1:])
-        return m.SetLargeCommunity(communities=values, additive=additive, line=_line(children[0]))
+        words, line = _words(children)
+        values, additive = _additive(words[2:])
+        return m.SetLargeCommunity(communities=values, additive=additive, line=line)
 
     def on_match(self, children: list[Token]) -> m.OnMatch:
-        goto = _number(children[2], 1, 65535) if len(children) > 2 else None
-        return m.OnMatch(goto=goto, line=_line(children[0]))
+        words, line = _words(children)
+        goto = _number(words, 2, 1, 65535, line) if len(words) > 2 else None
+        return m.OnMatch(goto=goto, line=line)
 
     # -------------------------------------------------------- bfd
 
     def bfd(self, children: list[Any]) -> m.Bfd:
-        return m.Bfd(tuple(children[1:]), line=_line(children[0]))
+        _, items, line = _header(children)
+        return m.Bfd(items, line=line)
 
     def bfd_profile(self, children: list[Any]) -> m.BfdProfile:
-        return m.BfdProfile(tuple(children[2:]), name=str(children[1]), line=_line(children[0]))
+        words, items, line = _header(children)
+        return m.BfdProfile(items, name=words[1], line=line)
 
     def bfd_peer(self, children: list[Any]) -> m.BfdPeer:
-        spec = " ".join(children[1].split())
-        return m.BfdPeer(tuple(children[2:]), spec=spec, line=_line(children[0]))
+        words, items, line = _header(children)
+        return m.BfdPeer(items, spec=" ".join(words[1:]), line=line)
 
     def bfd_peer_profile(self, children: list[Token]) -> m.BfdPeerProfile:
-        return m.BfdPeerProfile(profile=str(children[1]), line=_line(children[0]))
+        words, line = _words(children)
+        return m.BfdPeerProfile(profile=words[1], line=line)
 
     def bfd_setting(self, children: list[Token]) -> m.BfdSetting:
-        head, value = children
-        return m.BfdSetting(setting=" ".join(head.split()), value=int(value), line=_line(head))
+        words, line = _words(children)
+        return m.BfdSetting(setting=" ".join(words[:-1]), value=int(words[-1]), line=line)
 
 
 # `global` is a Python keyword; Lark looks the callback up by rule name.
-setattr(_Builder, "global", _Builder.global_)
+setattr(_Builder, "global", _Builder.command)
 
 
 def _line(token: Token) -> int:
@@ -336,53 +314,58 @@ def _line(token: Token) -> int:
     return (token.line or 1) - 1
 
 
-def _peer(head: Token) -> str:
-    return head.split(None, 2)[1]
+def _words(tokens: list[Token]) -> tuple[list[str], int]:
+    """The words of a line given as one token or as several, and its line number."""
+    return " ".join(tokens).split(), _line(tokens[0])
 
 
-def _number(token: Token, low: int, high: int, value: int | None = None) -> int:
-    if value is None:
-        value = int(token)
-    if not low <= value <= high:
-        raise _token_error(token, f"{value} is out of range", (f"{low}-{high}",))
-    return value
+def _header(children: list[Any]) -> tuple[list[str], tuple[m.Item, ...], int]:
+    """A context's header words, the items inside it, and the header's line number."""
+    count = 1
+    while count < len(children) and isinstance(children[count], Token):
+        count += 1
+    words, line = _words(children[:count])
+    return words, tuple(children[count:]), line
 
 
-def _asn(token: Token) -> str:
-    high, _, low = token.rpartition(".")
-    if high:
-        _number(token, 0, 65535, int(high))
-        _number(token, 0, 65535, int(low))
-    else:
-        _number(token, 1, 4294967295)
-    return str(token)
+class _WordError(Exception):
+    """A word the grammar let through but FRR refuses (a number out of range, ...)."""
 
-
-def _complete(token: Token, choices: tuple[str, ...]) -> str:
-    """FRR accepts any unambiguous abbreviation of a keyword."""
-    matches = [choice for choice in choices if choice.startswith(token)]
-    if len(matches) != 1:
-        raise _token_error(token, f"unknown keyword {str(token)!r}", tuple(repr(c) for c in choices))
-    return matches[0]
-
-
-def _additive(tokens: list[Token]) -> tuple[tuple[str, ...], bool]:
-    values = tuple(str(t) for t in tokens)
-    if len(values) > 1 and values[-1] == "additive":
-        return values[:-1], True
-    return values, False
-
-
-class _TokenError(Exception):
-    def __init__(self, token: Token, message: str, expected: tuple[str, ...]) -> None:
+    def __init__(self, line: int, index: int, message: str, expected: tuple[str, ...]) -> None:
         super().__init__(message)
-        self.token = token
+        self.line = line
+        self.index = index
         self.message = message
         self.expected = expected
 
 
-def _token_error(token: Token, message: str, expected: tuple[str, ...]) -> _TokenError:
-    return _TokenError(token, message, expected)
+def _number(words: list[str], index: int, low: int, high: int, line: int) -> int:
+    value = int(words[index])
+    if not low <= value <= high:
+        raise _WordError(line, index, f"{value} is out of range", (f"{low}-{high}",))
+    return value
+
+
+def _asn(words: list[str], index: int, line: int) -> str:
+    high, _, low = words[index].rpartition(".")
+    for part, smallest, largest in ((high, 0, 65535), (low, 0, 65535)) if high else ((low, 1, 4294967295),):
+        if not smallest <= int(part) <= largest:
+            raise _WordError(line, index, f"{words[index]} is not an AS number", (f"{smallest}-{largest}",))
+    return words[index]
+
+
+def _complete(words: list[str], index: int, choices: tuple[str, ...], line: int) -> str:
+    """FRR accepts any unambiguous abbreviation of a keyword."""
+    matches = [choice for choice in choices if choice.startswith(words[index])]
+    if len(matches) != 1:
+        raise _WordError(line, index, f"unknown keyword {words[index]!r}", tuple(repr(c) for c in choices))
+    return matches[0]
+
+
+def _additive(words: list[str]) -> tuple[tuple[str, ...], bool]:
+    if len(words) > 1 and words[-1] == "additive":
+        return tuple(words[:-1]), True
+    return tuple(words), False
 
 
 @functools.cache
@@ -404,8 +387,8 @@ def _describe(terminals: set[str] | frozenset[str], lark: Lark) -> tuple[str, ..
     for name in terminals:
         if name in _TERMINAL_NAMES:
             names.add(_TERMINAL_NAMES[name])
-        elif name in by_name and isinstance(by_name[name].pattern, PatternStr):
-            names.add(repr(by_name[name].pattern.value))
+        elif name in by_name and (keywords := _KEYWORDS.fullmatch(by_name[name].pattern.value)):
+            names.add(" or ".join(repr(word) for word in keywords.group(1).split("|")))
         else:
             names.add(name.strip("_").lower().replace("_", " "))
     return tuple(sorted(names))
@@ -419,14 +402,21 @@ def parse(text: str, source: str = "<config>") -> m.Config:
     lark = _parser()
     try:
         config = lark.parse(body)
-    except _TokenError as error:
-        line, column = error.token.line, error.token.column
-        raise _syntax_error(text, source, line, column, error.message, error.expected) from None
+    except _WordError as error:
+        raise _word_error(text, source, error) from None
     except UnexpectedInput as error:
         raise _from_lark(error, text, source, lark) from None
     # Lark's signature says Tree; with a transformer inside the parser it returns what `start` built.
     assert isinstance(config, m.Config)
     return config
+
+
+def _word_error(text: str, source: str, error: _WordError) -> FrrSyntaxError:
+    line = text.split("\n")[error.line - 1]
+    words = list(re.finditer(r"\S+", line))
+    column = words[error.index].start() + 1 if error.index < len(words) else len(line) + 1
+    # _syntax_error counts lines of the parsed body, which starts with one extra newline.
+    return _syntax_error(text, source, error.line + 1, column, error.message, error.expected)
 
 
 def _from_lark(error: UnexpectedInput, text: str, source: str, lark: Lark) -> FrrSyntaxError:
@@ -435,12 +425,12 @@ def _from_lark(error: UnexpectedInput, text: str, source: str, lark: Lark) -> Fr
         if token.type == "$END":
             return _syntax_error(text, source, None, 0, "unexpected end of configuration", ())
         # The token may be a whole-line terminal; its first word is what the reader needs.
-        got = "end of line" if token.type == "_NL" else repr(str(token).split()[0])
+        got = "end of line" if token.type == "_NL" else repr(token.strip().split()[0])
         expected = _describe(error.accepts or error.expected, lark)
         return _syntax_error(text, source, error.line, error.column, f"unexpected {got}", expected)
     if isinstance(error, UnexpectedCharacters):
         expected = _describe(error.allowed or set(), lark)
-        return _syntax_error(text, source, error.line, error.column, "unexpected text", expected)
+        return _syntax_error(text, source, error.line, error.column, "", expected)
     if isinstance(error, UnexpectedEOF):
         return _syntax_error(text, source, None, 0, "unexpected end of configuration", ())
     return _syntax_error(text, source, error.line, error.column, str(error), ())
@@ -457,11 +447,19 @@ def _syntax_error(
     lines = text.split("\n")
     line = len(lines) if body_line is None or body_line < 0 else max(body_line - 1, 1)
     line = min(line, len(lines))
+    text_of_line = lines[line - 1]
+    # Words carry the blanks before them; point at the word itself.
+    start = max(column or 1, 1) - 1
+    while start < len(text_of_line) and text_of_line[start] in " \t":
+        start += 1
+    if not message:
+        word = text_of_line[start:].split()
+        message = f"unexpected {word[0]!r}" if word else "unexpected end of line"
     return FrrSyntaxError(
         message,
         source=source,
         line=line,
-        column=max(column or 1, 1),
-        text=lines[line - 1],
+        column=start + 1,
+        text=text_of_line,
         expected=expected,
     )
