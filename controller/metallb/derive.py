@@ -96,10 +96,12 @@ def _router_asn(peer: Peer, asn_hint: int | None) -> int:
 
 def _nodes_of(peer: Peer, cluster: Cluster, speakers: list[Speaker]) -> list[tuple[Node, Speaker]]:
     selected = []
-    for speaker in speakers:
+    seen: set[str] = set()
+    for speaker in sorted(speakers, key=lambda s: (s.node, s.component != "frr-k8s")):
         node = cluster.nodes.get(speaker.node)
-        if node is None or EXCLUDE_LABEL in node.labels:
+        if node is None or EXCLUDE_LABEL in node.labels or node.name in seen:
             continue
+        seen.add(node.name)
         if peer.spec.node_selectors and not any(s.matches(node.labels) for s in peer.spec.node_selectors):
             continue
         selected.append((node, speaker))
@@ -190,7 +192,8 @@ def derive_frr(router: Router, cluster: Cluster, asn_hint: int | None) -> FRRCon
     peers = _targets(router, namespace)
     if not peers:
         return None
-    speakers = [s for s in cluster.speakers if s.namespace == router.spec.metallb.namespace]
+    # frr-k8s may run in a namespace of its own (frr-k8s-system); MetalLB's speakers run in MetalLB's.
+    speakers = [s for s in cluster.speakers if s.namespace == router.spec.metallb.namespace or s.component == "frr-k8s"]
     router_asn: int | None = None
     asn_owner: Peer | None = None
     neighbors: dict[str, dict[str, Any]] = {}

@@ -112,6 +112,7 @@ class Speaker:
     namespace: str
     node: str
     pod_ips: tuple[str, ...]
+    component: str = "speaker"
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,12 +180,10 @@ def _ready(pod: dict[str, Any]) -> bool:
     return False
 
 
-def _is_speaker(labels: dict[str, str]) -> bool:
+def _speaker_component(labels: dict[str, str]) -> str | None:
+    """`speaker`, or `frr-k8s` for the daemon Pods that own the BGP sessions with MetalLB's FRR-K8s backend."""
     component = labels.get("app.kubernetes.io/component") or labels.get("component")
-    if labels.get("app") == "metallb" and labels.get("component") == "speaker":
-        return True
-    # MetalLB's FRR-K8s backend: the frr-k8s daemon Pods own the BGP sessions.
-    return component in ("speaker", "frr-k8s")
+    return component if component in ("speaker", "frr-k8s") else None
 
 
 def _invalid(origin: Origin, error: ValidationError) -> InvalidInput:
@@ -255,14 +254,15 @@ def read_cluster(objects: list[tuple[Origin, dict[str, Any]]]) -> Cluster:
             addresses = (document.get("status") or {}).get("addresses") or []
             internal = tuple(str(a["address"]) for a in addresses if a.get("type") == "InternalIP")
             cluster.nodes[origin.name] = Node(origin.name, dict(metadata.get("labels") or {}), internal)
-        elif origin.kind == "Pod" and _is_speaker(dict(metadata.get("labels") or {})) and _ready(document):
+        elif origin.kind == "Pod" and _speaker_component(dict(metadata.get("labels") or {})) and _ready(document):
+            component = _speaker_component(dict(metadata.get("labels") or {})) or "speaker"
             status = document.get("status") or {}
             pod_ips = tuple(str(entry["ip"]) for entry in status.get("podIPs") or [] if entry.get("ip"))
             if not pod_ips and status.get("podIP"):
                 pod_ips = (str(status["podIP"]),)
             node = (document.get("spec") or {}).get("nodeName")
             if node:
-                cluster.speakers.append(Speaker(origin.namespace or "default", str(node), pod_ips))
+                cluster.speakers.append(Speaker(origin.namespace or "default", str(node), pod_ips, component))
         elif origin.kind == "Service":
             _add_service(cluster, origin, document)
     return cluster

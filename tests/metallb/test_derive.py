@@ -258,3 +258,36 @@ def test_receive_selector_accepts_exactly_the_aggregated_announcements(
     assert announced.subnet_of(prefix) and ge <= announced.prefixlen <= le  # type: ignore[arg-type]
     # ...and nothing of another length does.
     assert ge == le == aggregation or (ge == prefix.prefixlen and le == aggregation)
+
+
+def test_with_the_frr_k8s_backend_the_frr_k8s_pods_count_as_speakers_wherever_they_run() -> None:
+    frr_k8s = """
+apiVersion: v1
+kind: Pod
+metadata:
+  name: frr-k8s-c
+  namespace: frr-k8s-system
+  labels: {app.kubernetes.io/name: frr-k8s, app.kubernetes.io/component: frr-k8s}
+spec: {nodeName: node-new}
+status:
+  conditions: [{type: Ready, status: "True"}]
+---
+apiVersion: v1
+kind: Node
+metadata: {name: node-new}
+status: {addresses: [{type: InternalIP, address: 10.0.0.14}]}
+"""
+    neighbors = router_of(sample_inputs(extra=frr_k8s))[0].frr.routers[""].neighbors
+    assert "10.0.0.14" in neighbors and "10.0.0.11" in neighbors
+
+
+def test_a_speaker_that_is_not_ready_does_not_get_a_neighbor() -> None:
+    inputs = sample_inputs(
+        ("speakers.yaml", "name: speaker-a\n", "name: speaker-a\n"),
+        (
+            "speakers.yaml",
+            '{type: Ready, status: "True"}\n  podIPs:\n    - {ip: 10.0.0.11}',
+            '{type: Ready, status: "False"}\n  podIPs:\n    - {ip: 10.0.0.11}',
+        ),
+    )
+    assert "10.0.0.11" not in router_of(inputs)[0].frr.routers[""].neighbors
