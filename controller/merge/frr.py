@@ -32,6 +32,7 @@ from controller.desired import (
     family,
 )
 from controller.errors import REDACTED, InvalidInput, MergeConflict, Origin
+from controller.frrcfg import FrrSyntaxError, parse
 from controller.inputs import Loaded
 
 Secrets = dict[tuple[str, str], dict[str, str]]
@@ -255,10 +256,24 @@ def merge_frr(router_name: str, configurations: Iterable[Loaded[FRRConfiguration
                 subject = _neighbor_subject(router_name, vrf, incoming.peer)
                 _merge_neighbor(subject, existing, neighbor_owners[(vrf, incoming.peer)], incoming, origin)
         if spec.raw.raw_config.strip():
+            _check_raw(origin, spec.raw.raw_config)
             desired.raw.append(RawSnippet(spec.raw.priority, origin, spec.raw.raw_config))
     desired.raw.sort(key=lambda snippet: (snippet.priority, snippet.origin.namespace or "", snippet.origin.name))
     _check_references(desired, ordered)
     return desired
+
+
+def _check_raw(origin: Origin, text: str) -> None:
+    """A raw snippet must parse with the FRR grammar before anything reaches a router."""
+    try:
+        parse(text, source="rawConfig")
+    except FrrSyntaxError as error:
+        expected = f"; expected {' or '.join(error.expected)}" if error.expected else ""
+        raise InvalidInput(
+            origin,
+            "spec.raw.rawConfig",
+            f"line {error.line} column {error.column}: {error.message}{expected}: {error.text.strip()!r}",
+        ) from None
 
 
 def _check_references(desired: DesiredFRR, ordered: list[Loaded[FRRConfiguration]]) -> None:

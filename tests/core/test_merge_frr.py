@@ -321,3 +321,15 @@ def test_configs_for_other_routers_are_not_merged() -> None:
     )
     here = frr_configuration("here", "routerSelector: {matchLabels: {site: lab}}\nbgp: {routers: [{asn: 64512}]}")
     assert desired(elsewhere, here).frr.routers[""].asn == 64512
+
+
+def test_a_raw_snippet_frr_would_reject_is_refused_with_line_column_and_what_was_expected() -> None:
+    snippet = frr_configuration(
+        "admin",
+        'raw: {rawConfig: "ip prefix-list ok seq 5 permit 10.0.0.0/8\\nrouter bgp 64512\\n neighbor 192.0.2.9 remote-as\\n"}',
+    )
+    with pytest.raises(InvalidInput) as caught:
+        desired(snippet)
+    assert caught.value.field == "spec.raw.rawConfig"
+    assert caught.value.why.startswith("line 3 column 30: unexpected end of line; expected")
+    assert "an AS number" in caught.value.why and "neighbor 192.0.2.9 remote-as" in caught.value.why
