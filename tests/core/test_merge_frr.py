@@ -326,7 +326,8 @@ def test_configs_for_other_routers_are_not_merged() -> None:
 def test_a_raw_snippet_frr_would_reject_is_refused_with_line_column_and_what_was_expected() -> None:
     snippet = frr_configuration(
         "admin",
-        'raw: {rawConfig: "ip prefix-list ok seq 5 permit 10.0.0.0/8\\nrouter bgp 64512\\n neighbor 192.0.2.9 remote-as\\n"}',
+        'raw: {rawConfig: "ip prefix-list ok seq 5 permit 10.0.0.0/8\\n'
+        'router bgp 64512\\n neighbor 192.0.2.9 remote-as\\n"}',
     )
     with pytest.raises(InvalidInput) as caught:
         desired(snippet)
