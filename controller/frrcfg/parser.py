@@ -100,7 +100,7 @@ class _Builder(Transformer[Token, m.Config]):
 
     def key(self, children: list[Any]) -> m.Key:
         words, items, line = _header(children)
-        return m.Key(items, number=int(words[1]), line=line)
+        return m.Key(items, number=_number(words, 1, 0, 2147483647, line), line=line)
 
     def key_string(self, children: list[Token]) -> m.KeyString:
         words, line = _words(children)
@@ -123,7 +123,7 @@ class _Builder(Transformer[Token, m.Config]):
 
     def af_vni(self, children: list[Any]) -> m.EvpnVni:
         words, items, line = _header(children)
-        return m.EvpnVni(items, vni=int(words[1]), line=line)
+        return m.EvpnVni(items, vni=_number(words, 1, 1, 16777215, line), line=line)
 
     def bgp_router_id(self, children: list[Token]) -> m.BgpRouterId:
         words, line = _words(children)
@@ -302,7 +302,8 @@ class _Builder(Transformer[Token, m.Config]):
 
     def bfd_setting(self, children: list[Token]) -> m.BfdSetting:
         words, line = _words(children)
-        return m.BfdSetting(setting=" ".join(words[:-1]), value=int(words[-1]), line=line)
+        value = _number(words, len(words) - 1, 1, 4294967295, line)
+        return m.BfdSetting(setting=" ".join(words[:-1]), value=value, line=line)
 
 
 # `global` is a Python keyword; Lark looks the callback up by rule name.
@@ -340,16 +341,17 @@ class _WordError(Exception):
 
 
 def _number(words: list[str], index: int, low: int, high: int, line: int) -> int:
-    value = int(words[index])
-    if not low <= value <= high:
-        raise _WordError(line, index, f"{value} is out of range", (f"{low}-{high}",))
-    return value
+    word = words[index]
+    # Python refuses to convert very long digit strings; no FRR number has more than 10 digits.
+    if len(word) > 10 or not low <= int(word) <= high:
+        raise _WordError(line, index, f"{word} is out of range", (f"{low}-{high}",))
+    return int(word)
 
 
 def _asn(words: list[str], index: int, line: int) -> str:
     high, _, low = words[index].rpartition(".")
     for part, smallest, largest in ((high, 0, 65535), (low, 0, 65535)) if high else ((low, 1, 4294967295),):
-        if not smallest <= int(part) <= largest:
+        if len(part) > 10 or not smallest <= int(part) <= largest:
             raise _WordError(line, index, f"{words[index]} is not an AS number", (f"{smallest}-{largest}",))
     return words[index]
 
@@ -368,15 +370,14 @@ def _additive(words: list[str]) -> tuple[tuple[str, ...], bool]:
     return tuple(words), False
 
 
+def make_lark(grammar: str) -> Lark:
+    """A Lark LALR parser for `grammar` (grammar/frr.lark or a variant) that builds the model."""
+    return Lark(grammar, parser="lalr", lexer="contextual", transformer=_Builder(), maybe_placeholders=False)
+
+
 @functools.cache
 def _parser() -> Lark:
-    return Lark(
-        GRAMMAR.read_text(),
-        parser="lalr",
-        lexer="contextual",
-        transformer=_Builder(),
-        maybe_placeholders=False,
-    )
+    return make_lark(GRAMMAR.read_text())
 
 
 def _describe(terminals: set[str] | frozenset[str], lark: Lark) -> tuple[str, ...]:
