@@ -1,0 +1,319 @@
+"""Running config to desired config as vtysh commands, for the parts frr-edge renders.
+
+frr-edge renders `router bgp` (neighbors, address-families), prefix-lists, route-maps and BFD
+profiles. For those the delta is a list of vtysh lines with their context enter/exit lines, meant
+for one `vtysh` session after `configure terminal`. Any other difference (interfaces, OSPF, BFD
+peers, ...) is listed in `Delta.unsupported`: the caller then falls back to frr-reload.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from controller.frrcfg.model import (
+    AddressFamily,
+    Bfd,
+    BfdProfile,
+    Block,
+    Command,
+    Config,
+    Item,
+    NeighborBfdProfile,
+    NeighborPeerGroup,
+    NeighborStatement,
+    PrefixListDescription,
+    PrefixListEntry,
+    RouteMapEntry,
+    RouterBgp,
+    Statement,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """What turns a running configuration into a desired one."""
+
+    lines: tuple[str, ...]
+    unsupported: tuple[str, ...]
+
+    def commands(self) -> list[str]:
+        """vtysh command lines, context enter/exit lines included, indented as FRR prints them."""
+        return list(self.lines)
+
+    @property
+    def complete(self) -> bool:
+        """True when the commands alone reach the desired config (no fallback needed)."""
+        return not self.unsupported
+
+    @property
+    def empty(self) -> bool:
+        return not self.lines and not self.unsupported
+
+
+def diff(running: Config, desired: Config) -> Delta:
+    """The vtysh commands turning `running` into `desired`, and what they cannot express."""
+    out = _Out()
+    old = _TopLevel(running)
+    new = _TopLevel(desired)
+
+    _unsupported_differences(old.other, new.other, "", out)
+    _diff_bfd(old.bfd, new.bfd, out)
+    _diff_statements(old.prefix_lists, new.prefix_lists, 0, out, removals=False)
+    _diff_route_maps(old.route_maps, new.route_maps, out, removals=False)
+    _diff_routers(old.routers, new.routers, out)
+    _diff_route_maps(old.route_maps, new.route_maps, out, removals=True)
+    _diff_statements(old.prefix_lists, new.prefix_lists, 0, out, removals=True)
+    _remove_bfd_profiles(old.bfd, new.bfd, out)
+    return Delta(tuple(out.lines), tuple(out.unsupported))
+
+
+class _Out:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.unsupported: list[str] = []
+
+    def add(self, depth: int, line: str) -> None:
+        self.lines.append(" " * depth + line)
+
+    def enter(self, depth: int, header: str) -> int:
+        """Open a context; `leave` drops it again when nothing was written inside."""
+        self.lines.append(" " * depth + header)
+        return len(self.lines)
+
+    def leave(self, depth: int, opened: int, closer: str) -> None:
+        if len(self.lines) == opened:
+            self.lines.pop()
+        else:
+            self.add(depth, closer)
+
+    def block(self, depth: int, block: Block) -> None:
+        self.add(depth, block.header())
+        for item in block.items:
+            if isinstance(item, Block):
+                self.block(depth + 1, item)
+            else:
+                self.add(depth + 1, item.text())
+        self.add(depth, block.closer)
+
+
+class _TopLevel:
+    """The top level of a config, split into what frr-edge renders and the rest."""
+
+    def __init__(self, config: Config) -> None:
+        self.routers: dict[tuple[str, ...], RouterBgp] = {}
+        self.route_maps: dict[tuple[str, ...], RouteMapEntry] = {}
+        self.prefix_lists: list[Statement] = []
+        self.bfd: Bfd | None = None
+        self.other: list[Item] = []
+        for item in config.items:
+            if isinstance(item, RouterBgp):
+                self.routers[item.key()] = item
+            elif isinstance(item, RouteMapEntry):
+                self.route_maps[item.key()] = item
+            elif isinstance(item, PrefixListEntry | PrefixListDescription):
+                self.prefix_lists.append(item)
+            elif isinstance(item, Bfd) and self.bfd is None:
+                self.bfd = item
+            else:
+                self.other.append(item)
+
+
+def negate(line: str) -> str:
+    """The `no` form FRR accepts for a configuration line."""
+    return line[3:] if line.startswith("no ") else "no " + line
+
+
+def _by_key(items: Iterable[Item]) -> dict[tuple[str, ...], Item]:
+    return {item.key(): item for item in items}
+
+
+def _text(item: Item) -> str:
+    return item.text() if isinstance(item, Statement) else item.header()
+
+
+def _render(item: Item) -> str:
+    if isinstance(item, Statement):
+        return item.text()
+    return "\n".join([item.header(), *(_render(child) for child in item.items)])
+
+
+def _unsupported_differences(old: Sequence[Item], new: Sequence[Item], where: str, out: _Out) -> None:
+    before = {_render(item) for item in old}
+    after = {_render(item) for item in new}
+    for item in [*old, *new]:
+        rendered = _render(item)
+        if (rendered in before) != (rendered in after):
+            note = f"{where}{_text(item)}: {'removed' if rendered in before else 'added'}"
+            if note not in out.unsupported:
+                out.unsupported.append(note)
+
+
+def _diff_statements(
+    old: Sequence[Item],
+    new: Sequence[Item],
+    depth: int,
+    out: _Out,
+    *,
+    removals: bool | None = None,
+    skip_peers: frozenset[str] = frozenset(),
+) -> None:
+    """Statements by key: `no` for what went away, the new line for what is new or changed.
+
+    removals=None writes both; True only removals; False only additions and changes.
+    """
+    old_keys = _by_key(item for item in old if not _skipped(item, skip_peers))
+    new_keys = _by_key(new)
+    if removals is not False:
+        for key, item in old_keys.items():
+            if key not in new_keys:
+                out.add(depth, negate(_text(item)))
+    if removals is not True:
+        for key, item in new_keys.items():
+            previous = old_keys.get(key)
+            if previous is None or _text(previous) != _text(item):
+                if isinstance(previous, PrefixListEntry):
+                    out.add(depth, negate(previous.text()))
+                out.add(depth, _text(item))
+
+
+def _skipped(item: Item, peers: frozenset[str]) -> bool:
+    return isinstance(item, NeighborStatement) and item.peer in peers
+
+
+def _with_implied(items: list[Statement]) -> list[Statement]:
+    """Lines FRR adds by itself: `neighbor X bfd` comes with `neighbor X bfd profile P`."""
+    implied = [Command(f"neighbor {item.peer} bfd") for item in items if isinstance(item, NeighborBfdProfile)]
+    return items + [line for line in implied if line not in items]
+
+
+def _diff_route_maps(
+    old: dict[tuple[str, ...], RouteMapEntry],
+    new: dict[tuple[str, ...], RouteMapEntry],
+    out: _Out,
+    *,
+    removals: bool,
+) -> None:
+    if removals:
+        for key, entry in old.items():
+            if key not in new:
+                out.add(0, negate(entry.header()))
+        return
+    for key, entry in new.items():
+        previous = old.get(key)
+        if previous is None or previous.action != entry.action:
+            if previous is not None:
+                out.add(0, negate(previous.header()))
+            out.block(0, entry)
+            continue
+        opened = out.enter(0, entry.header())
+        _diff_statements(_statements(previous.items), _statements(entry.items), 1, out)
+        _unsupported_differences(_blocks(previous.items), _blocks(entry.items), f"{entry.header()}: ", out)
+        out.leave(0, opened, entry.closer)
+
+
+def _statements(items: Iterable[Item]) -> list[Statement]:
+    return [item for item in items if isinstance(item, Statement)]
+
+
+def _blocks(items: Iterable[Item]) -> list[Block]:
+    return [item for item in items if isinstance(item, Block)]
+
+
+def _profiles(bfd: Bfd | None) -> dict[str, BfdProfile]:
+    if bfd is None:
+        return {}
+    return {item.name: item for item in bfd.items if isinstance(item, BfdProfile)}
+
+
+def _diff_bfd(old: Bfd | None, new: Bfd | None, out: _Out) -> None:
+    old_other = [] if old is None else [i for i in old.items if not isinstance(i, BfdProfile)]
+    new_other = [] if new is None else [i for i in new.items if not isinstance(i, BfdProfile)]
+    _unsupported_differences(old_other, new_other, "bfd: ", out)
+    old_profiles = _profiles(old)
+    opened = out.enter(0, "bfd")
+    for profile in _profiles(new).values():
+        previous = old_profiles.get(profile.name)
+        if previous is None:
+            out.block(1, profile)
+            continue
+        profile_opened = out.enter(1, profile.header())
+        _diff_statements(_statements(previous.items), _statements(profile.items), 2, out)
+        out.leave(1, profile_opened, profile.closer)
+    out.leave(0, opened, "exit")
+
+
+def _remove_bfd_profiles(old: Bfd | None, new: Bfd | None, out: _Out) -> None:
+    new_profiles = _profiles(new)
+    removed = [name for name in _profiles(old) if name not in new_profiles]
+    if removed:
+        out.add(0, "bfd")
+        for name in removed:
+            out.add(1, f"no profile {name}")
+        out.add(0, "exit")
+
+
+def _diff_routers(old: dict[tuple[str, ...], RouterBgp], new: dict[tuple[str, ...], RouterBgp], out: _Out) -> None:
+    # VRF instances go first: FRR refuses to delete the default instance while they exist.
+    for key, router in sorted(old.items(), key=lambda kv: kv[0] == ("router bgp", "", "")):
+        if key not in new:
+            out.add(0, negate(router.header()))
+    for key, router in new.items():
+        previous = old.get(key)
+        if previous is None:
+            out.block(0, router)
+        elif previous.asn != router.asn:
+            out.unsupported.append(f"{previous.header()}: AS number changes to {router.asn}")
+        else:
+            _diff_router(previous, router, out)
+
+
+def _peers(router: RouterBgp) -> dict[str, bool]:
+    """Peers configured in a router, each with whether it is a peer-group."""
+    peers: dict[str, bool] = {}
+    for _, item in Config(router.items).walk():
+        if isinstance(item, NeighborStatement):
+            is_group = isinstance(item, NeighborPeerGroup) and item.group is None
+            peers[item.peer] = peers.get(item.peer, False) or is_group
+        elif isinstance(item, Statement) and item.text().startswith("neighbor "):
+            peers.setdefault(item.text().split()[1], False)
+    return peers
+
+
+def _diff_router(old: RouterBgp, new: RouterBgp, out: _Out) -> None:
+    new_peers = _peers(new)
+    removed = {peer: group for peer, group in _peers(old).items() if peer not in new_peers}
+    opened = out.enter(0, new.header())
+    # Members before their groups.
+    for peer, group in sorted(removed.items(), key=lambda kv: kv[1]):
+        out.add(1, f"no neighbor {peer} peer-group" if group else f"no neighbor {peer}")
+    gone = frozenset(removed)
+    _diff_statements(_statements(old.items), _with_implied(_statements(new.items)), 1, out, skip_peers=gone)
+
+    old_families = {b.key(): b for b in old.items if isinstance(b, AddressFamily)}
+    new_families = {b.key(): b for b in new.items if isinstance(b, AddressFamily)}
+    for key in [*new_families, *(k for k in old_families if k not in new_families)]:
+        before = old_families.get(key)
+        after = new_families.get(key)
+        family = after or before
+        assert family is not None
+        family_opened = out.enter(1, family.header())
+        _diff_statements(
+            _statements(before.items if before else ()),
+            _statements(after.items if after else ()),
+            2,
+            out,
+            skip_peers=gone,
+        )
+        _unsupported_differences(
+            _blocks(before.items if before else ()),
+            _blocks(after.items if after else ()),
+            f"{new.header()} {family.header()}: ",
+            out,
+        )
+        out.leave(1, family_opened, family.closer)
+
+    others_old = [b for b in old.items if isinstance(b, Block) and not isinstance(b, AddressFamily)]
+    others_new = [b for b in new.items if isinstance(b, Block) and not isinstance(b, AddressFamily)]
+    _unsupported_differences(others_old, others_new, f"{new.header()}: ", out)
+    out.leave(0, opened, "exit")

@@ -1,0 +1,327 @@
+"""From running to desired: the vtysh commands, and what needs frr-reload.py instead."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from controller.frrcfg import Config, diff, parse
+from controller.frrcfg.model import Bfd, Block, Item, PrefixListDescription, PrefixListEntry, RouteMapEntry, RouterBgp
+
+ROUTER = """router bgp 64512
+ bgp router-id 192.0.2.1
+ no bgp default ipv4-unicast
+ neighbor 192.0.2.11 remote-as 64513
+ neighbor 192.0.2.11 timers 30 90
+ neighbor 192.0.2.12 remote-as 64514
+ neighbor 192.0.2.12 description frr-edge
+ !
+ address-family ipv4 unicast
+  neighbor 192.0.2.11 activate
+  neighbor 192.0.2.11 route-map rm-in in
+  neighbor 192.0.2.12 activate
+ exit-address-family
+exit
+"""
+
+
+def commands(running: str, desired: str) -> list[str]:
+    delta = diff(parse(running), parse(desired))
+    assert delta.complete, delta.unsupported
+    return delta.commands()
+
+
+def test_nothing_to_do_when_nothing_changed() -> None:
+    assert commands(ROUTER, ROUTER) == []
+    assert diff(parse(ROUTER), parse(ROUTER)).empty
+
+
+def test_a_departed_neighbor_is_one_no_neighbor_line() -> None:
+    desired = "\n".join(line for line in ROUTER.splitlines() if "192.0.2.12" not in line) + "\n"
+    assert commands(ROUTER, desired) == ["router bgp 64512", " no neighbor 192.0.2.12", "exit"]
+
+
+def test_a_changed_setting_is_the_new_line_only() -> None:
+    desired = ROUTER.replace("timers 30 90", "timers 10 30")
+    assert commands(ROUTER, desired) == ["router bgp 64512", " neighbor 192.0.2.11 timers 10 30", "exit"]
+
+
+def test_a_new_neighbor_comes_with_its_address_family_lines() -> None:
+    desired = ROUTER.replace(" !\n", " neighbor 192.0.2.13 remote-as 64515\n !\n").replace(
+        " exit-address-family", "  neighbor 192.0.2.13 activate\n exit-address-family"
+    )
+    assert commands(ROUTER, desired) == [
+        "router bgp 64512",
+        " neighbor 192.0.2.13 remote-as 64515",
+        " address-family ipv4 unicast",
+        "  neighbor 192.0.2.13 activate",
+        " exit-address-family",
+        "exit",
+    ]
+
+
+def test_a_removed_line_uses_its_no_form() -> None:
+    desired = ROUTER.replace("  neighbor 192.0.2.11 route-map rm-in in\n", "").replace(
+        " no bgp default ipv4-unicast\n", ""
+    )
+    assert commands(ROUTER, desired) == [
+        "router bgp 64512",
+        " bgp default ipv4-unicast",
+        " address-family ipv4 unicast",
+        "  no neighbor 192.0.2.11 route-map rm-in in",
+        " exit-address-family",
+        "exit",
+    ]
+
+
+def test_prefix_lists_change_by_entry() -> None:
+    running = "ip prefix-list A seq 5 permit 10.0.0.0/8\nip prefix-list A seq 10 deny any\n"
+    desired = "ip prefix-list A seq 5 permit 10.0.0.0/8 le 32\nip prefix-list A seq 15 permit any\n"
+    assert commands(running, desired) == [
+        "no ip prefix-list A seq 5 permit 10.0.0.0/8",
+        "ip prefix-list A seq 5 permit 10.0.0.0/8 le 32",
+        "ip prefix-list A seq 15 permit any",
+        "no ip prefix-list A seq 10 deny any",
+    ]
+
+
+def test_route_maps_change_by_entry() -> None:
+    running = "route-map R permit 10\n set local-preference 100\n set metric 5\nroute-map R deny 20\n"
+    desired = "route-map R permit 10\n set local-preference 200\nroute-map R permit 30\n on-match next\n"
+    assert commands(running, desired) == [
+        "route-map R permit 10",
+        " no set metric 5",
+        " set local-preference 200",
+        "exit",
+        "route-map R permit 30",
+        " on-match next",
+        "exit",
+        "no route-map R deny 20",
+    ]
+
+
+def test_bfd_profiles_change_by_setting() -> None:
+    running = "bfd\n profile fast\n  receive-interval 300\n  echo-mode\n profile old\n"
+    desired = "bfd\n profile fast\n  receive-interval 200\n"
+    assert commands(running, desired) == [
+        "bfd",
+        " profile fast",
+        "  no echo-mode",
+        "  receive-interval 200",
+        " exit",
+        "exit",
+        "bfd",
+        " no profile old",
+        "exit",
+    ]
+
+
+def test_what_frr_edge_does_not_render_is_left_to_frr_reload() -> None:
+    running = "interface eth0\n ip address 10.0.0.1/24\n" + ROUTER
+    desired = "interface eth0\n ip address 10.0.0.2/24\n" + ROUTER.replace(
+        " exit-address-family\nexit", " exit-address-family\n address-family l2vpn evpn\n  vni 10\n   rd 1:1\nexit"
+    )
+    delta = diff(parse(running), parse(desired))
+    assert not delta.complete
+    assert delta.unsupported == (
+        "interface eth0: removed",
+        "interface eth0: added",
+        "router bgp 64512 address-family l2vpn evpn: vni 10: added",
+    )
+
+
+def test_an_as_number_change_is_left_to_frr_reload() -> None:
+    delta = diff(parse(ROUTER), parse(ROUTER.replace("router bgp 64512", "router bgp 64999")))
+    assert delta.unsupported == ("router bgp 64512: AS number changes to 64999",)
+
+
+# ---------------------------------------------------------------- against real FRR
+
+
+@dataclass
+class Frr:
+    """FRR daemons (zebra, bgpd, bfdd) in their own network namespace and pathspace."""
+
+    name: str
+
+    def vtysh(self, *args: str) -> str:
+        run = subprocess.run(["vtysh", "-N", self.name, *args], capture_output=True, text=True, check=False)
+        assert run.returncode == 0, run.stdout + run.stderr
+        return run.stdout
+
+    def running(self) -> Config:
+        return parse(self.vtysh("-c", "show running-config"), "show running-config")
+
+    def push(self, lines: list[str], scratch: Path) -> None:
+        """One vtysh process for the whole delta."""
+        path = scratch / "delta.conf"
+        path.write_text("\n".join(lines) + "\n")
+        self.vtysh("-f", str(path))
+
+
+@pytest.fixture(scope="module")
+def frr() -> Iterator[Frr]:
+    name = f"frrcfg-{os.getpid()}"
+    confdir, rundir = Path("/etc/frr") / name, Path("/var/run/frr") / name
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    for directory in (confdir, rundir):
+        directory.mkdir(parents=True)
+        shutil.chown(directory, "frr", "frr")
+    (confdir / "vtysh.conf").write_text("service integrated-vtysh-config\n")
+    (confdir / "frr.conf").write_text("frr defaults traditional\n")
+    for path in confdir.iterdir():
+        shutil.chown(path, "frr", "frr")
+    daemons = ("zebra", "bgpd", "bfdd")
+    try:
+        for daemon in daemons:
+            binary = f"/usr/lib/frr/{daemon}"
+            files = ["-f", str(confdir / "frr.conf"), "-i", str(rundir / f"{daemon}.pid")]
+            start = ["ip", "netns", "exec", name, binary, "-d", "-N", name, "-F", "traditional", *files]
+            subprocess.run(start, check=True, capture_output=True)
+        deadline = time.monotonic() + 10
+        while not all((rundir / f"{daemon}.vty").exists() for daemon in daemons):
+            assert time.monotonic() < deadline, "FRR daemons did not open their vty sockets"
+            time.sleep(0.1)
+        yield Frr(name)
+    finally:
+        # The daemons this fixture started, by the PIDs they wrote.
+        for pid_file in rundir.glob("*.pid"):
+            with contextlib.suppress(ProcessLookupError, ValueError):
+                os.kill(int(pid_file.read_text()), signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while subprocess.run(["ip", "netns", "pids", name], capture_output=True, text=True).stdout.strip():
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        subprocess.run(["ip", "netns", "del", name], check=False)
+        shutil.rmtree(confdir, ignore_errors=True)
+        shutil.rmtree(rundir, ignore_errors=True)
+
+
+def managed(config: Config) -> list[Item]:
+    """What frr-edge renders; an empty `bfd` node, which FRR keeps, configures nothing."""
+    return [
+        item
+        for item in config.items
+        if isinstance(item, RouterBgp | RouteMapEntry | PrefixListEntry | PrefixListDescription)
+        or (isinstance(item, Bfd) and item.items)
+    ]
+
+
+def desired_from(running: Config, rendered: str) -> Config:
+    """What the router should run: its own other lines, and what frr-edge renders."""
+    return Config(tuple(item for item in running.items if item not in managed(running)) + parse(rendered).items)
+
+
+STEPS = [
+    # First apply on a fresh router.
+    """ip prefix-list pl-in seq 1 permit 198.51.100.0/24 le 32
+ip prefix-list pl-in seq 2 deny any
+route-map rm-in permit 10
+ match ip address prefix-list pl-in
+ set local-preference 200
+ set community 64512:100 additive
+exit
+route-map rm-in deny 20
+exit
+router bgp 64512
+ bgp router-id 192.0.2.1
+ no bgp ebgp-requires-policy
+ no bgp default ipv4-unicast
+ neighbor 192.0.2.11 remote-as 64513
+ neighbor 192.0.2.11 description frr-edge
+ neighbor 192.0.2.11 password s3cr3t
+ neighbor 192.0.2.11 timers 30 90
+ neighbor 192.0.2.11 timers connect 10
+ neighbor 192.0.2.11 bfd profile fast
+ neighbor 192.0.2.12 remote-as 64514
+ neighbor 192.0.2.12 description frr-edge
+ neighbor 192.0.2.12 ebgp-multihop 3
+ !
+ address-family ipv4 unicast
+  neighbor 192.0.2.11 activate
+  neighbor 192.0.2.11 route-map rm-in in
+  neighbor 192.0.2.12 activate
+  neighbor 192.0.2.12 maximum-prefix 100
+ exit-address-family
+exit
+bfd
+ profile fast
+  receive-interval 200
+  transmit-interval 200
+ exit
+exit
+""",
+    # A speaker leaves, one arrives, policies and timers change.
+    """ip prefix-list pl-in seq 1 permit 198.51.100.0/24 le 32
+ip prefix-list pl-in seq 2 permit 203.0.113.0/24 le 32
+ip prefix-list pl-in seq 3 deny any
+route-map rm-in permit 10
+ match ip address prefix-list pl-in
+ set local-preference 300
+exit
+router bgp 64512
+ bgp router-id 192.0.2.1
+ no bgp ebgp-requires-policy
+ no bgp default ipv4-unicast
+ neighbor 192.0.2.11 remote-as 64513
+ neighbor 192.0.2.11 description frr-edge
+ neighbor 192.0.2.11 timers 10 30
+ neighbor 192.0.2.11 timers connect 10
+ neighbor 192.0.2.11 bfd profile slow
+ neighbor 192.0.2.13 remote-as 64515
+ neighbor 192.0.2.13 description frr-edge
+ !
+ address-family ipv4 unicast
+  neighbor 192.0.2.11 activate
+  neighbor 192.0.2.11 route-map rm-in in
+  neighbor 192.0.2.13 activate
+ exit-address-family
+exit
+bfd
+ profile fast
+  receive-interval 250
+  transmit-interval 200
+ exit
+ profile slow
+  detect-multiplier 5
+ exit
+exit
+""",
+    # Everything frr-edge owned goes away.
+    "",
+]
+
+
+def test_pushing_the_delta_makes_frr_run_the_desired_config(frr: Frr, tmp_path: Path) -> None:
+    for step, rendered in enumerate(STEPS):
+        running = frr.running()
+        desired = desired_from(running, rendered)
+        delta = diff(running, desired)
+        assert delta.complete, (step, delta.unsupported)
+        assert delta.commands(), step
+        frr.push(delta.commands(), tmp_path)
+        after = frr.running()
+        left = diff(after, desired)
+        assert left.empty, (step, left.commands(), left.unsupported, after.to_text())
+        assert lines(Config(tuple(managed(after)))) == lines(Config(tuple(managed(desired)))), step
+
+
+def lines(config: Config) -> set[tuple[str, ...]]:
+    """Every line with the headers of its contexts, in any order; FRR's own `neighbor X bfd` left out."""
+    out = set()
+    for path, item in config.walk():
+        text = item.header() if isinstance(item, Block) else item.text()
+        if not re.fullmatch(r"neighbor \S+ bfd", text):
+            out.add((*(block.header() for block in path), text))
+    return out
