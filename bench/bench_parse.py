@@ -16,6 +16,7 @@ import importlib.util
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -72,7 +73,9 @@ def frr_reload() -> ModuleType:
     spec = importlib.util.spec_from_file_location("frr_reload", FRR_RELOAD)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # its regexes use invalid escapes
+        spec.loader.exec_module(module)
     return module
 
 

@@ -5,15 +5,20 @@ The corpus lives next to the repository (`<repo>/../shared/corpus/frr`) and is n
 
 from __future__ import annotations
 
+import importlib.util
+import re
 import subprocess
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 
 from controller.frrcfg import FrrSyntaxError, parse
 from controller.frrcfg.model import Block, Config, Item
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "frr"
+FRR_RELOAD = Path("/usr/lib/frr/frr-reload.py")
 
 # Closing lines as vtysh echoes them from the file.
 CLOSERS = {
@@ -84,16 +89,25 @@ def is_content(line: str) -> bool:
     return bool(stripped) and stripped[0] not in "!#" and stripped != "end"
 
 
-def vtysh_marks(path: Path) -> list[int | str] | None:
-    """Source line numbers in FRR's context order, "X" where FRR closes a context (`vtysh -m`)."""
-    run = subprocess.run(["vtysh", "-m", "-f", str(path)], capture_output=True, text=True, check=False)
-    if run.returncode != 0:
-        return None
-    source = [(number, line.split()) for number, line in enumerate(path.read_text().split("\n"), 1)]
+@cache
+def marked_by_vtysh() -> dict[str, str | None]:
+    """`vtysh -m -f FILE` output for every accepted file (None where vtysh refuses), run once."""
+
+    def mark(name: str) -> tuple[str, str | None]:
+        run = subprocess.run(["vtysh", "-m", "-f", str(CORPUS / name)], capture_output=True, text=True, check=False)
+        return name, run.stdout if run.returncode == 0 else None
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return dict(pool.map(mark, accepted()))
+
+
+def vtysh_marks(name: str, marked: str) -> list[int | str]:
+    """Source line numbers in FRR's context order, "X" where FRR closes a context."""
+    source = [(number, line.split()) for number, line in enumerate((CORPUS / name).read_text().split("\n"), 1)]
     content = [(number, words) for number, words in source if is_content(" ".join(words))]
     marks: list[int | str] = []
     next_line = 0
-    for line in run.stdout.split("\n"):
+    for line in marked.split("\n"):
         if not is_content(line):
             continue
         words = line.split()
@@ -101,7 +115,7 @@ def vtysh_marks(path: Path) -> list[int | str] | None:
             marks.append("X" if line.strip() in CLOSERS else content[next_line][0])
             next_line += 1
         else:
-            assert words == ["exit"], f"{path.name}: vtysh printed {line!r}, not in the file"
+            assert words == ["exit"], f"{name}: vtysh printed {line!r}, not in the file"
             marks.append("X")
     return trimmed(marks)
 
@@ -130,23 +144,92 @@ def trimmed(marks: list[int | str]) -> list[int | str]:
 
 def test_contexts_and_their_lines_agree_with_vtysh_markers() -> None:
     """Differential test: where each context starts and ends, as `vtysh -m -f FILE` marks it."""
-
-    def compare(name: str) -> tuple[str, str | None]:
-        path = CORPUS / name
-        theirs = vtysh_marks(path)
-        if theirs is None:
-            return name, "not markable"
-        ours = model_marks(parse(path.read_text(), name))
-        if ours == theirs:
-            return name, None
-        at = next((i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b), len(ours))
-        return name, f"parser {ours[at : at + 5]} vtysh {theirs[at : at + 5]}"
-
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        results = dict(pool.map(compare, accepted()))
-
-    not_markable = {name for name, outcome in results.items() if outcome == "not markable"}
-    disagreements = {name: outcome for name, outcome in results.items() if outcome not in (None, "not markable")}
-    assert not_markable == NOT_MARKABLE
+    marked = marked_by_vtysh()
+    assert {name for name, output in marked.items() if output is None} == NOT_MARKABLE
+    disagreements = {}
+    for name, output in marked.items():
+        if output is None:
+            continue
+        ours = model_marks(parse((CORPUS / name).read_text(), name))
+        theirs = vtysh_marks(name, output)
+        if ours != theirs:
+            at = next((i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b), len(ours))
+            disagreements[name] = f"parser {ours[at : at + 5]} vtysh {theirs[at : at + 5]}"
     assert disagreements == {}
-    assert len(results) - len(not_markable) > 750
+    assert len(marked) - len(NOT_MARKABLE) > 750
+
+
+# frr-reload.py's table of context keywords knows full keywords only; FRR (and the parser) also
+# take abbreviations, and the corpus writes `int` for `interface` in 100 files. Both views expand it.
+ABBREVIATION = re.compile(r"^(\s*)int(?=\s)", re.MULTILINE)
+
+
+def frr_reload() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("frr_reload", FRR_RELOAD)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # its regexes use invalid escapes
+        spec.loader.exec_module(module)
+    return module
+
+
+def reload_contexts(reload: ModuleType, marked: str) -> dict[tuple[str, ...], list[str]]:
+    """frr-reload.py's own view: its load_from_file and load_contexts on vtysh's marked output."""
+
+    class Marked(reload.Vtysh):  # type: ignore[misc,name-defined]
+        def mark_file(self, filename: str, stdin: object = None) -> str:
+            return ABBREVIATION.sub(r"\1interface", marked)
+
+    config = reload.Config(Marked())
+    config.load_from_file("-")
+    return {key: context.lines for key, context in config.contexts.items()}
+
+
+def model_contexts(reload: ModuleType, name: str) -> dict[tuple[str, ...], list[str]]:
+    """The model's contexts in frr-reload.py's shape, through its own normalisation of keys and lines."""
+    text = (CORPUS / name).read_text()
+    source = ABBREVIATION.sub(r"\1interface", text).split("\n")
+    config = reload.Config(None)
+
+    def line_of(item: Item) -> str:
+        line = " ".join(source[item.line - 1].split())
+        return reload.get_normalized_mac_ip_line(line) if ":" in line else line
+
+    def visit(items: tuple[Item, ...], key: list[str]) -> None:
+        lines: list[str] = []
+        for item in items:
+            if isinstance(item, Block):
+                if key:
+                    config.save_contexts(key, lines)
+                lines = []
+                visit(item.items, [*key, line_of(item)])
+            elif key:
+                lines.append(line_of(item))
+            else:
+                words = line_of(item).split(" ")
+                if words[0] in ("ip", "ipv6") and words[1] == "route" and "vrf" in words:
+                    # frr-reload.py files `ip route ... vrf X` under `vrf X`, as FRR prints it.
+                    at = words.index("vrf")
+                    config.save_contexts([f"vrf {words[at + 1]}"], [" ".join(words[:at] + words[at + 2 :])])
+                else:
+                    config.save_contexts([" ".join(words)], [])
+        if key:
+            config.save_contexts(key, lines)
+
+    visit(parse(text, name).items, [])
+    return {key: context.lines for key, context in config.contexts.items()}
+
+
+def test_contexts_and_their_lines_agree_with_frr_reload_view() -> None:
+    """Differential test: the contexts frr-reload.py builds from `vtysh -m` equal the model's."""
+    reload = frr_reload()
+    disagreements = {}
+    for name, output in marked_by_vtysh().items():
+        if output is None:
+            continue
+        ours, theirs = model_contexts(reload, name), reload_contexts(reload, output)
+        if ours != theirs:
+            differing = sorted(set(ours) ^ set(theirs)) or [k for k in ours if ours[k] != theirs[k]]
+            disagreements[name] = differing[:3]
+    assert disagreements == {}
