@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from controller.lab import cluster
+from controller.lab import cluster, router
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -18,6 +18,7 @@ def add_commands(commands: argparse._SubParsersAction[Any]) -> None:
     lab = commands.add_parser("lab", help="real components on this machine, for tests and demos")
     labs = lab.add_subparsers(dest="lab", required=True, metavar="LAB")
     _add_cluster(labs)
+    router.add_commands(labs)
 
 
 def _add_cluster(labs: argparse._SubParsersAction[Any]) -> None:

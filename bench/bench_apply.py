@@ -1,0 +1,180 @@
+"""Apply latency on the lab router, and frr-edge's delta against `frr-reload.py --reload` for the same change.
+
+Run as root: `python3 bench/bench_apply.py [--sizes 100 500 1000]`. Starts its own router lab, measures, stops it.
+Cases: no change; one neighbor added; one removed; 1000 Services changed (nft only); removing N neighbors
+(each with its prefix-lists and route-maps) by frr-edge's apply (delta) and by frr-reload.py run directly on
+the router with the very same desired file, from the same starting config; the two results are compared.
+Extra neighbors are IPv6 addresses on the router's own bridge, so no packet leaves the lab.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from controller.frrcfg import parse
+from controller.inputs import load_paths
+from controller.lab import router as lab
+from controller.pipeline import RouterResult, render_router
+from controller.router.apply import ApplyReport, apply, read_running
+from controller.router.frrplan import canonical, plan, remaining
+from controller.router.transport import RouterConnection, load_private_key
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = [REPO / "samples" / "core" / name for name in ("bgp-base.yaml", "bgp-layer.yaml", "firewall.yaml")]
+T = TypeVar("T")
+
+
+def _neighbors(count: int) -> dict[str, Any]:
+    return {
+        "apiVersion": "frr-edge.dev/v1alpha1",
+        "kind": "FRRConfiguration",
+        "metadata": {"name": f"many-{count}", "namespace": "frr-edge-system"},
+        "spec": {
+            "routerSelector": {"matchLabels": lab.LAB_LABELS},
+            "bgp": {
+                "routers": [
+                    {
+                        "asn": lab.ROUTER_ASN,
+                        "neighbors": [
+                            {"address": f"2001:db8::{0x1000 + index:x}", "asn": 65000 + index % 500}
+                            for index in range(count)
+                        ],
+                    }
+                ]
+            },
+        },
+    }
+
+
+def _services(count: int, port_base: int) -> dict[str, Any]:
+    return {
+        "apiVersion": "frr-edge.dev/v1alpha1",
+        "kind": "FirewallPolicy",
+        "metadata": {"name": "many-services", "namespace": "frr-edge-system"},
+        "spec": {
+            "routerSelector": {"matchLabels": lab.LAB_LABELS},
+            "allow": [
+                {
+                    "name": f"svc-{index}",
+                    "protocol": "tcp",
+                    "ports": [port_base + index % 1000],
+                    "destinations": [f"203.0.113.{index // 1000 + 100}/32"],
+                }
+                for index in range(count)
+            ],
+        },
+    }
+
+
+class Bench:
+    def __init__(self, running: lab.RouterLab, scratch: Path) -> None:
+        self.lab = running
+        self.scratch = scratch
+
+    def render(self, *extra: dict[str, Any]) -> RouterResult:
+        paths: list[Path] = [self.lab.router_manifest, *SAMPLES]
+        for index, document in enumerate(extra):
+            path = self.scratch / f"extra-{index}.yaml"
+            path.write_text(json.dumps(document))
+            paths.append(path)
+        inputs = load_paths(paths)
+        router = next(r for r in inputs.routers if r.object.metadata.name == lab.ROUTER_NAME)
+        result = render_router(router, inputs)
+        assert result.ok, result.errors
+        return result
+
+
+async def _timed(action: Awaitable[T]) -> tuple[T, float]:
+    started = time.monotonic()
+    value = await action
+    return value, time.monotonic() - started
+
+
+def _reload_directly(running: lab.RouterLab, desired_file: Path) -> float:
+    argv = ["/usr/lib/frr/frr-reload.py", "--reload", "--pathspace", running.router_namespace, str(desired_file)]
+    started = time.monotonic()
+    subprocess.run(["ip", "netns", "exec", running.router_namespace, *argv], check=True, capture_output=True)
+    return time.monotonic() - started
+
+
+async def run(sizes: list[int], report: Callable[[str], None]) -> None:
+    with tempfile.TemporaryDirectory(prefix="frr-edge-bench-") as directory:
+        running = lab.start(Path(directory) / "lab", speakers=1)
+        try:
+            bench = Bench(running, Path(directory))
+            key = load_private_key(running.ssh_key.read_text())
+            router_spec = next(r.object.spec for r in load_paths([running.router_manifest]).routers)
+            async with RouterConnection(router_spec, key) as connection:
+                await _latency(connection, bench, report)
+                for size in sizes:
+                    await _removal(connection, bench, size, report)
+        finally:
+            lab.stop(Path(directory) / "lab")
+
+
+async def _apply(connection: RouterConnection, result: RouterResult) -> tuple[ApplyReport, float]:
+    return await _timed(apply(connection, result))
+
+
+async def _latency(connection: RouterConnection, bench: Bench, report: Callable[[str], None]) -> None:
+    base = bench.render()
+    await apply(connection, base)
+    outcome, seconds = await _apply(connection, base)
+    report(f"no change:                 {seconds * 1000:8.0f} ms  (method {outcome.method})")
+    one = bench.render(_neighbors(1))
+    outcome, seconds = await _apply(connection, one)
+    report(f"one neighbor added:        {seconds * 1000:8.0f} ms  (method {outcome.method})")
+    outcome, seconds = await _apply(connection, base)
+    report(f"one neighbor removed:      {seconds * 1000:8.0f} ms  (method {outcome.method})")
+    await apply(connection, bench.render(_services(1000, 10000)))
+    outcome, seconds = await _apply(connection, bench.render(_services(1000, 20000)))
+    report(f"1000 Services changed:     {seconds * 1000:8.0f} ms  (nft changed: {outcome.nft_changed})")
+    await apply(connection, base)
+
+
+async def _removal(connection: RouterConnection, bench: Bench, size: int, report: Callable[[str], None]) -> None:
+    base, many = bench.render(), bench.render(_neighbors(size))
+    outcome, seconds = await _apply(connection, many)
+    report(f"{size} neighbors added by frr-edge: {seconds:.2f} s (method {outcome.method})")
+
+    removed, delta_seconds = await _apply(connection, base)
+    by_delta = await read_running(connection)
+
+    await apply(connection, many)
+    desired = plan(await read_running(connection), base.frr, connection.spec.frr.ownership)
+    desired_file = bench.scratch / "desired.conf"
+    desired_file.write_text(desired.text)
+    desired_file.chmod(0o644)
+    reload_seconds = _reload_directly(bench.lab, desired_file)
+    by_reload = await read_running(connection)
+
+    same = not remaining(by_delta, canonical(parse(by_reload)))
+    report(
+        f"remove {size:5} neighbors: frr-edge apply ({removed.method}, {removed.delta_commands} commands) "
+        f"{delta_seconds:7.2f} s, frr-reload.py --reload {reload_seconds:7.2f} s, "
+        f"{reload_seconds / delta_seconds:6.0f}x; identical running config: {same}"
+    )
+    if not same:
+        report("   left after frr-reload.py: " + "; ".join(remaining(by_delta, canonical(parse(by_reload)))[:10]))
+    await apply(connection, base)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[100, 500, 1000])
+    args = parser.parse_args()
+    asyncio.run(run(args.sizes, lambda line: print(line, flush=True)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""Read what a router really runs: FRR running config (redacted), BGP sessions, frr-edge's nft table."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from controller.api.routerstate import BGPSession
+from controller.frrcfg import FrrSyntaxError, parse
+from controller.frrcfg.redact import redact
+from controller.router.apply import read_running
+from controller.router.frrplan import owned_peers
+from controller.router.transport import RouterConnection
+
+_FAMILIES = ("ipv4Unicast", "ipv6Unicast")
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """The router as it is now."""
+
+    running_config: str  # redacted
+    sessions: list[BGPSession]
+    nft_table: str  # empty when frr-edge's table does not exist
+
+    @property
+    def sessions_summary(self) -> str:
+        established = sum(1 for session in self.sessions if session.state == "Established")
+        return f"{established}/{len(self.sessions)}"
+
+
+def sessions_from_json(summary: dict[str, Any], owned: set[str]) -> list[BGPSession]:
+    """BGP sessions from `show bgp vrf all summary json`, one per peer and VRF (families merged)."""
+    sessions: dict[tuple[str, str], BGPSession] = {}
+    for vrf, families in sorted(summary.items()):
+        if not isinstance(families, dict):
+            continue
+        for family in _FAMILIES:
+            peers = families.get(family, {}).get("peers", {})
+            for peer, data in sorted(peers.items()):
+                known = sessions.get((vrf, peer))
+                received = int(data.get("pfxRcd", 0)) + (known.prefixes_received or 0 if known else 0)
+                sent = int(data.get("pfxSnt", 0)) + (known.prefixes_sent or 0 if known else 0)
+                sessions[(vrf, peer)] = BGPSession(
+                    peer=peer,
+                    vrf=vrf,
+                    remote_as=data.get("remoteAs"),
+                    state=str(data.get("state", "Unknown")),
+                    uptime=str(data.get("peerUptime", "")),
+                    prefixes_received=received,
+                    prefixes_sent=sent,
+                    owned=peer in owned,
+                )
+    return list(sessions.values())
+
+
+async def observe(connection: RouterConnection) -> Observation:
+    """Read the router's state; changes nothing."""
+    running = await read_running(connection)
+    try:
+        owned = owned_peers(parse(running, source="running configuration"))
+    except FrrSyntaxError:
+        owned = set()
+    shown = await connection.run(connection.commands.show_sessions)
+    try:
+        summary = json.loads(shown.stdout) if shown.ok and shown.stdout.strip() else {}
+    except json.JSONDecodeError:
+        summary = {}
+    table = await connection.run(connection.commands.show_nft)
+    return Observation(redact(running), sessions_from_json(summary, owned), table.stdout if table.ok else "")

@@ -1,0 +1,78 @@
+"""Map the outcome of an apply and an observation onto RouterState.status."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from controller.api.common import Condition, ObjectMeta
+from controller.api.router import Router
+from controller.api.routerstate import ReloadResult, RouterState, RouterStateStatus, StepResult
+from controller.errors import FrrEdgeError
+from controller.pipeline import RouterResult
+from controller.router.apply import ApplyReport
+from controller.router.observe import Observation
+
+
+def desired_hash(result: RouterResult) -> str:
+    """SHA-256 over the rendered FRR config and ruleset."""
+    return hashlib.sha256(f"{result.frr}\0{result.nft}".encode()).hexdigest()
+
+
+def _condition(kind: str, ok: bool, reason: str, message: str, now: datetime) -> Condition:
+    return Condition.model_validate(
+        {
+            "type": kind,
+            "status": "True" if ok else "False",
+            "reason": reason,
+            "message": message[:1024],
+            "lastTransitionTime": now,
+        }
+    )
+
+
+def router_state(
+    router: Router,
+    result: RouterResult,
+    outcome: ApplyReport | FrrEdgeError | None,
+    observation: Observation | None,
+    now: datetime,
+) -> RouterState:
+    """The RouterState of `router` after an apply (outcome), or a status read (outcome None)."""
+    fields: dict[str, Any] = {
+        "observed_generation": router.metadata.generation,
+        "host_key_verification": "Ignored" if router.spec.insecure_ignore_host_key else "Pinned",
+    }
+    conditions: list[Condition] = []
+    if result.errors:
+        fields["conversion"] = StepResult(result="Failed", message="; ".join(map(str, result.errors)), time=now)
+    else:
+        fields["conversion"] = StepResult(result="Success", time=now)
+    if isinstance(outcome, ApplyReport):
+        fields["reload"] = ReloadResult(
+            result="Success",
+            method=outcome.method,
+            message=outcome.message,
+            duration_seconds=round(outcome.seconds, 3),
+            time=now,
+        )
+        fields["firewall"] = StepResult(
+            result="Success" if outcome.nft_changed else "Skipped",
+            message="table replaced" if outcome.nft_changed else "unchanged",
+            time=now,
+        )
+        fields["desired_config_hash"] = desired_hash(result)
+        fields["last_good_apply_time"] = now
+        conditions.append(_condition("Applied", True, "Applied", outcome.message, now))
+    elif isinstance(outcome, FrrEdgeError):
+        fields["reload"] = ReloadResult(result="Failed", message=str(outcome)[:32768], time=now)
+        conditions.append(_condition("Applied", False, type(outcome).__name__, str(outcome), now))
+    if observation is not None:
+        fields["running_config"] = observation.running_config
+        fields["sessions"] = observation.sessions
+        fields["sessions_summary"] = observation.sessions_summary
+        conditions.append(_condition("Reachable", True, "Connected", "SSH and vtysh answer", now))
+    status = RouterStateStatus(conditions=conditions, **fields)
+    metadata = ObjectMeta.model_validate({"name": router.metadata.name})
+    return RouterState(metadata=metadata, status=status)

@@ -1,0 +1,203 @@
+"""The SSH transport: the only code that talks to a router. asyncssh, pinned host keys, fixed commands.
+
+One connection per router is kept and reused; it is opened again when it has dropped. Commands run as
+`sudo -n ARGV...` quoted for the login shell, so an argument can never become shell syntax. Uploads go
+over SFTP to a temporary name and are renamed into place, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+from dataclasses import dataclass
+from types import TracebackType
+
+import asyncssh
+
+from controller.api.router import RouterSpec
+from controller.errors import FrrEdgeError
+from controller.router.commands import WORKDIR_NAME, RouterCommands
+
+CONNECT_TIMEOUT = 10.0
+COMMAND_TIMEOUT = 120.0
+
+
+class RouterUnreachable(FrrEdgeError):
+    """The router could not be reached or did not answer in time."""
+
+
+class HostKeyMismatch(RouterUnreachable):
+    """The router presented a host key that is not pinned in Router.spec.hostKeys."""
+
+
+@dataclass(frozen=True, slots=True)
+class Completed:
+    """The outcome of one command on the router."""
+
+    argv: tuple[str, ...]
+    exit_status: int
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_status == 0
+
+    @property
+    def output(self) -> str:
+        """stderr and stdout together, for messages."""
+        return "\n".join(part.strip() for part in (self.stderr, self.stdout) if part.strip())
+
+
+def load_private_key(text: str) -> asyncssh.SSHKey:
+    """An OpenSSH private key from text (a Secret's data or a file); raises FrrEdgeError when unreadable."""
+    try:
+        return asyncssh.import_private_key(text)
+    except (asyncssh.KeyImportError, ValueError) as error:
+        raise FrrEdgeError(f"the SSH private key is not readable: {error}") from None
+
+
+class RouterConnection:
+    """One reused SSH connection to a router, with its command vectors and working directory."""
+
+    def __init__(
+        self,
+        spec: RouterSpec,
+        key: asyncssh.SSHKey,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        command_timeout: float = COMMAND_TIMEOUT,
+    ) -> None:
+        self.spec = spec
+        self._key = key
+        self._connect_timeout = connect_timeout
+        self._command_timeout = command_timeout
+        self._connection: asyncssh.SSHClientConnection | None = None
+        self._sftp: asyncssh.SFTPClient | None = None
+        self._commands: RouterCommands | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def where(self) -> str:
+        return f"{self.spec.user}@{self.spec.address}:{self.spec.port}"
+
+    def _known_hosts(self) -> tuple[list[asyncssh.SSHKey], list[asyncssh.SSHKey], list[asyncssh.SSHKey]] | None:
+        if self.spec.insecure_ignore_host_key and not self.spec.host_keys:
+            return None
+        return ([asyncssh.import_public_key(key) for key in self.spec.host_keys], [], [])
+
+    async def connect(self) -> None:
+        """Open the connection (if not open) and find the working directory; raises RouterUnreachable."""
+        async with self._lock:
+            if self._connection is not None and not self._connection.is_closed():
+                return
+            self._connection = None
+            try:
+                connection = await asyncio.wait_for(
+                    asyncssh.connect(
+                        self.spec.address,
+                        port=self.spec.port,
+                        username=self.spec.user,
+                        client_keys=[self._key],
+                        known_hosts=self._known_hosts(),
+                        agent_path=None,
+                        config=None,
+                        preferred_auth="publickey",
+                        keepalive_interval=30,
+                    ),
+                    timeout=self._connect_timeout,
+                )
+            except asyncssh.HostKeyNotVerifiable as error:
+                raise HostKeyMismatch(
+                    f"{self.where}: the router's host key is not one of Router.spec.hostKeys ({error.reason}); "
+                    "refusing to connect"
+                ) from None
+            except (OSError, TimeoutError, asyncssh.Error) as error:
+                reason = getattr(error, "reason", None) or str(error) or type(error).__name__
+                raise RouterUnreachable(f"{self.where}: cannot connect: {reason}") from None
+            try:
+                sftp = await connection.start_sftp_client()
+                workdir = await sftp.realpath(WORKDIR_NAME)
+            except (OSError, asyncssh.Error) as error:
+                connection.close()
+                raise RouterUnreachable(f"{self.where}: SFTP failed: {error}") from None
+            self._connection, self._sftp = connection, sftp
+            self._commands = RouterCommands(self.spec.frr, workdir)
+
+    @property
+    def commands(self) -> RouterCommands:
+        if self._commands is None:
+            raise RouterUnreachable(f"{self.where}: not connected")
+        return self._commands
+
+    async def run(self, argv: list[str], timeout: float | None = None) -> Completed:
+        """Run one fixed command as root through sudo; raises RouterUnreachable if the link fails."""
+        await self.connect()
+        assert self._connection is not None
+        command = shlex.join(["sudo", "-n", *argv])
+        try:
+            result = await asyncio.wait_for(
+                self._connection.run(command, check=False), timeout=timeout or self._command_timeout
+            )
+        except (OSError, TimeoutError, asyncssh.Error) as error:
+            self.close()
+            raise RouterUnreachable(f"{self.where}: {argv[0]} did not complete: {error or 'timeout'}") from None
+        return Completed(
+            tuple(argv),
+            result.exit_status if result.exit_status is not None else -1,
+            str(result.stdout or ""),
+            str(result.stderr or ""),
+        )
+
+    async def upload(self, name: str, text: str) -> None:
+        """Write a file into the working directory atomically (temporary name, then rename)."""
+        await self.connect()
+        assert self._sftp is not None
+        path = self.commands.path(name)
+        try:
+            async with self._sftp.open(f"{path}.part", "w") as handle:
+                await handle.write(text)
+            await self._sftp.posix_rename(f"{path}.part", path)
+        except (OSError, asyncssh.Error) as error:
+            self.close()
+            raise RouterUnreachable(f"{self.where}: upload of {name} failed: {error}") from None
+
+    async def rename(self, name: str, new_name: str) -> None:
+        """Rename a file of the working directory, replacing the target."""
+        await self.connect()
+        assert self._sftp is not None
+        try:
+            await self._sftp.posix_rename(self.commands.path(name), self.commands.path(new_name))
+        except (OSError, asyncssh.Error) as error:
+            self.close()
+            raise RouterUnreachable(f"{self.where}: renaming {name} failed: {error}") from None
+
+    async def read(self, name: str) -> str | None:
+        """A file of the working directory, or None when it does not exist."""
+        await self.connect()
+        assert self._sftp is not None
+        try:
+            async with self._sftp.open(self.commands.path(name), "r") as handle:
+                return str(await handle.read())
+        except asyncssh.SFTPNoSuchFile:
+            return None
+        except (OSError, asyncssh.Error) as error:
+            self.close()
+            raise RouterUnreachable(f"{self.where}: reading {name} failed: {error}") from None
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+        self._connection = None
+        self._sftp = None
+
+    async def __aenter__(self) -> RouterConnection:
+        await self.connect()
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        connection = self._connection
+        self.close()
+        if connection is not None:
+            await connection.wait_closed()

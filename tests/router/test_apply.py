@@ -1,0 +1,105 @@
+"""Given the core samples, when frr-edge applies them to the lab router, BGP, routes and firewall behave."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+from controller.lab import router as lab
+from tests.router.conftest import SAMPLES, FrrEdge, Run, nft_table, running_config, same_config, wait_for
+
+LIMITED = ("203.0.113.10", 80)  # 2 mbytes/second burst 512 kbytes in samples/core/firewall.yaml
+UNLIMITED = ("203.0.113.10", 443)
+DROPPED = ("203.0.113.10", 8080)  # a server listens there, but the policy does not allow it
+LIMIT = 2 * 1024 * 1024
+
+
+def test_every_speaker_session_is_established_within_30_seconds(frr_edge: FrrEdge) -> None:
+    emptied = frr_edge("apply", SAMPLES[-1])  # the firewall only: no neighbor left
+    assert emptied.code == 0, emptied.stderr
+    assert emptied.sessions() == {}
+
+    run = frr_edge("apply")
+
+    assert run.code == 0, run.stderr
+    assert run.method == "delta"
+    seconds = wait_for(
+        lambda: (
+            frr_edge("status").sessions()
+            == {"192.0.2.11": "Established", "192.0.2.12": "Established", "2001:db8::11": "Established"}
+        ),
+        timeout=30,
+    )
+    print(f"sessions Established {seconds:.1f} s after apply")
+
+
+def test_load_balancer_ips_are_routed_with_ecmp_across_speakers(applied: Run, router_lab: lab.RouterLab) -> None:
+    for ip in lab.LB_IPS:
+        shown = subprocess.run(
+            ["ip", "-j", "-n", router_lab.router_namespace, "route", "show", f"{ip}/32"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        routes = json.loads(shown.stdout)
+        assert len(routes) == 1, routes
+        assert routes[0]["protocol"] == "bgp"
+        assert sorted(hop["gateway"] for hop in routes[0]["nexthops"]) == ["192.0.2.11", "192.0.2.12"]
+
+
+def test_client_reaches_an_allowed_port_and_another_port_is_dropped(applied: Run, router_lab: lab.RouterLab) -> None:
+    allowed = lab.send(router_lab, *UNLIMITED)
+    dropped = lab.send(router_lab, *DROPPED)
+
+    assert allowed["connected"], allowed
+    assert allowed["greeting"] in {"s1", "s2"}
+    assert not dropped["connected"], dropped
+    assert "timed out" in dropped["error"]
+
+
+def test_rate_limit_holds_a_client_sending_twice_the_limit(applied: Run, router_lab: lab.RouterLab) -> None:
+    limited = lab.send(router_lab, *LIMITED, seconds=4, rate=2 * LIMIT)
+
+    assert limited["connected"], limited
+    assert limited["rate"] <= LIMIT * 1.10, f"{limited['rate'] / LIMIT:.2f} x the limit got through"
+    assert limited["rate"] >= LIMIT * 0.5, f"only {limited['rate'] / LIMIT:.2f} x the limit got through"
+
+
+def test_a_service_without_limit_is_not_slowed(applied: Run, router_lab: lab.RouterLab) -> None:
+    unlimited = lab.send(router_lab, *UNLIMITED, seconds=4, rate=2 * LIMIT)
+
+    assert unlimited["connected"], unlimited
+    assert unlimited["rate"] >= 2 * LIMIT * 0.9, f"{unlimited['rate'] / LIMIT:.2f} x the limit got through"
+
+
+def test_applying_the_same_state_again_changes_nothing(
+    applied: Run, frr_edge: FrrEdge, router_lab: lab.RouterLab
+) -> None:
+    before = running_config(router_lab)
+    table_before = nft_table(router_lab)
+
+    again = frr_edge("apply")
+
+    assert again.code == 0, again.stderr
+    assert again.method == "none"
+    assert again.status["firewall"]["result"] == "Skipped"
+    assert running_config(router_lab) == before
+    assert nft_table(router_lab) == table_before  # rule handles change whenever the table is replaced
+
+
+def test_status_shows_sessions_and_a_redacted_running_config(applied: Run, frr_edge: FrrEdge) -> None:
+    status = frr_edge("status")
+
+    assert status.code == 0, status.stderr
+    assert status.status["sessionsSummary"] == "3/3"
+    assert all(session["owned"] for session in status.status["sessions"])
+    running = status.status["runningConfig"]
+    assert "neighbor 192.0.2.11 password <redacted>" in running
+    assert "sample-only-change-me" not in running
+
+
+def test_applied_config_is_what_the_router_runs(applied: Run, router_lab: lab.RouterLab, frr_edge: FrrEdge) -> None:
+    status = frr_edge("status")
+
+    seen_by_root = running_config(router_lab).replace("sample-only-change-me", "<redacted>")
+    assert same_config(status.status["runningConfig"], seen_by_root)

@@ -1,0 +1,146 @@
+"""The FRR plan, without a router: what survives in each ownership mode, and what the delta says."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from controller.api.router import FRRSettings
+from controller.router.commands import RouterCommands, sudoers
+from controller.router.frrplan import effective, plan
+
+REPO = Path(__file__).resolve().parents[2]
+
+RUNNING = """\
+frr version 8.4.4
+frr defaults traditional
+hostname edge
+!
+router bgp 64512
+ no bgp default ipv4-unicast
+ neighbor 192.0.2.11 remote-as 64513
+ neighbor 192.0.2.11 description frr-edge
+ neighbor 192.0.2.50 remote-as 65050
+ neighbor 192.0.2.50 description upstream by hand
+ !
+ address-family ipv4 unicast
+  neighbor 192.0.2.11 activate
+  neighbor 192.0.2.11 route-map frr-edge-192.0.2.11-in in
+  neighbor 192.0.2.50 activate
+ exit-address-family
+exit
+!
+ip prefix-list admin-only seq 5 permit 192.0.2.0/24
+ip prefix-list frr-edge-192.0.2.11-in-v4 seq 5 permit 203.0.113.0/24 le 32
+!
+route-map frr-edge-192.0.2.11-in permit 10
+ match ip address prefix-list frr-edge-192.0.2.11-in-v4
+exit
+!
+"""
+
+RENDERED_WITHOUT_11 = """\
+ip prefix-list frr-edge-192.0.2.12-in-v4 seq 5 permit 203.0.113.0/24 le 32
+!
+route-map frr-edge-192.0.2.12-in permit 10
+ match ip address prefix-list frr-edge-192.0.2.12-in-v4
+exit
+!
+router bgp 64512
+ no bgp default ipv4-unicast
+ neighbor 192.0.2.12 remote-as 64513
+ neighbor 192.0.2.12 description frr-edge
+ address-family ipv4 unicast
+  neighbor 192.0.2.12 activate
+  neighbor 192.0.2.12 route-map frr-edge-192.0.2.12-in in
+ exit-address-family
+exit
+!
+"""
+
+
+def test_managed_mode_replaces_only_what_frr_edge_owns() -> None:
+    result = plan(RUNNING, RENDERED_WITHOUT_11, "Managed")
+
+    desired = result.desired.to_text()
+    assert "neighbor 192.0.2.50 description upstream by hand" in desired
+    assert "neighbor 192.0.2.50 activate" in desired
+    assert "ip prefix-list admin-only seq 5 permit 192.0.2.0/24" in desired
+    assert "192.0.2.11" not in desired
+    assert "neighbor 192.0.2.12 remote-as 64513" in desired
+    assert " no neighbor 192.0.2.11" in result.commands
+    assert not any("192.0.2.50" in command or "admin-only" in command for command in result.commands)
+    assert not result.unsupported
+
+
+def test_full_mode_replaces_every_bgp_and_policy_object() -> None:
+    result = plan(RUNNING, RENDERED_WITHOUT_11, "Full")
+
+    desired = result.desired.to_text()
+    assert "192.0.2.50" not in desired
+    assert "admin-only" not in desired
+    assert "hostname edge" in desired
+    assert " no neighbor 192.0.2.50" in result.commands
+
+
+def test_the_desired_state_gives_an_empty_plan() -> None:
+    once = plan(RUNNING, RENDERED_WITHOUT_11, "Managed")
+
+    again = plan(once.desired.to_text(), RENDERED_WITHOUT_11, "Managed")
+
+    assert again.noop, again.commands
+
+
+def test_contexts_entered_and_left_with_nothing_inside_are_left_out() -> None:
+    commands = [
+        "router bgp 64512",
+        " address-family ipv4 unicast",
+        " exit-address-family",
+        "exit",
+        "bfd",
+        " profile fast",
+        "  receive-interval 150",
+        " exit",
+        "exit",
+    ]
+
+    assert effective(commands) == ("bfd", " profile fast", "  receive-interval 150", " exit", "exit")
+
+
+def test_sudo_rules_allow_exactly_the_commands_frr_edge_runs(tmp_path: Path) -> None:
+    commands = RouterCommands(FRRSettings(pathspace="edge"), "/var/lib/frr-edge/frr-edge")
+    rules = sudoers("frr-edge", commands)
+    path = tmp_path / "frr-edge"
+    path.write_text(rules)
+
+    checked = subprocess.run(["visudo", "-cqf", str(path)], capture_output=True, text=True, check=False)
+
+    assert checked.returncode == 0, checked.stderr
+    allowed = [line for line in rules.splitlines() if "NOPASSWD:" in line]
+    assert len(allowed) == len(commands.all())
+    assert "frr-edge ALL=(root) NOPASSWD: /usr/sbin/nft -f /var/lib/frr-edge/frr-edge/candidate.nft" in allowed
+    assert "frr-edge ALL=(root) NOPASSWD: /usr/bin/vtysh -N edge -c show running-config" in allowed
+    assert not any(rule.rstrip().endswith(("ALL", "*")) for rule in allowed)
+
+
+def test_router_code_passes_mypy_strict_and_ruff() -> None:
+    code = [
+        "controller/router",
+        "controller/apply_cli.py",
+        "controller/lab/router.py",
+        "controller/lab/router_traffic.py",
+    ]
+    typed = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", *code], capture_output=True, text=True, cwd=REPO, check=False
+    )
+    linted = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", *code, "tests/router", "bench/bench_apply.py"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+
+    assert typed.returncode == 0, typed.stdout
+    assert linted.returncode == 0, linted.stdout
