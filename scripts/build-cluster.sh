@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver, kubectl and etcd for the cluster test tier from the wrapper Go modules in
-# tests/cluster/{kube,etcd}, into a cache directory outside the source tree, and prints that directory.
+# Builds kube-apiserver, kube-controller-manager, kubectl and etcd for the cluster test tier from the
+# wrapper Go modules in tests/cluster/{kube,etcd}, into a cache directory outside the source tree, and
+# prints that directory.
 # A directory already built from the same go.mod/go.sum files is reused as it is.
 #
 #   FRR_EDGE_CACHE   cache root (default /var/cache/frr-edge)
@@ -47,7 +48,7 @@ export CGO_ENABLED=0
 build_flags=(-p 2 -trimpath)
 started=$(date +%s)
 
-echo "build-cluster: building kube-apiserver and kubectl $k8s_version (first build takes a while)" >&2
+echo "build-cluster: building kube-apiserver, kube-controller-manager and kubectl $k8s_version" >&2
 minor=${k8s_version#v1.}
 minor=${minor%%.*}
 version_flags=""
@@ -56,7 +57,7 @@ for pkg in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
     version_flags+=" -X $pkg.gitTreeState=clean"
 done
 (cd "$kube_module" && go build "${build_flags[@]}" -ldflags "-s -w$version_flags" -o "$work/" \
-    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl)
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl)
 
 echo "build-cluster: building etcd $etcd_version" >&2
 (cd "$etcd_module" && go build "${build_flags[@]}" -ldflags "-s -w" -o "$work/etcd" go.etcd.io/etcd/server/v3)

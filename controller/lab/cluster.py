@@ -1,10 +1,11 @@
-"""The lab cluster: a real etcd and kube-apiserver on loopback, started and stopped by PID.
+"""The lab cluster: a real etcd, kube-apiserver and kube-controller-manager on loopback, stopped by PID.
 
 Everything lives in one directory: certificates (`pki/`), etcd's data (`etcd/`), logs, the admin
 kubeconfig (`kubeconfig`), one for the frr-edge ServiceAccount (`frr-edge.kubeconfig`) and `cluster.json`,
 which records the ports and the processes this harness started. Stopping reads that file and signals only
 those processes, after checking each is still the very process that was started (PIDs get reused).
-There is no controller-manager or scheduler: enough for CRDs, admission, server-side apply and RBAC.
+The controller-manager runs only the controllers a cluster without nodes needs: ServiceAccounts, garbage
+collection (ownerReferences) and namespace deletion. There is no scheduler and no kubelet: Pods stay Pending.
 """
 
 from __future__ import annotations
@@ -30,11 +31,13 @@ DEFAULT_BIN_DIR = Path("/var/cache/frr-edge/cluster")
 CONTROLLER_NAMESPACE = "frr-edge-system"
 CONTROLLER_SERVICE_ACCOUNT = "frr-edge"
 CONTROLLER_USER = f"system:serviceaccount:{CONTROLLER_NAMESPACE}:{CONTROLLER_SERVICE_ACCOUNT}"
-BINARIES = ("etcd", "kube-apiserver", "kubectl")
+BINARIES = ("etcd", "kube-apiserver", "kube-controller-manager", "kubectl")
 
 _STATE = "cluster.json"
 _LOOPBACK = "127.0.0.1"
-_SERVICE_CIDR = "10.96.0.0/24"
+# Dual-stack, as clusters running MetalLB for IPv4 and IPv6 Services are.
+_SERVICE_CIDRS = "10.96.0.0/16,fd00:10:96::/112"
+_CONTROLLERS = "serviceaccount,garbagecollector,namespace"
 _TOKEN_LIFETIME = "24h"
 
 
@@ -136,6 +139,9 @@ def start(directory: Path, bin_dir: Path = DEFAULT_BIN_DIR, timeout: float = 90.
         apiserver = state.process("kube-apiserver")
         _wait_ready(directory, apiserver, f"{cluster.server}/readyz", pki, pki.admin, timeout)
         _write_admin_kubeconfig(cluster, pki)
+        _launch(directory, state, "kube-controller-manager", _controller_manager_command(cluster))
+        # Ready once its ServiceAccount controller has given the first namespace its `default` account.
+        cluster.kubectl("wait", "--for=create", f"--timeout={timeout:.0f}s", "serviceaccount/default")
         _write_controller_kubeconfig(cluster, pki)
     except KubectlError as error:
         stop(directory)
@@ -203,10 +209,23 @@ def _apiserver_command(bin_dir: Path, pki: ClusterPKI, ports: dict[str, int]) ->
         "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
         f"--service-account-key-file={pki.service_account_public_key}",
         f"--service-account-signing-key-file={pki.service_account_key}",
-        f"--service-cluster-ip-range={_SERVICE_CIDR}",
+        f"--service-cluster-ip-range={_SERVICE_CIDRS}",
         # The `kubernetes` Service cannot point at a loopback address; nothing here needs it to.
         "--endpoint-reconciler-type=none",
         "--profiling=false",
+    ]
+
+
+def _controller_manager_command(cluster: Cluster) -> list[str]:
+    return [
+        str(cluster.bin_dir / "kube-controller-manager"),
+        # The lab's admin identity: one credential for every controller, no per-controller accounts.
+        f"--kubeconfig={cluster.kubeconfig}",
+        "--use-service-account-credentials=false",
+        f"--controllers={_CONTROLLERS}",
+        "--leader-elect=false",
+        "--secure-port=0",  # serves nothing: readiness is seen in the API instead
+        f"--service-cluster-ip-range={_SERVICE_CIDRS}",
     ]
 
 

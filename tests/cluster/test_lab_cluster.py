@@ -63,12 +63,35 @@ def test_controller_kubeconfig_is_the_frr_edge_service_account(cluster: lab.Clus
 
 def test_servers_listen_on_loopback_only(cluster: lab.Cluster) -> None:
     pids = recorded_pids(cluster.directory)
+    listening = {name: listening_addresses(pid) for name, pid in pids.items()}
 
-    assert set(pids) == {"etcd", "kube-apiserver"}
-    for name, pid in pids.items():
-        addresses = listening_addresses(pid)
-        assert addresses, f"{name} listens on nothing"
+    assert listening["etcd"]
+    assert listening["kube-apiserver"]
+    assert listening["kube-controller-manager"] == set()
+    for name, addresses in listening.items():
         assert all(address.startswith("127.0.0.1:") for address in addresses), (name, addresses)
+
+
+def test_dependents_go_with_their_owner_and_namespaces_finish_deleting(kubectl: Kubectl) -> None:
+    kubectl("create", "namespace", "short-lived")
+    kubectl("create", "configmap", "owner", "--namespace=short-lived")
+    owner_uid = kubectl.json("get", "configmap", "owner", "--namespace=short-lived")["metadata"]["uid"]
+    dependent = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": "dependent",
+            "namespace": "short-lived",
+            "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap", "name": "owner", "uid": owner_uid}],
+        },
+    }
+    kubectl("create", "--filename=-", input=json.dumps(dependent))
+
+    kubectl("delete", "configmap", "owner", "--namespace=short-lived")
+
+    kubectl("wait", "--for=delete", "--timeout=30s", "configmap/dependent", "--namespace=short-lived")
+    kubectl("delete", "namespace", "short-lived", "--timeout=30s")
+    assert kubectl.run("get", "namespace", "short-lived").returncode == 1
 
 
 def test_cli_starts_stops_and_restarts_a_cluster_keeping_its_data(
@@ -87,7 +110,7 @@ def test_cli_starts_stops_and_restarts_a_cluster_keeping_its_data(
         stopped = frr_edge(*stop)
 
         assert stopped.returncode == 0, stopped.stderr
-        assert stopped.stdout.strip() == "stopped: kube-apiserver, etcd"
+        assert stopped.stdout.strip() == "stopped: kube-controller-manager, kube-apiserver, etcd"
         assert not any(is_running(pid) for pid in pids.values())
         assert kubectl.run("get", "namespace", "default").returncode == 0, "the session's cluster was stopped"
         assert frr_edge(*stop).stdout.strip() == f"nothing running for {directory}"

@@ -46,9 +46,14 @@ def assert_stored_as_written(written: Any, stored: Any, where: str) -> None:
         assert stored == written, f"{where}: wrote {written!r}, stored {stored!r}"
 
 
+def delete(kubectl: Kubectl, path: Path) -> None:
+    # At once: no kubelet will ever confirm that a sample Pod bound to a sample Node has stopped.
+    kubectl("delete", f"--filename={path}", "--wait=true", "--grace-period=0", "--force")
+
+
 @pytest.fixture(scope="module", autouse=True)
 def sample_namespaces(kubectl: Kubectl, crds: object, metallb_crds: object) -> None:
-    """The namespaces the samples name, as a user creates them before applying."""
+    """The namespaces the samples name, created as a user does before applying them."""
     names = {
         document["metadata"]["namespace"]
         for path in SAMPLES.rglob("*.yaml")
@@ -58,6 +63,8 @@ def sample_namespaces(kubectl: Kubectl, crds: object, metallb_crds: object) -> N
     for name in sorted(names):
         namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
         kubectl("apply", "--filename=-", input=json.dumps(namespace))
+        # Pods are admitted once the namespace has its default ServiceAccount, as in any cluster.
+        kubectl("wait", "--for=create", "--timeout=30s", "serviceaccount/default", f"--namespace={name}")
 
 
 def test_sample_applies_client_side(sample_path: Path, kubectl: Kubectl) -> None:
@@ -65,7 +72,7 @@ def test_sample_applies_client_side(sample_path: Path, kubectl: Kubectl) -> None
     try:
         assert_samples_stored_as_written(sample_path, kubectl)
     finally:
-        kubectl("delete", f"--filename={sample_path}", "--wait=true")
+        delete(kubectl, sample_path)
 
 
 def test_sample_applies_server_side_and_shows_no_drift(sample_path: Path, kubectl: Kubectl) -> None:
@@ -77,4 +84,4 @@ def test_sample_applies_server_side_and_shows_no_drift(sample_path: Path, kubect
         diff = kubectl.run("diff", *apply)
         assert diff.returncode == 0, f"applying again would change:\n{diff.stdout}{diff.stderr}"
     finally:
-        kubectl("delete", f"--filename={sample_path}", "--wait=true")
+        delete(kubectl, sample_path)
