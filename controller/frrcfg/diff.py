@@ -9,12 +9,15 @@ peers, ...) is listed in `Delta.unsupported`: the caller then falls back to frr-
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from controller.frrcfg.model import (
+    BFD_DEFAULTS,
     AddressFamily,
     Bfd,
     BfdProfile,
+    BfdSetting,
     Block,
     Command,
     Config,
@@ -28,6 +31,8 @@ from controller.frrcfg.model import (
     RouterBgp,
     Statement,
 )
+
+B = TypeVar("B", bound=Block)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +64,12 @@ def diff(running: Config, desired: Config) -> Delta:
 
     _unsupported_differences(old.other, new.other, "", out)
     _diff_bfd(old.bfd, new.bfd, out)
-    _diff_statements(old.prefix_lists, new.prefix_lists, 0, out, removals=False)
+    late_removals = _diff_prefix_lists(old.prefix_lists, new.prefix_lists, out)
     _diff_route_maps(old.route_maps, new.route_maps, out, removals=False)
     _diff_routers(old.routers, new.routers, out)
     _diff_route_maps(old.route_maps, new.route_maps, out, removals=True)
-    _diff_statements(old.prefix_lists, new.prefix_lists, 0, out, removals=True)
+    for entry in late_removals:
+        out.add(0, negate(entry.text()))
     _remove_bfd_profiles(old.bfd, new.bfd, out)
     return Delta(tuple(out.lines), tuple(out.unsupported))
 
@@ -108,15 +114,20 @@ class _TopLevel:
         self.other: list[Item] = []
         for item in config.items:
             if isinstance(item, RouterBgp):
-                self.routers[item.key()] = item
+                self.routers[item.key()] = _joined(self.routers.get(item.key()), item)
             elif isinstance(item, RouteMapEntry):
-                self.route_maps[item.key()] = item
+                self.route_maps[item.key()] = _joined(self.route_maps.get(item.key()), item)
             elif isinstance(item, PrefixListEntry | PrefixListDescription):
                 self.prefix_lists.append(item)
-            elif isinstance(item, Bfd) and self.bfd is None:
-                self.bfd = item
+            elif isinstance(item, Bfd):
+                self.bfd = _joined(self.bfd, item)
             else:
                 self.other.append(item)
+
+
+def _joined(first: B | None, again: B) -> B:
+    """A context entered twice in one file is one context in FRR."""
+    return again if first is None else replace(first, items=first.items + again.items)
 
 
 def negate(line: str) -> str:
@@ -155,30 +166,62 @@ def _diff_statements(
     depth: int,
     out: _Out,
     *,
-    removals: bool | None = None,
     skip_peers: frozenset[str] = frozenset(),
 ) -> None:
-    """Statements by key: `no` for what went away, the new line for what is new or changed.
-
-    removals=None writes both; True only removals; False only additions and changes.
-    """
+    """Statements by key: removals first, then the new line for what is new or changed."""
     old_keys = _by_key(item for item in old if not _skipped(item, skip_peers))
     new_keys = _by_key(new)
-    if removals is not False:
-        for key, item in old_keys.items():
-            if key not in new_keys:
-                out.add(depth, negate(_text(item)))
-    if removals is not True:
-        for key, item in new_keys.items():
-            previous = old_keys.get(key)
-            if previous is None or _text(previous) != _text(item):
-                if isinstance(previous, PrefixListEntry):
-                    out.add(depth, negate(previous.text()))
-                out.add(depth, _text(item))
+    removed = [_removal(item) for key, item in old_keys.items() if key not in new_keys]
+    # A line that extends another goes first: `no neighbor X bfd profile P` after `no neighbor X bfd`
+    # would turn BFD on again.
+    for line in sorted(removed, key=lambda line: any(other.startswith(line + " ") for other in removed)):
+        out.add(depth, line)
+    for key, item in new_keys.items():
+        previous = old_keys.get(key)
+        if previous is None or _text(previous) != _text(item):
+            out.add(depth, _text(item))
+
+
+def _diff_prefix_lists(old: Sequence[Statement], new: Sequence[Statement], out: _Out) -> list[Statement]:
+    """Add and change entries now; return the removals to do once route-maps and BGP have moved on.
+
+    FRR refuses an entry whose prefix another entry of the list already has, so an old entry in the
+    way of a new one goes first.
+    """
+    old_keys: dict[tuple[str, ...], Statement] = {item.key(): item for item in old}
+    new_keys: dict[tuple[str, ...], Statement] = {item.key(): item for item in new}
+    going = [item for key, item in old_keys.items() if key not in new_keys or new_keys[key].text() != item.text()]
+    written = [item for key, item in new_keys.items() if key not in old_keys or old_keys[key].text() != item.text()]
+    coming = {_entry_content(item) for item in written}
+    first = [item for item in going if _entry_content(item) in coming]
+    for item in first:
+        out.add(0, negate(item.text()))
+    for item in written:
+        previous = old_keys.get(item.key())
+        if previous is not None and previous not in first:
+            out.add(0, negate(previous.text()))
+        out.add(0, item.text())
+    return [item for key, item in old_keys.items() if key not in new_keys and item not in first]
+
+
+def _entry_content(item: Statement) -> tuple[object, ...]:
+    """What FRR compares when it refuses a duplicate entry: the list and the match, not the sequence."""
+    if isinstance(item, PrefixListEntry):
+        return (item.family, item.name, item.prefix, item.ge, item.le)
+    return (item.text(),)
 
 
 def _skipped(item: Item, peers: frozenset[str]) -> bool:
-    return isinstance(item, NeighborStatement) and item.peer in peers
+    return _peer_of(item) in peers
+
+
+def _peer_of(item: Item) -> str | None:
+    """The neighbor a `neighbor PEER ...` line is about, typed or not."""
+    if isinstance(item, NeighborStatement):
+        return item.peer
+    if isinstance(item, Statement) and item.text().startswith("neighbor "):
+        return item.text().split()[1]
+    return None
 
 
 def _with_implied(items: list[Statement]) -> list[Statement]:
@@ -220,6 +263,22 @@ def _blocks(items: Iterable[Item]) -> list[Block]:
     return [item for item in items if isinstance(item, Block)]
 
 
+def _bfd_statements(items: Iterable[Item]) -> list[Statement]:
+    """A profile's lines as FRR prints them: settings at their default values are not shown."""
+    return [
+        item
+        for item in _statements(items)
+        if not (isinstance(item, BfdSetting) and BFD_DEFAULTS.get(item.setting) == item.value)
+    ]
+
+
+def _removal(item: Item) -> str:
+    """The line that undoes `item`: its `no` form, or the default value where FRR has no `no` form."""
+    if isinstance(item, BfdSetting) and item.setting in BFD_DEFAULTS:
+        return f"{item.setting} {BFD_DEFAULTS[item.setting]}"
+    return negate(_text(item))
+
+
 def _profiles(bfd: Bfd | None) -> dict[str, BfdProfile]:
     if bfd is None:
         return {}
@@ -238,7 +297,7 @@ def _diff_bfd(old: Bfd | None, new: Bfd | None, out: _Out) -> None:
             out.block(1, profile)
             continue
         profile_opened = out.enter(1, profile.header())
-        _diff_statements(_statements(previous.items), _statements(profile.items), 2, out)
+        _diff_statements(_bfd_statements(previous.items), _bfd_statements(profile.items), 2, out)
         out.leave(1, profile_opened, profile.closer)
     out.leave(0, opened, "exit")
 
@@ -272,11 +331,10 @@ def _peers(router: RouterBgp) -> dict[str, bool]:
     """Peers configured in a router, each with whether it is a peer-group."""
     peers: dict[str, bool] = {}
     for _, item in Config(router.items).walk():
-        if isinstance(item, NeighborStatement):
+        peer = _peer_of(item)
+        if peer is not None:
             is_group = isinstance(item, NeighborPeerGroup) and item.group is None
-            peers[item.peer] = peers.get(item.peer, False) or is_group
-        elif isinstance(item, Statement) and item.text().startswith("neighbor "):
-            peers.setdefault(item.text().split()[1], False)
+            peers[peer] = peers.get(peer, False) or is_group
     return peers
 
 

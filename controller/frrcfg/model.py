@@ -456,6 +456,19 @@ class BfdPeer(Block):
         return f"peer {self.spec}"
 
 
+# FRR 8.4's values for BFD settings left unset. It does not print them, and these settings have no
+# `no` form there: setting the default is how one is removed.
+BFD_DEFAULTS = {
+    "receive-interval": 300,
+    "transmit-interval": 300,
+    "detect-multiplier": 3,
+    "echo-interval": 50,
+    "echo receive-interval": 50,
+    "echo transmit-interval": 50,
+    "minimum-ttl": 254,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class BfdSetting(Statement):
     """`receive-interval 300`, `detect-multiplier 3`, ... inside a profile or a peer."""

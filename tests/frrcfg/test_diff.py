@@ -8,12 +8,15 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from controller.frrcfg import Config, diff, parse
 from controller.frrcfg.model import Bfd, Block, Item, PrefixListDescription, PrefixListEntry, RouteMapEntry, RouterBgp
@@ -87,11 +90,23 @@ def test_a_removed_line_uses_its_no_form() -> None:
 def test_prefix_lists_change_by_entry() -> None:
     running = "ip prefix-list A seq 5 permit 10.0.0.0/8\nip prefix-list A seq 10 deny any\n"
     desired = "ip prefix-list A seq 5 permit 10.0.0.0/8 le 32\nip prefix-list A seq 15 permit any\n"
+    # FRR refuses a second `any` entry, so seq 10 leaves before seq 15 arrives.
     assert commands(running, desired) == [
+        "no ip prefix-list A seq 10 deny any",
         "no ip prefix-list A seq 5 permit 10.0.0.0/8",
         "ip prefix-list A seq 5 permit 10.0.0.0/8 le 32",
         "ip prefix-list A seq 15 permit any",
-        "no ip prefix-list A seq 10 deny any",
+    ]
+
+
+def test_an_entry_no_longer_wanted_leaves_after_the_policies_that_used_it() -> None:
+    running = "ip prefix-list A seq 5 permit 10.0.0.0/8\nip prefix-list B seq 5 permit 10.0.0.0/8\n"
+    desired = "ip prefix-list A seq 5 permit 10.0.0.0/8\nroute-map R permit 10\n match ip address prefix-list A\n"
+    assert commands(running, desired) == [
+        "route-map R permit 10",
+        " match ip address prefix-list A",
+        "exit",
+        "no ip prefix-list B seq 5 permit 10.0.0.0/8",
     ]
 
 
@@ -154,9 +169,9 @@ class Frr:
 
     name: str
 
-    def vtysh(self, *args: str) -> str:
+    def vtysh(self, *args: str, about: str = "") -> str:
         run = subprocess.run(["vtysh", "-N", self.name, *args], capture_output=True, text=True, check=False)
-        assert run.returncode == 0, run.stdout + run.stderr
+        assert run.returncode == 0, run.stdout + run.stderr + about
         return run.stdout
 
     def running(self) -> Config:
@@ -166,7 +181,7 @@ class Frr:
         """One vtysh process for the whole delta."""
         path = scratch / "delta.conf"
         path.write_text("\n".join(lines) + "\n")
-        self.vtysh("-f", str(path))
+        self.vtysh("-f", str(path), about=f"\npushing {lines}")
 
 
 @pytest.fixture(scope="module")
@@ -220,7 +235,8 @@ def managed(config: Config) -> list[Item]:
 
 def desired_from(running: Config, rendered: str) -> Config:
     """What the router should run: its own other lines, and what frr-edge renders."""
-    return Config(tuple(item for item in running.items if item not in managed(running)) + parse(rendered).items)
+    rendered_kinds = RouterBgp | RouteMapEntry | PrefixListEntry | PrefixListDescription | Bfd
+    return Config(tuple(item for item in running.items if not isinstance(item, rendered_kinds)) + parse(rendered).items)
 
 
 STEPS = [
@@ -325,3 +341,73 @@ def lines(config: Config) -> set[tuple[str, ...]]:
         if not re.fullmatch(r"neighbor \S+ bfd", text):
             out.add((*(block.header() for block in path), text))
     return out
+
+
+PEERS = ["192.0.2.21", "192.0.2.22", "192.0.2.23", "2001:db8::24"]
+
+
+@st.composite
+def rendered_configs(draw: st.DrawFn) -> str:
+    """Configurations like frr-edge renders, written as FRR prints them back."""
+    lines: list[str] = []
+    lists = draw(st.lists(st.sampled_from(["pl-a", "pl-b"]), unique=True))
+    for name in lists:
+        # FRR refuses two entries of one list with the same prefix, whatever their sequence numbers.
+        targets = draw(st.permutations(["198.51.100.0/24 le 32", "203.0.113.0/24", "any"]))
+        sequence_numbers = draw(st.lists(st.integers(1, 4), min_size=1, max_size=3, unique=True))
+        for seq, target in zip(sequence_numbers, targets[: len(sequence_numbers)], strict=True):
+            lines.append(f"ip prefix-list {name} seq {seq} {draw(st.sampled_from(['permit', 'deny']))} {target}")
+    for seq in draw(st.lists(st.sampled_from([10, 20]), unique=True)):
+        lines.append(f"route-map rm-in {draw(st.sampled_from(['permit', 'deny']))} {seq}")
+        if lists:
+            lines.append(f" match ip address prefix-list {draw(st.sampled_from(lists))}")
+        lines += draw(st.sampled_from([[], [" set local-preference 150"], [" set local-preference 250"]]))
+        lines.append("exit")
+    profiles = draw(st.lists(st.sampled_from(["fast", "slow"]), unique=True))
+    peers = draw(st.lists(st.sampled_from(PEERS), unique=True))
+    if peers:
+        lines += ["router bgp 64512", " no bgp ebgp-requires-policy", " no bgp default ipv4-unicast"]
+        for peer in peers:
+            n = f" neighbor {peer}"
+            lines.append(f"{n} remote-as {draw(st.sampled_from(['64513', '64514', 'external']))}")
+            lines += draw(st.sampled_from([[], [f"{n} description frr-edge"]]))
+            lines += draw(st.sampled_from([[], [f"{n} timers 10 30"], [f"{n} timers 30 90"]]))
+            lines += draw(st.sampled_from([[], [f"{n} timers connect 5"]]))
+            lines += draw(st.sampled_from([[], [f"{n} password pw-1"], [f"{n} password pw-2"]]))
+            lines += draw(st.sampled_from([[], [f"{n} ebgp-multihop 2"], [f"{n} port 1179"]]))
+            if profiles:
+                lines += draw(st.sampled_from([[], [f"{n} bfd profile {draw(st.sampled_from(profiles))}"]]))
+        for family in ("ipv4", "ipv6"):
+            active = [p for p in peers if (":" in p) == (family == "ipv6") and draw(st.booleans())]
+            if active:
+                lines.append(f" address-family {family} unicast")
+                for peer in active:
+                    lines.append(f"  neighbor {peer} activate")
+                    lines += draw(st.sampled_from([[], [f"  neighbor {peer} route-map rm-in in"]]))
+                    lines += draw(st.sampled_from([[], [f"  neighbor {peer} maximum-prefix 100"]]))
+                lines.append(" exit-address-family")
+        lines.append("exit")
+    if profiles:
+        lines.append("bfd")
+        for profile in profiles:
+            lines.append(f" profile {profile}")
+            lines += draw(st.sampled_from([[], ["  receive-interval 200"], ["  receive-interval 250"]]))
+            lines += draw(st.sampled_from([[], ["  detect-multiplier 5"]]))
+            lines.append(" exit")
+        lines.append("exit")
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rendered=rendered_configs())
+def test_any_sequence_of_rendered_configs_is_reached_with_the_delta(frr: Frr, rendered: str) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        running = frr.running()
+        desired = desired_from(running, rendered)
+        delta = diff(running, desired)
+        assert delta.complete, delta.unsupported
+        frr.push(delta.commands(), Path(scratch))
+        after = frr.running()
+        left = diff(after, desired)
+        assert left.empty, f"pushed {delta.commands()}, still to do {left.commands()} {left.unsupported}"
+        assert lines(Config(tuple(managed(after)))) == lines(Config(tuple(managed(desired))))

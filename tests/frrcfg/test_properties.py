@@ -156,7 +156,7 @@ CONFIGS = st.lists(st.one_of(router_bgp(), prefix_list(), route_map(), bfd(), ot
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(CONFIGS)
 def test_printing_then_parsing_gives_the_same_model(text: str) -> None:
     config = parse(text)
@@ -179,7 +179,7 @@ def test_the_word_by_word_grammar_has_no_one_token_forms() -> None:
     assert len(one_token_forms(make_lark(GRAMMAR.read_text()))) > 10
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(CONFIGS)
 def test_one_token_forms_read_like_the_word_by_word_rules(text: str) -> None:
     slow = WORD_BY_WORD.parse("\n" + text)
