@@ -55,7 +55,7 @@ class _Builder(Transformer[Token, m.Config]):
         (token,) = children
         return m.Command(" ".join(token.split()), line=_line(token))
 
-    static_route = command
+    global_vrf = command
     bgp_session_command = command
 
     def block(self, children: list[Any]) -> m.Context:
