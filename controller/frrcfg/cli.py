@@ -32,7 +32,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def _parse(args: argparse.Namespace) -> int:
     source = "<stdin>" if args.file == "-" else args.file
-    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()
+    try:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"{source}: cannot read: {error}", file=sys.stderr)
+        return EXIT_INVALID
     if not args.show_secrets:
         text = redact(text)
     try:

@@ -64,3 +64,10 @@ def test_an_invalid_file_exits_2_with_file_line_column_and_what_was_expected(tmp
 def test_standard_input_is_read_with_a_dash() -> None:
     result = frr_edge("parse", "-", stdin="hostname edge-1\n")
     assert (result.returncode, result.stdout) == (0, "hostname edge-1\n")
+
+
+def test_a_missing_file_exits_2_with_the_reason(tmp_path: Path) -> None:
+    result = frr_edge("parse", str(tmp_path / "absent.conf"))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{tmp_path / 'absent.conf'}: cannot read:")
+    assert "Traceback" not in result.stderr
