@@ -65,9 +65,11 @@ def diff(running: Config, desired: Config) -> Delta:
     _unsupported_differences(old.other, new.other, "", out)
     _diff_bfd(old.bfd, new.bfd, out)
     late_removals = _diff_prefix_lists(old.prefix_lists, new.prefix_lists, out)
-    _diff_route_maps(old.route_maps, new.route_maps, out, removals=False)
+    _change_route_maps(old.route_maps, new.route_maps, out)
     _diff_routers(old.routers, new.routers, out)
-    _diff_route_maps(old.route_maps, new.route_maps, out, removals=True)
+    for key, route_map in old.route_maps.items():
+        if key not in new.route_maps:
+            out.add(0, negate(route_map.header()))
     for entry in late_removals:
         out.add(0, negate(entry.text()))
     _remove_bfd_profiles(old.bfd, new.bfd, out)
@@ -174,7 +176,7 @@ def _diff_statements(
     removed = [_removal(item) for key, item in old_keys.items() if key not in new_keys]
     # A line that extends another goes first: `no neighbor X bfd profile P` after `no neighbor X bfd`
     # would turn BFD on again.
-    for line in sorted(removed, key=lambda line: any(other.startswith(line + " ") for other in removed)):
+    for line in sorted(removed, key=lambda general: any(o.startswith(general + " ") for o in removed)):
         out.add(depth, line)
     for key, item in new_keys.items():
         previous = old_keys.get(key)
@@ -230,18 +232,10 @@ def _with_implied(items: list[Statement]) -> list[Statement]:
     return items + [line for line in implied if line not in items]
 
 
-def _diff_route_maps(
-    old: dict[tuple[str, ...], RouteMapEntry],
-    new: dict[tuple[str, ...], RouteMapEntry],
-    out: _Out,
-    *,
-    removals: bool,
+def _change_route_maps(
+    old: dict[tuple[str, ...], RouteMapEntry], new: dict[tuple[str, ...], RouteMapEntry], out: _Out
 ) -> None:
-    if removals:
-        for key, entry in old.items():
-            if key not in new:
-                out.add(0, negate(entry.header()))
-        return
+    """New and changed entries; entries no longer wanted are removed after BGP stops using them."""
     for key, entry in new.items():
         previous = old.get(key)
         if previous is None or previous.action != entry.action:
