@@ -21,8 +21,13 @@ from typing import Any
 SIZES = [(n, m) for n in (100, 1000, 5000) for m in (1000, 10000, 50000)]
 
 
+# As users must: no more than the CRDs' bounds in one object (2000 neighbors, 2000 allow rules).
+NEIGHBORS_PER_OBJECT = 1000
+RULES_PER_OBJECT = 2000
+
+
 def documents(neighbors: int, rules: int) -> list[dict[str, Any]]:
-    """A Router, one FRRConfiguration with N speakers, one FirewallPolicy with M allow rules."""
+    """A Router, FRRConfigurations with N speakers in all, FirewallPolicies with M allow rules in all."""
     base = int(ipaddress.IPv4Address("10.0.0.0"))
     router = {
         "apiVersion": "frr-edge.dev/v1alpha1",
@@ -49,12 +54,25 @@ def documents(neighbors: int, rules: int) -> list[dict[str, Any]]:
         }
         for i in range(neighbors)
     ]
-    frr = {
-        "apiVersion": "frr-edge.dev/v1alpha1",
-        "kind": "FRRConfiguration",
-        "metadata": {"name": "speakers", "namespace": "metallb-system"},
-        "spec": {"bgp": {"routers": [{"asn": 64512, "maximumPaths": 64, "neighbors": speakers}]}},
-    }
+    frr = [
+        {
+            "apiVersion": "frr-edge.dev/v1alpha1",
+            "kind": "FRRConfiguration",
+            "metadata": {"name": f"speakers-{start}", "namespace": "metallb-system"},
+            "spec": {
+                "bgp": {
+                    "routers": [
+                        {
+                            "asn": 64512,
+                            "maximumPaths": 64,
+                            "neighbors": speakers[start : start + NEIGHBORS_PER_OBJECT],
+                        }
+                    ]
+                }
+            },
+        }
+        for start in range(0, neighbors, NEIGHBORS_PER_OBJECT)
+    ]
     services = int(ipaddress.IPv4Address("100.64.0.0"))
     allow = [
         {
@@ -74,13 +92,21 @@ def documents(neighbors: int, rules: int) -> list[dict[str, Any]]:
         }
         for i in range(0, rules // 2, 10)
     ]
-    policy = {
-        "apiVersion": "frr-edge.dev/v1alpha1",
-        "kind": "FirewallPolicy",
-        "metadata": {"name": "services", "namespace": "metallb-system"},
-        "spec": {"allow": allow, "rateLimits": limits},
-    }
-    return [router, frr, policy]
+    policies = [
+        {
+            "apiVersion": "frr-edge.dev/v1alpha1",
+            "kind": "FirewallPolicy",
+            "metadata": {"name": f"services-{start}", "namespace": "metallb-system"},
+            "spec": {
+                "allow": allow[start : start + RULES_PER_OBJECT],
+                "rateLimits": [
+                    limit for index, limit in enumerate(limits) if start <= index * 20 < start + RULES_PER_OBJECT
+                ],
+            },
+        }
+        for start in range(0, rules, RULES_PER_OBJECT)
+    ]
+    return [router, *frr, *policies]
 
 
 def measure(neighbors: int, rules: int, repeat: int) -> dict[str, Any]:
@@ -101,6 +127,7 @@ def measure(neighbors: int, rules: int, repeat: int) -> dict[str, Any]:
         result = render_router(inputs.routers[0], inputs)
         done = time.perf_counter()
         assert result.ok, result.errors
+        assert not inputs.invalid, inputs.invalid[0].error
         load_times.append(loaded - start)
         core_times.append(done - loaded)
         sizes = (result.frr.count("\n"), result.nft.count("\n"))

@@ -10,7 +10,8 @@ from pydantic import AfterValidator, Field, model_validator
 from controller.api.common import CIDR, IPAddress, LabelSelector, Model, ObjectMeta, Word, cel, settings
 from controller.api.ratelimit import parse_rate
 
-MAX_ALLOW_RULES = 100000
+# Bounds of one object as users write it; see MAX_NEIGHBORS in frrconfiguration.py for why.
+MAX_ALLOW_RULES = 2000
 PORTED_PROTOCOLS = ("tcp", "udp", "sctp")
 
 _PORT_RANGE = re.compile(r"^(\d{1,5})(?:-(\d{1,5}))?$")
@@ -39,6 +40,7 @@ Port = Annotated[
     Field(
         json_schema_extra={
             "x-kubernetes-int-or-string": True,
+            "maxLength": 11,
             "x-kubernetes-validations": [
                 cel(
                     "type(self) == int ? (self >= 1 && self <= 65535) : self.matches('^[0-9]{1,5}(-[0-9]{1,5})?$')",

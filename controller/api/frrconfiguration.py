@@ -23,10 +23,13 @@ from controller.api.common import (
 )
 from controller.api.duration import Duration, seconds
 
-MAX_NEIGHBORS = 5000
-MAX_ROUTER_PREFIXES = 4096
-# Per-neighbor lists stay short: the API server multiplies their bounds into CEL cost estimates.
-MAX_NEIGHBOR_PREFIXES = 64
+# Bounds of one object as users write it. The API server multiplies nested list bounds into its CEL cost
+# estimates, so they stay modest; split larger configurations over several objects (they merge). What
+# frr-edge derives from MetalLB is kept in memory and validated item by item, without these list bounds.
+MAX_ROUTERS = 8
+MAX_NEIGHBORS = 2000
+MAX_ROUTER_PREFIXES = 1024
+MAX_NEIGHBOR_PREFIXES = 32
 
 _STANDARD_COMMUNITY = re.compile(r"^\d{1,5}:\d{1,5}$")
 _LARGE_COMMUNITY = re.compile(r"^\d{1,10}:\d{1,10}:\d{1,10}$")
@@ -85,14 +88,6 @@ class PrefixSelector(Model):
         cel(
             "!has(self.ge) || !has(self.le) || self.ge <= self.le",
             "ge must be less than or equal to le",
-        ),
-        cel(
-            "(!has(self.ge) || (self.ge > cidr(self.prefix).prefixLength() && "
-            "self.ge <= (cidr(self.prefix).ip().family() == 4 ? 32 : 128))) && "
-            "(!has(self.le) || (self.le >= cidr(self.prefix).prefixLength() && "
-            "self.le <= (cidr(self.prefix).ip().family() == 4 ? 32 : 128)))",
-            "ge must be greater than the prefix length and le at least the prefix length, "
-            "both at most 32 for IPv4 and 128 for IPv6",
         ),
     )
 
@@ -374,7 +369,7 @@ class BGPConfig(Model):
     """BGP configuration."""
 
     routers: list[BGPRouter] = Field(
-        default_factory=list, max_length=16, description="BGP instances, at most one per VRF."
+        default_factory=list, max_length=MAX_ROUTERS, description="BGP instances, at most one per VRF."
     )
     bfd_profiles: list[BFDProfile] = Field(
         default_factory=list,

@@ -13,6 +13,8 @@ from typing import Any
 
 from controller.api import FirewallPolicy, FRRConfiguration, Router
 from controller.api.common import canonical_cidr
+from controller.api.firewallpolicy import AllowRule, RateLimitRule
+from controller.api.frrconfiguration import Neighbor
 from controller.api.ratelimit import RateLimitError, parse_rate
 from controller.errors import InvalidInput, MergeConflict, Origin
 from controller.metallb.legacy import read_legacy
@@ -249,24 +251,27 @@ def derive_frr(router: Router, cluster: Cluster, asn_hint: int | None) -> FRRCon
                     )
             prefixes = existing["toReceive"]["allowed"]["prefixes"]
             prefixes += [selector for selector in receive if selector not in prefixes]
-    spec = {
-        "bgp": {
-            "routers": [
-                {"asn": router_asn, "maximumPaths": ECMP_PATHS, "neighbors": [neighbors[a] for a in sorted(neighbors)]}
-            ],
-            "bfdProfiles": [profiles[name] for name in sorted(profiles)],
-        }
-    }
-    return FRRConfiguration.model_validate(
+    configuration = FRRConfiguration.model_validate(
         {
-            "metadata": {
-                "name": f"metallb-{router.metadata.name}",
-                "namespace": router.spec.metallb.namespace,
-                "labels": {GENERATED_LABEL: "true"},
+            "metadata": _metadata(f"metallb-{router.metadata.name}", router),
+            "spec": {
+                "bgp": {
+                    "routers": [{"asn": router_asn, "maximumPaths": ECMP_PATHS}],
+                    "bfdProfiles": [profiles[name] for name in sorted(profiles)],
+                }
             },
-            "spec": spec,
         }
     )
+    # Every neighbor is validated on its own; the list is not bound by the CRD's limit on one object.
+    bgp_router = configuration.spec.bgp.routers[0].model_copy(
+        update={"neighbors": [Neighbor.model_validate(neighbors[address]) for address in sorted(neighbors)]}
+    )
+    bgp = configuration.spec.bgp.model_copy(update={"routers": [bgp_router]})
+    return configuration.model_copy(update={"spec": configuration.spec.model_copy(update={"bgp": bgp})})
+
+
+def _metadata(name: str, router: Router) -> dict[str, Any]:
+    return {"name": name, "namespace": router.spec.metallb.namespace, "labels": {GENERATED_LABEL: "true"}}
 
 
 def _rule_name(service: Service, protocol: str) -> str:
@@ -332,17 +337,15 @@ def derive_firewall(router: Router, cluster: Cluster) -> tuple[FirewallPolicy, l
         service_allow, service_limits = _service_rules(service, warnings)
         allow += service_allow
         limits += service_limits
-    policy = FirewallPolicy.model_validate(
-        {
-            "metadata": {
-                "name": "metallb-services",
-                "namespace": router.spec.metallb.namespace,
-                "labels": {GENERATED_LABEL: "true"},
-            },
-            "spec": {"allow": allow, "rateLimits": limits},
+    policy = FirewallPolicy.model_validate({"metadata": _metadata("metallb-services", router)})
+    # Every rule is validated on its own; the lists are not bound by the CRD's limit on one object.
+    spec = policy.spec.model_copy(
+        update={
+            "allow": [AllowRule.model_validate(rule) for rule in allow],
+            "rate_limits": [RateLimitRule.model_validate(limit) for limit in limits],
         }
     )
-    return policy, warnings
+    return policy.model_copy(update={"spec": spec}), warnings
 
 
 def derive(router: Router, cluster: Cluster, asn_hint: int | None) -> Derived:

@@ -100,11 +100,6 @@ def without(mapping: dict[str, Any], key: str) -> dict[str, Any]:
     return {k: v for k, v in mapping.items() if k != key}
 
 
-GE_LE = (
-    "ge must be greater than the prefix length and le at least the prefix length, "
-    "both at most 32 for IPv4 and 128 for IPv6"
-)
-
 # One invalid object per CEL rule, with the message the user sees.
 INVALID = [
     ("Router", ROUTER_SPEC, "hostKeys is required unless insecureIgnoreHostKey is true"),
@@ -132,16 +127,6 @@ INVALID = [
         "FRRConfiguration",
         neighbor(toReceive={"allowed": {"prefixes": [{"prefix": "10.0.0.0/8", "ge": 24, "le": 16}]}}),
         "ge must be less than or equal to le",
-    ),
-    (
-        "FRRConfiguration",
-        neighbor(toReceive={"allowed": {"prefixes": [{"prefix": "10.0.0.0/8", "le": 33}]}}),
-        GE_LE,
-    ),
-    (
-        "FRRConfiguration",
-        neighbor(toReceive={"allowed": {"prefixes": [{"prefix": "10.0.0.0/16", "ge": 8}]}}),
-        GE_LE,
     ),
     (
         "FirewallPolicy",
@@ -195,3 +180,20 @@ def test_samples_pass_every_cel_rule() -> None:
                 assert violations(schema(document["kind"]), document) == [], path
                 checked += 1
     assert checked >= 4
+
+
+@pytest.mark.parametrize(
+    ("selector", "why"),
+    [
+        ({"prefix": "10.0.0.0/8", "le": 33}, "le must be at most 32 for IPv4"),
+        ({"prefix": "10.0.0.0/16", "ge": 8}, "ge must be greater than the prefix length"),
+        ({"prefix": "10.0.0.0/16", "le": 8}, "le must be at least the prefix length"),
+    ],
+)
+def test_bounds_relative_to_the_prefix_are_checked_by_frr_edge_not_cel(selector: dict[str, Any], why: str) -> None:
+    # A CEL rule parsing the prefix costs too much for the API server across 8 x 2000 x 32 selectors;
+    # frr-edge refuses these at conversion, so they never reach a router (and RouterState says why).
+    document = _object("FRRConfiguration", neighbor(toReceive={"allowed": {"prefixes": [selector]}}))
+    assert violations(schema("FRRConfiguration"), document) == []
+    with pytest.raises(ValidationError, match=why):
+        FRRConfiguration.model_validate(document)

@@ -68,7 +68,7 @@ def test_to_receive_is_exactly_the_advertised_pools_with_aggregation_turned_into
 
 
 def test_a_node_that_loses_its_ready_speaker_loses_its_neighbor() -> None:
-    inputs = sample_inputs(("speakers.yaml", "nodeName: node-b", "nodeName: node-gone"))
+    inputs = sample_inputs(("cluster.yaml", "nodeName: node-b", "nodeName: node-gone"))
     desired, _ = router_of(inputs)
     assert sorted(desired.frr.routers[""].neighbors) == ["10.0.0.11", "fd00:10::11"]
 
@@ -94,7 +94,7 @@ def test_node_selectors_on_the_peer_and_on_advertisements_are_honoured() -> None
 def test_speaker_pod_ip_mode_and_source_address() -> None:
     pod_ip = sample_inputs(
         ("router.yaml", "neighborAddress: NodeInternalIP", "neighborAddress: SpeakerPodIP"),
-        ("speakers.yaml", "ip: 10.0.0.11}", "ip: 10.244.0.11}"),
+        ("cluster.yaml", "ip: 10.0.0.11}", "ip: 10.244.0.11}"),
     )
     assert "10.244.0.11" in router_of(pod_ip)[0].frr.routers[""].neighbors
     source = sample_inputs(
@@ -283,9 +283,9 @@ status: {addresses: [{type: InternalIP, address: 10.0.0.14}]}
 
 def test_a_speaker_that_is_not_ready_does_not_get_a_neighbor() -> None:
     inputs = sample_inputs(
-        ("speakers.yaml", "name: speaker-a\n", "name: speaker-a\n"),
+        ("cluster.yaml", "name: speaker-a\n", "name: speaker-a\n"),
         (
-            "speakers.yaml",
+            "cluster.yaml",
             '{type: Ready, status: "True"}\n  podIPs:\n    - {ip: 10.0.0.11}',
             '{type: Ready, status: "False"}\n  podIPs:\n    - {ip: 10.0.0.11}',
         ),
