@@ -17,9 +17,6 @@ GROUP = "frr-edge.dev"
 VERSION = "v1alpha1"
 API_VERSION = f"{GROUP}/{VERSION}"
 
-# Characters that could end a line of FRR or nftables configuration early, or start a new one.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
 
 def cel(rule: str, message: str) -> JsonDict:
     """One x-kubernetes-validations entry; the same check is also done in Python by the model."""
@@ -38,12 +35,6 @@ class Model(BaseModel):
     """Base of every spec model: camelCase on the wire, unknown fields refused (typos surface)."""
 
     model_config = settings()
-
-
-def _plain_text(value: str) -> str:
-    if _CONTROL.search(value):
-        raise ValueError("must not contain newlines or control characters")
-    return value
 
 
 def _ip_address(value: str) -> str:
@@ -88,7 +79,6 @@ def canonical_cidr(value: str) -> str:
     return _cidr(value)
 
 
-PlainText = Annotated[str, AfterValidator(_plain_text)]
 IPAddress = Annotated[
     str,
     AfterValidator(_ip_address),
@@ -130,8 +120,9 @@ class ObjectMeta(BaseModel):
 
     model_config = ConfigDict(extra="allow", frozen=True, alias_generator=to_camel, populate_by_name=True)
 
-    name: str = Field(min_length=1, max_length=253)
-    namespace: str | None = None
+    # As Kubernetes validates them; names also end up in comments of the rendered configuration.
+    name: str = Field(min_length=1, max_length=253, pattern=r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+    namespace: str | None = Field(default=None, max_length=63, pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
     labels: dict[str, str] = Field(default_factory=dict)
     annotations: dict[str, str] = Field(default_factory=dict)
     generation: int | None = None

@@ -140,6 +140,3 @@ class FirewallPolicy(Model):
     kind: Literal["FirewallPolicy"] = "FirewallPolicy"
     metadata: ObjectMeta
     spec: FirewallPolicySpec = Field(default_factory=FirewallPolicySpec)
-
-
-__all__ = ["FirewallPolicy", "Word"]

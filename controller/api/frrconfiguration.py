@@ -16,7 +16,6 @@ from controller.api.common import (
     LabelSelector,
     Model,
     ObjectMeta,
-    PlainText,
     Word,
     cel,
     settings,
@@ -412,6 +411,3 @@ class FRRConfiguration(Model):
     kind: Literal["FRRConfiguration"] = "FRRConfiguration"
     metadata: ObjectMeta
     spec: FRRConfigurationSpec = Field(default_factory=FRRConfigurationSpec)
-
-
-__all__ = ["FRRConfiguration", "PlainText"]

@@ -154,3 +154,8 @@ def test_the_fast_ipv4_cidr_check_agrees_with_ipaddress(address: int, length: in
         assert canonical_cidr(text) == expected
     except ValueError:
         assert expected is None
+
+
+def test_an_object_name_smuggling_a_line_into_the_rendered_config_is_refused() -> None:
+    router = ROUTER.replace("name: edge-1", 'name: "edge-1\\nrouter bgp 1"', 1)
+    assert "Router edge-1\nrouter bgp 1: metadata.name: String should match pattern" in only_error(router)
