@@ -24,6 +24,7 @@ from controller.frrcfg.model import (
     Item,
     NeighborBfdProfile,
     NeighborPeerGroup,
+    NeighborRemoteAs,
     NeighborStatement,
     PrefixListDescription,
     PrefixListEntry,
@@ -332,6 +333,23 @@ def _peers(router: RouterBgp) -> dict[str, bool]:
     return peers
 
 
+def _recreated_peers(old: RouterBgp, new: RouterBgp, gone: frozenset[str], out: _Out) -> None:
+    """Changes FRR makes by deleting and re-creating a neighbor, losing its other settings.
+
+    `no neighbor X remote-as` deletes X, and a neighbor moves between peer-groups only through
+    `no neighbor X peer-group G`, which deletes it too when its AS came from G.
+    """
+    before = {item.key(): item for item in old.items if isinstance(item, NeighborRemoteAs | NeighborPeerGroup)}
+    after = {item.key(): item for item in new.items if isinstance(item, NeighborRemoteAs | NeighborPeerGroup)}
+    for key, item in before.items():
+        if item.peer in gone:
+            continue
+        if isinstance(item, NeighborRemoteAs) and key not in after:
+            out.unsupported.append(f"{new.header()}: neighbor {item.peer} loses its remote-as")
+        elif isinstance(item, NeighborPeerGroup) and item.group is not None and after.get(key) != item:
+            out.unsupported.append(f"{new.header()}: neighbor {item.peer} leaves peer-group {item.group}")
+
+
 def _diff_router(old: RouterBgp, new: RouterBgp, out: _Out) -> None:
     new_peers = _peers(new)
     removed = {peer: group for peer, group in _peers(old).items() if peer not in new_peers}
@@ -340,6 +358,7 @@ def _diff_router(old: RouterBgp, new: RouterBgp, out: _Out) -> None:
     for peer, group in sorted(removed.items(), key=lambda kv: kv[1]):
         out.add(1, f"no neighbor {peer} peer-group" if group else f"no neighbor {peer}")
     gone = frozenset(removed)
+    _recreated_peers(old, new, gone, out)
     _diff_statements(_statements(old.items), _with_implied(_statements(new.items)), 1, out, skip_peers=gone)
 
     old_families = {b.key(): b for b in old.items if isinstance(b, AddressFamily)}

@@ -155,6 +155,18 @@ def test_what_frr_edge_does_not_render_is_left_to_frr_reload() -> None:
     )
 
 
+def test_changes_that_re_create_a_neighbor_are_left_to_frr_reload() -> None:
+    running = "router bgp 1\n neighbor PG peer-group\n neighbor PG remote-as 2\n neighbor 10.0.0.1 remote-as 3\n"
+    running += " neighbor 10.0.0.2 peer-group PG\n neighbor 10.0.0.2 timers 3 9\n"
+    desired = running.replace(" neighbor 10.0.0.1 remote-as 3\n", " neighbor 10.0.0.1 peer-group PG\n").replace(
+        " neighbor 10.0.0.2 peer-group PG\n", " neighbor 10.0.0.2 remote-as 4\n"
+    )
+    assert diff(parse(running), parse(desired)).unsupported == (
+        "router bgp 1: neighbor 10.0.0.1 loses its remote-as",
+        "router bgp 1: neighbor 10.0.0.2 leaves peer-group PG",
+    )
+
+
 def test_an_as_number_change_is_left_to_frr_reload() -> None:
     delta = diff(parse(ROUTER), parse(ROUTER.replace("router bgp 64512", "router bgp 64999")))
     assert delta.unsupported == ("router bgp 64512: AS number changes to 64999",)
@@ -343,7 +355,9 @@ def lines(config: Config) -> set[tuple[str, ...]]:
     return out
 
 
-PEERS = ["192.0.2.21", "192.0.2.22", "192.0.2.23", "2001:db8::24"]
+PEERS = ["192.0.2.21", "192.0.2.22", "192.0.2.23", "192.0.2.25", "2001:db8::24"]
+GROUP = "pg-speakers"
+MEMBERS = {"192.0.2.23", "192.0.2.25"}
 
 
 @st.composite
@@ -358,33 +372,54 @@ def rendered_configs(draw: st.DrawFn) -> str:
         for seq, target in zip(sequence_numbers, targets[: len(sequence_numbers)], strict=True):
             lines.append(f"ip prefix-list {name} seq {seq} {draw(st.sampled_from(['permit', 'deny']))} {target}")
     for seq in draw(st.lists(st.sampled_from([10, 20]), unique=True)):
-        lines.append(f"route-map rm-in {draw(st.sampled_from(['permit', 'deny']))} {seq}")
+        action = draw(st.sampled_from(["permit", "deny"]))
+        lines.append(f"route-map rm-in {action} {seq}")
         if lists:
             lines.append(f" match ip address prefix-list {draw(st.sampled_from(lists))}")
         lines += draw(st.sampled_from([[], [" set local-preference 150"], [" set local-preference 250"]]))
+        lines += draw(st.sampled_from([[], [" set community 64512:1 additive"], [" set community 64512:2"]]))
+        lines += draw(st.sampled_from([[], [" set large-community 64512:1:1 additive"]]))
+        if action == "permit":  # bgpd refuses on-match in a deny entry
+            lines += draw(st.sampled_from([[], [" on-match next"]]))
         lines.append("exit")
     profiles = draw(st.lists(st.sampled_from(["fast", "slow"]), unique=True))
     peers = draw(st.lists(st.sampled_from(PEERS), unique=True))
+    members = [peer for peer in peers if peer in MEMBERS]
     if peers:
         lines += ["router bgp 64512", " no bgp ebgp-requires-policy", " no bgp default ipv4-unicast"]
+        if members:
+            # Who is a member never changes between configs: that re-creates a neighbor (frr-reload.py's job).
+            lines += [f" neighbor {GROUP} peer-group", f" neighbor {GROUP} remote-as external"]
+            lines += draw(st.sampled_from([[], [f" neighbor {GROUP} timers 10 30"]]))
         for peer in peers:
             n = f" neighbor {peer}"
-            lines.append(f"{n} remote-as {draw(st.sampled_from(['64513', '64514', 'external']))}")
+            if peer in MEMBERS:
+                lines.append(f"{n} peer-group {GROUP}")
+            else:
+                lines.append(f"{n} remote-as {draw(st.sampled_from(['64513', '64514', 'external']))}")
             lines += draw(st.sampled_from([[], [f"{n} description frr-edge"]]))
             lines += draw(st.sampled_from([[], [f"{n} timers 10 30"], [f"{n} timers 30 90"]]))
             lines += draw(st.sampled_from([[], [f"{n} timers connect 5"]]))
             lines += draw(st.sampled_from([[], [f"{n} password pw-1"], [f"{n} password pw-2"]]))
             lines += draw(st.sampled_from([[], [f"{n} ebgp-multihop 2"], [f"{n} port 1179"]]))
+            local_as = [[], [f"{n} local-as 64600 no-prepend replace-as"], [f"{n} local-as 64601"]]
+            lines += draw(st.sampled_from(local_as))
+            lines += draw(st.sampled_from([[], [f"{n} update-source 192.0.2.1"], [f"{n} graceful-restart"]]))
             if profiles:
                 lines += draw(st.sampled_from([[], [f"{n} bfd profile {draw(st.sampled_from(profiles))}"]]))
         for family in ("ipv4", "ipv6"):
-            active = [p for p in peers if (":" in p) == (family == "ipv6") and draw(st.booleans())]
+            candidates = [p for p in peers if p not in MEMBERS and (":" in p) == (family == "ipv6")]
+            if members and family == "ipv4":
+                candidates.append(GROUP)
+            active = [p for p in candidates if draw(st.booleans())]
             if active:
                 lines.append(f" address-family {family} unicast")
                 for peer in active:
                     lines.append(f"  neighbor {peer} activate")
                     lines += draw(st.sampled_from([[], [f"  neighbor {peer} route-map rm-in in"]]))
                     lines += draw(st.sampled_from([[], [f"  neighbor {peer} maximum-prefix 100"]]))
+                lines += draw(st.sampled_from([[], ["  maximum-paths 4"], ["  maximum-paths 8"]]))
+                lines += draw(st.sampled_from([[], ["  network 203.0.113.0/24"] if family == "ipv4" else []]))
                 lines.append(" exit-address-family")
         lines.append("exit")
     if profiles:
@@ -398,7 +433,7 @@ def rendered_configs(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rendered=rendered_configs())
 def test_any_sequence_of_rendered_configs_is_reached_with_the_delta(frr: Frr, rendered: str) -> None:
     with tempfile.TemporaryDirectory() as scratch:
