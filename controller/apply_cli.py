@@ -84,6 +84,11 @@ async def _run(args: argparse.Namespace, change: bool) -> int:
         key = load_private_key(_private_key(args, inputs, router))
     except FrrEdgeError as error:
         raise _Stop(EXIT_INVALID, str(error)) from None
+    if change and router.spec.paused:
+        print(
+            f"frr-edge: router {router.metadata.name} is paused (spec.paused); only reading its state", file=sys.stderr
+        )
+        change = False
     connection = RouterConnection(router.spec, key, connect_timeout=args.connect_timeout)
     outcome: ApplyReport | FrrEdgeError | None = None
     observation: Observation | None = None

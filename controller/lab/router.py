@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from controller.api.router import FRRSettings
+from controller.offline import dump_yaml
 from controller.router.commands import WORKDIR_NAME, RouterCommands, sudoers
 
 ROUTER_ASN = 64512
@@ -362,7 +363,7 @@ def _manifests(lab: RouterLab) -> None:
             "firewall": {"publicInterface": "pub0"},
         },
     }
-    (lab.directory / "router.yaml").write_text(json.dumps(router, indent=2) + "\n---\n" + json.dumps(secret, indent=2))
+    (lab.directory / "router.yaml").write_text(dump_yaml([router, secret]))
     addresses = {
         "management": lab.management_address,
         "router": ROUTER_LAN,

@@ -100,6 +100,11 @@ async def apply(
     Raises InvalidConfiguration (nothing sent), ConfigRejected (the router refused; previous config kept) or
     RouterUnreachable.
     """
+    async with connection.apply_lock:
+        return await _apply(connection, result, clock)
+
+
+async def _apply(connection: RouterConnection, result: RouterResult, clock: Callable[[], float]) -> ApplyReport:
     started = clock()
     commands = connection.commands
     running = await read_running(connection)
@@ -130,8 +135,7 @@ async def apply(
         try:
             method, message = await _apply_frr(connection, plan)
         except ConfigRejected as error:
-            await _roll_back(connection, plan, nft_changed)
-            raise ConfigRejected(f"{error}; rolled back to the previous configuration") from None
+            raise ConfigRejected(f"{error}; {await _roll_back(connection, plan, nft_changed)}") from None
         saved = await connection.run(commands.save_frr)
         if not saved.ok:
             message += f"; write memory failed: {_short(saved.output, 300)}"
@@ -141,8 +145,18 @@ async def apply(
     return ApplyReport(method, not plan.noop, nft_changed, len(plan.commands), clock() - started, message)
 
 
-async def _roll_back(connection: RouterConnection, plan: FrrPlan, nft_changed: bool) -> None:
+async def _roll_back(connection: RouterConnection, plan: FrrPlan, nft_changed: bool) -> str:
+    """Restore what ran before the apply; says how far that got."""
+    problems: list[str] = []
     await connection.upload(ROLLBACK_FRR, plan.running.to_text())
     await connection.run(connection.commands.rollback_frr)
+    left = frrplan.remaining(await read_running(connection), plan.running)
+    if left:
+        problems.append("FRR still differs from before: " + "; ".join(left[:5]))
     if nft_changed:
-        await connection.run(connection.commands.rollback_nft)
+        restored = await connection.run(connection.commands.rollback_nft)
+        if not restored.ok:
+            problems.append(f"nft -f rollback.nft failed: {_short(restored.output, 300)}")
+    if problems:
+        return "rollback incomplete: " + "; ".join(problems)
+    return "rolled back to the previous configuration"

@@ -75,6 +75,8 @@ class RouterConnection:
         self._sftp: asyncssh.SFTPClient | None = None
         self._commands: RouterCommands | None = None
         self._lock = asyncio.Lock()
+        # One apply per router at a time: whoever shares this connection waits for the running one.
+        self.apply_lock = asyncio.Lock()
 
     @property
     def where(self) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
 
 from controller.lab import router as lab
 from tests.router.conftest import FIXTURES, SAMPLES, FrrEdge, Run, nft_table, running_config, same_config
@@ -56,28 +56,45 @@ def test_a_config_frr_rejects_at_reload_is_rolled_back(
     assert same_config(after, before)
 
 
-def _manifest_with_host_key(router_lab: lab.RouterLab, directory: Path) -> Path:
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(directory / "other")], check=True)
-    other_key = (directory / "other.pub").read_text().strip()
-    documents = router_lab.router_manifest.read_text().split("\n---\n")
-    router = json.loads(documents[0])
-    router["spec"]["hostKeys"] = [other_key]
+def _manifest(router_lab: lab.RouterLab, directory: Path, **spec: object) -> Path:
+    """The lab's Router manifest with some spec fields replaced."""
+    yaml = YAML(typ="safe")
+    router, secret = yaml.load_all(router_lab.router_manifest.read_text())
+    router["spec"].update(spec)
     manifest = directory / "router.yaml"
-    manifest.write_text("\n---\n".join([json.dumps(router), *documents[1:]]))
+    with manifest.open("w") as stream:
+        yaml.dump_all([router, secret], stream)
     return manifest
+
+
+def _another_host_key(directory: Path) -> str:
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(directory / "other")], check=True)
+    return (directory / "other.pub").read_text().strip()
 
 
 def test_a_router_with_another_host_key_is_refused(
     applied: Run, frr_edge: FrrEdge, router_lab: lab.RouterLab, tmp_path: Path
 ) -> None:
     before = running_config(router_lab)
-    manifest = _manifest_with_host_key(router_lab, tmp_path)
+    manifest = _manifest(router_lab, tmp_path, hostKeys=[_another_host_key(tmp_path)])
 
     run = frr_edge("apply", manifest=manifest)
 
     assert run.code == EXIT_UNREACHABLE, run.stderr
     assert "host key is not one of Router.spec.hostKeys" in run.stderr
     assert running_config(router_lab) == before
+
+
+def test_a_router_that_opts_out_of_host_key_checks_is_reached_and_says_so(
+    applied: Run, frr_edge: FrrEdge, router_lab: lab.RouterLab, tmp_path: Path
+) -> None:
+    manifest = _manifest(router_lab, tmp_path, hostKeys=[], insecureIgnoreHostKey=True)
+
+    run = frr_edge("status", manifest=manifest)
+
+    assert run.code == 0, run.stderr
+    assert run.status["hostKeyVerification"] == "Ignored"
+    assert applied.status["hostKeyVerification"] == "Pinned"
 
 
 def test_apply_exits_4_while_sshd_is_down_and_succeeds_when_it_is_back(
@@ -116,13 +133,9 @@ def admin_config(router_lab: lab.RouterLab) -> Iterator[None]:
     try:
         yield
     finally:
-        router_lab.vtysh(
-            namespace,
-            "configure terminal",
-            "no ip prefix-list admin-only",
-            "router bgp 64512",
-            "no neighbor 192.0.2.50",
-        )
+        # A test may have removed them already (Full ownership): failures here are expected then.
+        commands = ["configure terminal", "no ip prefix-list admin-only", "router bgp 64512", "no neighbor 192.0.2.50"]
+        subprocess.run(["vtysh", "-N", namespace, *(a for c in commands for a in ("-c", c))], check=False)
         subprocess.run(["ip", "netns", "exec", namespace, "nft", "delete", "table", "inet", "admin"], check=True)
 
 
@@ -146,3 +159,20 @@ def test_managed_mode_leaves_what_an_admin_configured_alone(
     sessions = {s["peer"]: s["owned"] for s in restored.status["sessions"]}
     assert sessions["192.0.2.50"] is False
     assert sessions["192.0.2.11"] is True
+
+
+def test_full_mode_replaces_hand_written_bgp_config_but_not_other_nft_tables(
+    applied: Run, admin_config: None, frr_edge: FrrEdge, router_lab: lab.RouterLab, tmp_path: Path
+) -> None:
+    admin_table = nft_table(router_lab, "inet admin")
+    full = _manifest(router_lab, tmp_path, frr={"pathspace": router_lab.router_namespace, "ownership": "Full"})
+
+    run = frr_edge("apply", manifest=full)
+
+    assert run.code == 0, run.stderr
+    running = running_config(router_lab)
+    assert "192.0.2.50" not in running
+    assert "admin-only" not in running
+    assert "neighbor 192.0.2.11 description frr-edge" in running
+    assert "log file" in running  # lines of kinds frr-edge does not render stay
+    assert nft_table(router_lab, "inet admin") == admin_table
