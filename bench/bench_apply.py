@@ -113,7 +113,7 @@ async def run(sizes: list[int], report: Callable[[str], None]) -> None:
             bench = Bench(running, Path(directory))
             key = load_private_key(running.ssh_key.read_text())
             router_spec = next(r.object.spec for r in load_paths([running.router_manifest]).routers)
-            async with RouterConnection(router_spec, key) as connection:
+            async with RouterConnection(router_spec, key, command_timeout=3600) as connection:
                 await _latency(connection, bench, report)
                 for size in sizes:
                     await _removal(connection, bench, size, report)

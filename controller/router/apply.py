@@ -17,6 +17,7 @@ from controller.pipeline import RouterResult
 from controller.render.nft import TABLE
 from controller.router import frrplan
 from controller.router.commands import (
+    APPLIED_FRR,
     APPLIED_NFT,
     CANDIDATE_FRR,
     CANDIDATE_NFT,
@@ -108,8 +109,11 @@ async def _apply(connection: RouterConnection, result: RouterResult, clock: Call
     started = clock()
     commands = connection.commands
     running = await read_running(connection)
-    plan = frrplan.plan(running, result.frr, connection.spec.frr.ownership)
+    previous = await connection.read(APPLIED_FRR)
+    plan = frrplan.plan(running, result.frr, connection.spec.frr.ownership, previous)
     nft_changed, nft_before = await _nft_changed(connection, result.nft)
+    if previous != result.frr and plan.noop:
+        await connection.upload(APPLIED_FRR, result.frr)
     if plan.noop and not nft_changed:
         return ApplyReport("none", False, False, 0, clock() - started, "nothing to change")
 
@@ -136,6 +140,7 @@ async def _apply(connection: RouterConnection, result: RouterResult, clock: Call
             method, message = await _apply_frr(connection, plan)
         except ConfigRejected as error:
             raise ConfigRejected(f"{error}; {await _roll_back(connection, plan, nft_changed)}") from None
+        await connection.upload(APPLIED_FRR, result.frr)
         saved = await connection.run(commands.save_frr)
         if not saved.ok:
             message += f"; write memory failed: {_short(saved.output, 300)}"

@@ -15,6 +15,7 @@ NFT = "/usr/sbin/nft"
 WORKDIR_NAME = "frr-edge"
 
 CANDIDATE_FRR = "candidate.frr"
+APPLIED_FRR = "applied.frr"  # the rendered text of the last good apply; read and written over SFTP only
 ROLLBACK_FRR = "rollback.frr"
 DELTA = "delta.vtysh"
 CANDIDATE_NFT = "candidate.nft"

@@ -159,16 +159,21 @@ def _text(item: Item) -> str:
     return item.text() if isinstance(item, Statement) else item.header()
 
 
-def desired_config(running: Config, rendered: Config, ownership: Ownership) -> Config:
-    """The whole configuration the router should run after this apply."""
+def desired_config(running: Config, rendered: Config, ownership: Ownership, previous: Config | None = None) -> Config:
+    """The whole configuration the router should run after this apply.
+
+    `previous` is what frr-edge rendered last time: in Managed mode its top-level lines (from raw snippets,
+    say) are frr-edge's too, so they go when they are no longer rendered.
+    """
     rendered = Config(tuple(_as_frr_prints(item) for item in rendered.items))
     if ownership == "Full":
         kept = tuple(item for item in running.items if not _rendered_kind(item))
         return Config((*kept, *rendered.items))
     peers = owned_peers(running)
+    applied_before = {_sorted(_as_frr_prints(item)) for item in previous.items} if previous is not None else set()
     kept_items: list[Item] = []
     for item in running.items:
-        if _owned_top(item):
+        if _owned_top(item) or (item in applied_before and not isinstance(item, RouterBgp | Bfd)):
             continue
         kept_items.append(_without_peers(item, peers) if isinstance(item, RouterBgp) else item)
     return Config(_merge_items(tuple(kept_items), rendered.items))
@@ -214,14 +219,21 @@ def effective(commands: list[str]) -> tuple[str, ...]:
     return tuple(line for line in kept if line is not None)
 
 
-def plan(running_text: str, rendered_text: str, ownership: Ownership) -> FrrPlan:
-    """The plan for one apply; raises InvalidConfiguration when the rendered text does not parse."""
+def plan(running_text: str, rendered_text: str, ownership: Ownership, previous_text: str | None = None) -> FrrPlan:
+    """The plan for one apply; raises InvalidConfiguration when the rendered text does not parse.
+
+    `previous_text` is the rendered text of the last apply, when known (see desired_config).
+    """
     rendered = parse_rendered(rendered_text)
     try:
         running = canonical(parse(running_text, source="running configuration"))
     except FrrSyntaxError as error:
         raise FrrEdgeError(f"the router's running configuration cannot be read: {error}") from None
-    desired = canonical(desired_config(running, rendered, ownership))
+    try:
+        previous = parse(previous_text, source="last applied configuration") if previous_text else None
+    except FrrSyntaxError:
+        previous = None
+    desired = canonical(desired_config(running, rendered, ownership, previous))
     delta = diff(running, desired)
     return FrrPlan(running, desired, effective(delta.commands()), tuple(delta.unsupported))
 

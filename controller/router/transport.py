@@ -142,7 +142,8 @@ class RouterConnection:
             )
         except (OSError, TimeoutError, asyncssh.Error) as error:
             self.close()
-            raise RouterUnreachable(f"{self.where}: {argv[0]} did not complete: {error or 'timeout'}") from None
+            why = str(error) or f"no answer within {timeout or self._command_timeout:.0f} s"
+            raise RouterUnreachable(f"{self.where}: {argv[0]} did not complete: {why}") from None
         return Completed(
             tuple(argv),
             result.exit_status if result.exit_status is not None else -1,

@@ -6,7 +6,7 @@ import json
 import subprocess
 
 from controller.lab import router as lab
-from tests.router.conftest import SAMPLES, FrrEdge, Run, nft_table, running_config, same_config, wait_for
+from tests.router.conftest import FIXTURES, SAMPLES, FrrEdge, Run, nft_table, running_config, same_config, wait_for
 
 LIMITED = ("203.0.113.10", 80)  # 2 mbytes/second burst 512 kbytes in samples/core/firewall.yaml
 UNLIMITED = ("203.0.113.10", 443)
@@ -103,3 +103,19 @@ def test_applied_config_is_what_the_router_runs(applied: Run, router_lab: lab.Ro
 
     seen_by_root = running_config(router_lab).replace("sample-only-change-me", "<redacted>")
     assert same_config(status.status["runningConfig"], seen_by_root)
+
+
+def test_a_change_the_delta_cannot_express_goes_through_frr_reload_and_says_so(
+    applied: Run, frr_edge: FrrEdge, router_lab: lab.RouterLab
+) -> None:
+    added = frr_edge("apply", *SAMPLES, FIXTURES / "static-route.yaml")
+    with_route = running_config(router_lab)
+    removed = frr_edge("apply")
+
+    assert added.code == 0, added.stderr
+    assert added.method == "frr-reload"
+    assert "delta cannot express: ip route 203.0.113.128/25 blackhole: added" in added.status["reload"]["message"]
+    assert "ip route 203.0.113.128/25 blackhole" in with_route
+    assert removed.code == 0, removed.stderr
+    assert removed.method == "frr-reload"
+    assert "ip route 203.0.113.128/25 blackhole" not in running_config(router_lab)

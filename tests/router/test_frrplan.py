@@ -84,6 +84,17 @@ def test_full_mode_replaces_every_bgp_and_policy_object() -> None:
     assert " no neighbor 192.0.2.50" in result.commands
 
 
+def test_managed_mode_removes_lines_it_rendered_last_time_and_keeps_equal_hand_written_ones() -> None:
+    route = "ip route 203.0.113.128/25 blackhole\n"
+    running = RUNNING + route + "ip route 198.51.100.128/25 blackhole\n"
+
+    result = plan(running, RENDERED_WITHOUT_11, "Managed", previous_text=RENDERED_WITHOUT_11 + route)
+
+    assert result.unsupported == ("ip route 203.0.113.128/25 blackhole: removed",)  # frr-reload.py's job
+    assert "ip route 198.51.100.128/25 blackhole" in result.desired.to_text()
+    assert "ip route 203.0.113.128/25 blackhole" not in result.desired.to_text()
+
+
 def test_the_desired_state_gives_an_empty_plan() -> None:
     once = plan(RUNNING, RENDERED_WITHOUT_11, "Managed")
 
