@@ -441,6 +441,14 @@ def _stop(processes: list[dict[str, int | str]], timeout: float = 5.0) -> list[s
     return [str(p["name"]) for p in alive]
 
 
+def _stop_leftovers(namespace: str) -> None:
+    """Stop what still runs in one of the lab's namespaces: children of its sshd (SSH sessions, sudo)."""
+    pids = [int(pid) for pid in _run(["ip", "netns", "pids", namespace], check=False).stdout.split()]
+    if pids:
+        print(f"frr-edge lab router: stopping {' '.join(map(str, pids))} left in {namespace}", file=sys.stderr)
+        _stop([{"name": f"{namespace}/{pid}", "pid": pid, "start_time": _start_time(pid) or 0} for pid in pids])
+
+
 def stop(directory: Path) -> list[str]:
     """Stop what `start` started for `directory` (by recorded PID), and remove what it created."""
     directory = directory.resolve()
@@ -452,9 +460,7 @@ def stop(directory: Path) -> list[str]:
     existing = _run(["ip", "netns", "list"]).stdout.split()
     for namespace in namespaces:
         if namespace in existing:
-            left = _run(["ip", "netns", "pids", namespace], check=False).stdout.split()
-            if left:
-                print(f"frr-edge lab router: processes {' '.join(left)} still run in {namespace}", file=sys.stderr)
+            _stop_leftovers(namespace)
             _run(["ip", "netns", "del", namespace], check=False)
         shutil.rmtree(_FRR_ETC / namespace, ignore_errors=True)
         shutil.rmtree(_FRR_RUN / namespace, ignore_errors=True)
@@ -462,7 +468,9 @@ def stop(directory: Path) -> list[str]:
     (_SUDOERS / f"frr-edge-lab-{lab.lab_id}").unlink(missing_ok=True)
     try:
         pwd.getpwnam(lab.user)
-        _run(["userdel", lab.user], check=False)
+        removed = _run(["userdel", lab.user], check=False)
+        if removed.returncode != 0:
+            print(f"frr-edge lab router: userdel {lab.user}: {removed.stderr.strip()}", file=sys.stderr)
     except KeyError:
         pass
     shutil.rmtree(lab.home, ignore_errors=True)
