@@ -53,6 +53,7 @@ def test_crds_are_the_generated_files_and_come_first_in_argo_cd(rendered: list[d
         crd = one(rendered, "CustomResourceDefinition", generated["metadata"]["name"])
         assert crd["spec"] == generated["spec"]
         assert crd["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] == "-1"
+        assert crd["metadata"]["annotations"]["argocd.argoproj.io/sync-options"] == "Prune=false"
     unannotated = [o for o in rendered if o["kind"] != "CustomResourceDefinition"]
     assert all("argocd.argoproj.io/sync-wave" not in o["metadata"].get("annotations", {}) for o in unannotated)
 
