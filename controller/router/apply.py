@@ -60,6 +60,7 @@ def _short(text: str, limit: int = 2000) -> str:
 
 async def read_running(connection: RouterConnection) -> str:
     """The router's FRR running configuration; raises RouterUnreachable when FRR does not answer."""
+    await connection.connect()
     shown = await connection.run(connection.commands.show_running)
     if not shown.ok:
         raise RouterUnreachable(f"{connection.where}: vtysh could not show the running config: {shown.output}")
@@ -107,6 +108,7 @@ async def apply(
 
 async def _apply(connection: RouterConnection, result: RouterResult, clock: Callable[[], float]) -> ApplyReport:
     started = clock()
+    await connection.connect()
     commands = connection.commands
     running = await read_running(connection)
     previous = await connection.read(APPLIED_FRR)

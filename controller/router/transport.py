@@ -8,6 +8,7 @@ over SFTP to a temporary name and are renamed into place, so a reader never sees
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import shlex
 from dataclasses import dataclass
 from types import TracebackType
@@ -126,6 +127,10 @@ class RouterConnection:
             self._commands = RouterCommands(self.spec.frr, workdir)
 
     @property
+    def connected(self) -> bool:
+        return self._connection is not None and not self._connection.is_closed()
+
+    @property
     def commands(self) -> RouterCommands:
         if self._commands is None:
             raise RouterUnreachable(f"{self.where}: not connected")
@@ -204,3 +209,37 @@ class RouterConnection:
         self.close()
         if connection is not None:
             await connection.wait_closed()
+
+
+class RouterConnections:
+    """One reused connection per router, for a long-running controller.
+
+    A Router whose spec or key changed gets a new connection; the old one is closed.
+    """
+
+    def __init__(self, connect_timeout: float = CONNECT_TIMEOUT, command_timeout: float = COMMAND_TIMEOUT) -> None:
+        self._connect_timeout = connect_timeout
+        self._command_timeout = command_timeout
+        self._open: dict[str, tuple[RouterSpec, str, RouterConnection]] = {}
+
+    def get(self, name: str, spec: RouterSpec, private_key: str) -> RouterConnection:
+        """The connection for Router `name` (not yet connected when new; RouterConnection connects on use)."""
+        fingerprint = hashlib.sha256(private_key.encode()).hexdigest()
+        known = self._open.get(name)
+        if known is not None and known[0] == spec and known[1] == fingerprint:
+            return known[2]
+        if known is not None:
+            known[2].close()
+        connection = RouterConnection(spec, load_private_key(private_key), self._connect_timeout, self._command_timeout)
+        self._open[name] = (spec, fingerprint, connection)
+        return connection
+
+    def forget(self, name: str) -> None:
+        """Close and drop the connection of a Router that went away."""
+        known = self._open.pop(name, None)
+        if known is not None:
+            known[2].close()
+
+    def close(self) -> None:
+        for name in list(self._open):
+            self.forget(name)
