@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pwd
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,19 @@ def test_a_second_lab_runs_beside_the_first_and_its_stop_removes_only_its_own(
     assert not Path(f"/etc/frr/{second.router_namespace}").exists()
     assert not Path(second.home).exists()
     assert _status(router_lab) == 0
+
+
+def test_without_root_the_lab_says_it_needs_root(tmp_path: Path) -> None:
+    # Parse first (the interpreter and its modules may live under /root), then drop to nobody, then run.
+    script = (
+        "import os, sys\n"
+        "from controller.cli import build_parser\n"
+        f"args = build_parser().parse_args(['lab', 'router', 'start', '--dir', '{tmp_path / 'lab'}'])\n"
+        "os.setegid(65534); os.seteuid(65534)\n"
+        "sys.exit(args.run(args))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+
+    assert result.returncode == 1
+    assert "needs root" in result.stderr
+    assert not (tmp_path / "lab").exists()
