@@ -10,7 +10,8 @@ setup:
 render: setup
 	$(PYTHON) -m controller render -f samples/
 
-test: setup
+test:
+	@scripts/setup.sh --test
 	$(PYTHON) -m pytest
 
 lint: setup

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything frr-edge's render and test commands need, on a fresh Debian machine as root.
+# `scripts/setup.sh` for rendering; `scripts/setup.sh --test` also builds the cluster tier's binaries.
 # Idempotent: packages already present are not reinstalled. Fails loudly on any error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,4 +23,7 @@ fi
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
 
 # The cluster test tier's kube-apiserver, kubectl and etcd: built once into a cache, reused afterwards.
-scripts/build-cluster.sh >/dev/null
+# Only the test suite needs them; `make render` does not wait for a Kubernetes build.
+if [[ "${1:-}" == "--test" ]]; then
+    scripts/build-cluster.sh >/dev/null
+fi
