@@ -17,7 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="frr-edge", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    from controller import apply_cli, offline
+    from controller import apply_cli, offline, operator
     from controller.frrcfg import cli as frrcfg
     from controller.lab import cli as lab
 
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_commands(commands)
     apply_cli.add_commands(commands)
     frrcfg.add_commands(commands)
+    operator.add_commands(commands)
     return parser
 
 

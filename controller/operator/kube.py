@@ -1,0 +1,103 @@
+"""The controller's writes to the API server: RouterState (created owned by its Router, then status) and Events.
+
+Nothing else is ever written: no annotation, finalizer or status on a user's object. The kubernetes
+client is synchronous; each call runs in a thread so the event loop keeps serving watch events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from kubernetes import client
+from kubernetes.client.exceptions import ApiException
+
+from controller.api.common import GROUP
+from controller.api.routerstate import RouterState
+
+logger = logging.getLogger(__name__)
+
+VERSION = "v1alpha1"
+COMPONENT = "frr-edge"
+# Events about cluster-scoped objects (Routers) go where kubectl puts them.
+CLUSTER_EVENTS_NAMESPACE = "default"
+
+
+class KubeWriter:
+    """RouterState and Event writes through one kubernetes ApiClient."""
+
+    def __init__(self, api: client.ApiClient, identity: str) -> None:
+        self._custom = client.CustomObjectsApi(api)
+        self._core = client.CoreV1Api(api)
+        self._identity = identity
+
+    async def publish_state(self, router: dict[str, Any], state: RouterState) -> None:
+        """Create the Router's RouterState when missing, then merge its status."""
+        await asyncio.to_thread(self._publish_state, router, state)
+
+    def _publish_state(self, router: dict[str, Any], state: RouterState) -> None:
+        name = router["metadata"]["name"]
+        body = {"status": state.model_dump(mode="json", by_alias=True, exclude_none=True)["status"]}
+        try:
+            self._custom.patch_cluster_custom_object_status(GROUP, VERSION, "routerstates", name, body)
+            return
+        except ApiException as error:
+            if error.status != 404:
+                raise
+        owner = {
+            "apiVersion": router["apiVersion"],
+            "kind": "Router",
+            "name": name,
+            "uid": router["metadata"]["uid"],
+            "controller": True,
+            "blockOwnerDeletion": False,
+        }
+        created = {
+            "apiVersion": f"{GROUP}/{VERSION}",
+            "kind": "RouterState",
+            "metadata": {
+                "name": name,
+                "ownerReferences": [owner],
+                "labels": {"app.kubernetes.io/managed-by": COMPONENT},
+            },
+        }
+        try:
+            self._custom.create_cluster_custom_object(GROUP, VERSION, "routerstates", created)
+        except ApiException as error:
+            if error.status != 409:
+                raise
+        self._custom.patch_cluster_custom_object_status(GROUP, VERSION, "routerstates", name, body)
+
+    async def event(self, involved: dict[str, Any], kind: str, reason: str, message: str, warning: bool) -> None:
+        """Post an Event about `involved` (a Router or a Service); never raises, an Event is best effort."""
+        try:
+            await asyncio.to_thread(self._event, involved, kind, reason, message, warning)
+        except ApiException as error:
+            logger.warning("could not post Event %s on %s: %s", reason, involved["metadata"].get("name"), error.reason)
+
+    def _event(self, involved: dict[str, Any], kind: str, reason: str, message: str, warning: bool) -> None:
+        metadata = involved["metadata"]
+        namespace = metadata.get("namespace") or CLUSTER_EVENTS_NAMESPACE
+        now = datetime.now(UTC)
+        event = client.CoreV1Event(
+            metadata=client.V1ObjectMeta(generate_name=f"{metadata['name']}.", namespace=namespace),
+            involved_object=client.V1ObjectReference(
+                api_version=involved.get("apiVersion"),
+                kind=kind,
+                name=metadata["name"],
+                namespace=metadata.get("namespace"),
+                uid=metadata.get("uid"),
+            ),
+            reason=reason,
+            message=message[:1024],
+            type="Warning" if warning else "Normal",
+            source=client.V1EventSource(component=COMPONENT),
+            reporting_component=COMPONENT,
+            reporting_instance=self._identity,
+            first_timestamp=now,
+            last_timestamp=now,
+            count=1,
+        )
+        self._core.create_namespaced_event(namespace, event)

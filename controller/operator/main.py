@@ -1,0 +1,281 @@
+"""`frr-edge run`: kopf wiring only. Watch events go into the index; everything else lives in the modules.
+
+Three kopf operators share one event loop, because kopf's namespaces are per operator and frr-edge may read
+Secrets only in the namespaces bound in deploy/rbac/secrets.yaml and MetalLB's objects and Pods only in
+MetalLB's namespace; Routers, FRRConfigurations, FirewallPolicies, Services and Nodes are watched
+cluster-wide. Only `@kopf.on.event` handlers are registered: they store nothing on the objects (no
+finalizer, no progress or diff-base annotation), and the storages are set to in-memory ones on purpose.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import socket
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import kopf
+from kubernetes import client, config
+
+from controller.operator.index import Index, key_of
+from controller.operator.kube import KubeWriter
+from controller.operator.leader import LeaderElection, LeaseTiming
+from controller.operator.memory import MemoryDiffBaseStorage, MemoryProgressStorage
+from controller.operator.metrics import Metrics, serve
+from controller.operator.supervisor import Supervisor
+from controller.operator.worker import Timing
+
+logger = logging.getLogger("frr-edge")
+
+
+@dataclass(frozen=True, slots=True)
+class Watched:
+    group: str
+    version: str
+    plural: str
+
+
+CLUSTER_WIDE = (
+    Watched("frr-edge.dev", "v1alpha1", "routers"),
+    Watched("frr-edge.dev", "v1alpha1", "frrconfigurations"),
+    Watched("frr-edge.dev", "v1alpha1", "firewallpolicies"),
+    Watched("", "v1", "services"),
+    Watched("", "v1", "nodes"),
+)
+SECRETS = (Watched("", "v1", "secrets"),)
+METALLB = (
+    Watched("", "v1", "pods"),
+    *(
+        Watched("metallb.io", version, plural)
+        for version, plural in (
+            ("v1beta2", "bgppeers"),
+            ("v1beta1", "bfdprofiles"),
+            ("v1beta1", "ipaddresspools"),
+            ("v1beta1", "bgpadvertisements"),
+            ("v1beta1", "communities"),
+        )
+    ),
+)
+
+
+def _credentials(configuration: client.Configuration) -> kopf.ConnectionInfo:
+    """kopf's credentials from the same configuration the kubernetes client uses (one source of truth)."""
+    if hasattr(configuration, "refresh_api_key_hook") and configuration.refresh_api_key_hook:
+        configuration.refresh_api_key_hook(configuration)  # in-cluster tokens rotate
+    header = configuration.get_api_key_with_prefix("BearerToken") or configuration.get_api_key_with_prefix(
+        "authorization"
+    )
+    scheme, _, token = (header or "").rpartition(" ")
+    return kopf.ConnectionInfo(
+        server=configuration.host,
+        ca_path=configuration.ssl_ca_cert,
+        insecure=not configuration.verify_ssl,
+        scheme=scheme or None,
+        token=token or None,
+        certificate_path=configuration.cert_file,
+        private_key_path=configuration.key_file,
+    )
+
+
+def _registry(watched: tuple[Watched, ...], index: Index, configuration: client.Configuration) -> kopf.OperatorRegistry:
+    registry = kopf.OperatorRegistry()
+
+    def login(**_: Any) -> kopf.ConnectionInfo:
+        return _credentials(configuration)
+
+    kopf.on.login(registry=registry)(login)
+
+    def feed(event: kopf.RawEvent, **_: Any) -> None:
+        document = dict(event["object"])
+        if event["type"] == "DELETED":
+            index.drop(document)
+        else:
+            index.put(document)
+
+    for resource in watched:
+        kopf.on.event(resource.group, resource.version, resource.plural, registry=registry)(feed)
+    return registry
+
+
+def _settings() -> kopf.OperatorSettings:
+    settings = kopf.OperatorSettings()
+    settings.persistence.progress_storage = MemoryProgressStorage()
+    settings.persistence.diffbase_storage = MemoryDiffBaseStorage()
+    settings.posting.enabled = False  # frr-edge posts its own Events, on Routers and Services only
+    settings.peering.standalone = True  # leader election is a Lease: see controller/operator/leader.py
+    settings.scanning.disabled = True  # no cluster-wide namespace watch: namespaces are given exactly
+    settings.watching.server_timeout = 300
+    return settings
+
+
+def _list_path(resource: Watched, namespace: str | None) -> str:
+    base = f"/api/{resource.version}" if not resource.group else f"/apis/{resource.group}/{resource.version}"
+    return f"{base}/namespaces/{namespace}/{resource.plural}" if namespace else f"{base}/{resource.plural}"
+
+
+async def _wait_synced(api: client.ApiClient, index: Index, lists: list[tuple[Watched, str | None]]) -> None:
+    """Wait until the index holds everything one listing of each watched resource returned.
+
+    Rendering from half an index would remove what the missing objects configure; so no worker runs first.
+    """
+
+    def listed() -> set[tuple[str, str, str, str]]:
+        keys = set()
+        for resource, namespace in lists:
+            method, url, headers, _, _ = api.param_serialize(
+                "GET", _list_path(resource, namespace), auth_settings=["BearerToken"]
+            )
+            response = api.call_api(method, url, headers)
+            response.read()  # type: ignore[no-untyped-call]
+            if response.status == 404:
+                continue  # the kind is not installed (MetalLB absent): nothing to wait for
+            if response.status != 200:
+                raise client.exceptions.ApiException(status=response.status, reason=response.reason)
+            answer = json.loads(response.data or b"{}")
+            kind = answer["kind"].removesuffix("List")
+            api_version = f"{resource.group}/{resource.version}" if resource.group else resource.version
+            for item in answer.get("items", []):
+                keys.add(key_of({"apiVersion": api_version, "kind": kind, "metadata": item["metadata"]}))
+        return keys
+
+    wanted = await asyncio.to_thread(listed)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        missing = [key for key in wanted if index.get(key) is None]
+        if not missing:
+            return
+        await asyncio.sleep(0.1)
+    logger.warning("index still misses %d listed objects after 120 s; starting anyway", len(missing))
+
+
+async def run_controller(args: argparse.Namespace) -> None:
+    try:
+        config.load_incluster_config()  # type: ignore[no-untyped-call]
+        configuration = client.Configuration.get_default_copy()
+    except config.ConfigException:
+        configuration = client.Configuration()
+        config.load_kube_config(  # type: ignore[no-untyped-call]
+            config_file=args.kubeconfig, client_configuration=configuration
+        )
+    api = client.ApiClient(configuration)
+    metrics = Metrics()
+    index = Index()
+    identity = args.identity or f"{socket.gethostname()}-{os.getpid()}"
+    writer = KubeWriter(api, identity)
+    election: LeaderElection | None = None
+    supervisor: Supervisor
+
+    def leader_changed(leader: bool) -> None:
+        metrics.set("frr_edge_leader", 1 if leader else 0)
+        if leader:
+            supervisor.touch_all()
+
+    if args.leader_election:
+        timing = LeaseTiming(duration=args.lease_duration, renew_every=args.lease_duration / 3)
+        election = LeaderElection(api, args.lease_namespace, args.lease_name, identity, timing, leader_changed)
+    else:
+        metrics.set("frr_edge_leader", 1)
+    supervisor = Supervisor(
+        index,
+        writer,
+        metrics,
+        (lambda: election.is_leader) if election is not None else (lambda: True),
+        Timing(debounce=args.debounce, resync=args.resync, backoff_max=args.backoff_max),
+        args.connect_timeout,
+    )
+    operators = [
+        (CLUSTER_WIDE, {"clusterwide": True}),
+        (SECRETS, {"namespaces": args.secret_namespace}),
+        (METALLB, {"namespaces": args.metallb_namespace}),
+    ]
+    stop = asyncio.Event()
+    tasks = [
+        asyncio.create_task(
+            kopf.operator(
+                registry=_registry(watched, index, configuration), settings=_settings(), stop_flag=stop, **scope
+            ),
+            name=f"kopf/{watched[0].plural}",
+        )
+        for watched, scope in operators
+    ]
+    host, _, port = args.metrics_address.rpartition(":")
+    runner = await serve(metrics, lambda: supervisor.synced, host or "0.0.0.0", int(port))
+    lists: list[tuple[Watched, str | None]] = [(w, None) for w in CLUSTER_WIDE]
+    lists += [(w, ns) for w in SECRETS for ns in args.secret_namespace]
+    lists += [(w, ns) for w in METALLB for ns in args.metallb_namespace]
+    try:
+        sync = asyncio.create_task(_wait_synced(api, index, lists))
+        done, _ = await asyncio.wait([sync, *tasks], return_when=asyncio.FIRST_COMPLETED)
+        if sync in done:
+            sync.result()
+            logger.info("index synced: %d objects; %d Routers", len(index), len(index.router_names()))
+            supervisor.start()
+            if election is not None:
+                tasks.append(asyncio.create_task(election.run(), name="leader-election"))
+            # A signal stops one of the operators (kopf's handler belongs to whichever installed it last).
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stop.set()
+        await supervisor.stop()
+        if election is not None:
+            await election.release()
+        for task in tasks:
+            if task.get_name() == "leader-election":
+                task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 10)
+        await runner.cleanup()
+        api.close()  # type: ignore[no-untyped-call]
+
+
+def _run(args: argparse.Namespace) -> int:
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("kopf").setLevel(logging.WARNING)
+    logging.getLogger("asyncssh").setLevel(logging.WARNING)
+    asyncio.run(run_controller(args))
+    return 0
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `run`."""
+    summary = "run the controller: watch the cluster, apply to every Router, report in RouterState"
+    parser = commands.add_parser("run", help=summary, description=f"{summary}. See docs/controller.md.")
+    parser.add_argument("--kubeconfig", help="kubeconfig file (default: in-cluster, then $KUBECONFIG)")
+    parser.add_argument("--debounce", type=float, default=1.0, metavar="SECONDS", help="coalescing window (1)")
+    parser.add_argument("--resync", type=float, default=60.0, metavar="SECONDS", help="read routers every (60)")
+    parser.add_argument("--backoff-max", type=float, default=60.0, metavar="SECONDS", help="longest retry wait (60)")
+    parser.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS")
+    parser.add_argument(
+        "--secret-namespace",
+        action="append",
+        metavar="NS",
+        help="namespace whose Secrets frr-edge may read (repeat; default frr-edge-system)",
+    )
+    parser.add_argument(
+        "--metallb-namespace", action="append", metavar="NS", help="MetalLB's namespace (default metallb-system)"
+    )
+    parser.add_argument(
+        "--metrics-address", default="0.0.0.0:8080", metavar="HOST:PORT", help="/metrics, /healthz, /readyz"
+    )
+    parser.add_argument("--no-leader-election", dest="leader_election", action="store_false")
+    parser.add_argument("--lease-namespace", default="frr-edge-system")
+    parser.add_argument("--lease-name", default="frr-edge")
+    parser.add_argument("--lease-duration", type=float, default=15.0, metavar="SECONDS")
+    parser.add_argument("--identity", help="this replica's name in the Lease (default HOSTNAME-PID)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    parser.set_defaults(run=_command)
+
+
+def _command(args: argparse.Namespace) -> int:
+    args.secret_namespace = args.secret_namespace or ["frr-edge-system"]
+    args.metallb_namespace = args.metallb_namespace or ["metallb-system"]
+    return _run(args)

@@ -1,0 +1,251 @@
+"""One run for one Router: render from the index, apply over SSH, observe, and report what happened.
+
+Reports go three ways: RouterState status (always), Events (on the Router when its outcome changes, on a
+Service whose annotation was rejected), metrics. Secrets never reach any of them: errors from the core
+name objects and fields, not values, and the running config is redacted by `observe`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import asyncssh
+
+from controller.api.common import Condition
+from controller.api.router import Router
+from controller.api.routerstate import RouterState
+from controller.errors import FrrEdgeError, MergeConflict
+from controller.inputs import Loaded
+from controller.metallb.derive import DeriveWarning
+from controller.operator.index import Index
+from controller.operator.metrics import Metrics
+from controller.operator.worker import RunResult
+from controller.pipeline import RouterResult, render_router
+from controller.router.apply import ApplyReport, ConfigRejected, apply
+from controller.router.frrplan import InvalidConfiguration
+from controller.router.observe import Observation, observe
+from controller.router.state import router_state
+from controller.router.transport import RouterConnection, RouterUnreachable, load_private_key
+
+logger = logging.getLogger(__name__)
+
+ROUTER_GROUP = "frr-edge.dev"
+
+
+class Writer(Protocol):
+    async def publish_state(self, router: dict[str, Any], state: RouterState) -> None: ...
+
+    async def event(self, involved: dict[str, Any], kind: str, reason: str, message: str, warning: bool) -> None: ...
+
+
+@dataclass
+class _Connection:
+    spec_json: str
+    key_text: str
+    connection: RouterConnection
+
+
+@dataclass
+class RouterReconciler:
+    """Everything one Router's runs remember: its SSH connection, its conditions, the Events already posted."""
+
+    name: str
+    index: Index
+    writer: Writer
+    metrics: Metrics
+    may_apply: Callable[[], bool]
+    connect_timeout: float = 10.0
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    _connection: _Connection | None = None
+    _conditions: dict[str, Condition] = field(default_factory=dict)
+    _last_router_event: tuple[str, str] | None = None
+    _service_warnings: set[tuple[str, str, str]] = field(default_factory=set)
+
+    settle_interval: float = 2.0
+    settle_for: float = 60.0
+    _changed_at: float = -1e9
+
+    async def __call__(self, resync: bool) -> RunResult:
+        """The router unreached makes the worker back off; sessions not yet Established make it look again soon."""
+        document = self.index.get((ROUTER_GROUP, "Router", "", self.name))
+        if document is None or not self.may_apply():
+            return RunResult(reached=True)
+        inputs = self.index.inputs()
+        loaded = next((r for r in inputs.routers if r.object.metadata.name == self.name), None)
+        if loaded is None:
+            problem = next(
+                (
+                    i.error
+                    for i in inputs.invalid
+                    if i.error.origin.kind == "Router" and i.error.origin.name == self.name
+                ),
+                None,
+            )
+            await self._router_event(document, "InvalidRouter", str(problem or "the Router is not valid"), True)
+            return RunResult(reached=True)
+        result = render_router(loaded, inputs)
+        await self._service_events(result.warnings)
+        if result.errors:
+            self.metrics.inc("frr_edge_conflicts_total", router=self.name)
+        router = loaded.object
+        secret = self._private_key(loaded, inputs.secrets)
+        if isinstance(secret, FrrEdgeError):
+            await self._report(document, router, result, secret, None)
+            return RunResult(reached=True)
+        connection = self._connection_for(router, secret)
+        outcome: ApplyReport | FrrEdgeError | None = None
+        started = time.monotonic()
+        try:
+            await connection.connect()
+            if result.ok and not router.spec.paused:
+                try:
+                    outcome = await apply(connection, result)
+                except (InvalidConfiguration, ConfigRejected) as error:
+                    outcome = error
+            observation = await observe(connection)
+        except RouterUnreachable as error:
+            await self._report(document, router, result, error, None)
+            return RunResult(reached=False)
+        if isinstance(outcome, ApplyReport):
+            self.metrics.observe_duration(time.monotonic() - started, router=self.name)
+        await self._report(document, router, result, outcome, observation)
+        if isinstance(outcome, ApplyReport) and outcome.method != "none":
+            self._changed_at = time.monotonic()
+        # After a change, sessions take seconds to come up: look again soon, for a while, to report them.
+        settling = time.monotonic() - self._changed_at < self.settle_for and any(
+            s.owned and s.state != "Established" for s in observation.sessions
+        )
+        return RunResult(reached=True, look_again=self.settle_interval if settling else None)
+
+    def _private_key(
+        self, loaded: Loaded[Router], secrets: dict[tuple[str, str], dict[str, str]]
+    ) -> str | FrrEdgeError:
+        ref = loaded.object.spec.ssh_key_secret_ref
+        data = secrets.get((ref.namespace, ref.name))
+        if data is None or ref.key not in data:
+            return FrrEdgeError(
+                f"Secret {ref.namespace}/{ref.name} with key {ref.key} is not readable by frr-edge "
+                "(missing, or its namespace is not watched: see deploy/rbac/secrets.yaml)"
+            )
+        return data[ref.key]
+
+    def _connection_for(self, router: Router, key_text: str) -> RouterConnection:
+        spec_json = router.spec.model_dump_json()
+        current = self._connection
+        if current is not None and current.spec_json == spec_json and current.key_text == key_text:
+            return current.connection
+        if current is not None:
+            current.connection.close()
+        key: asyncssh.SSHKey = load_private_key(key_text)
+        connection = RouterConnection(router.spec, key, connect_timeout=self.connect_timeout)
+        self._connection = _Connection(spec_json, key_text, connection)
+        return connection
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.connection.close()
+            self._connection = None
+
+    async def _report(
+        self,
+        document: dict[str, Any],
+        router: Router,
+        result: RouterResult,
+        outcome: ApplyReport | FrrEdgeError | None,
+        observation: Observation | None,
+    ) -> None:
+        now = self.clock()
+        state = router_state(router, result, outcome, observation, now)
+        assert state.status is not None
+        fresh = {c.type: c for c in state.status.conditions}
+        if isinstance(outcome, RouterUnreachable):
+            fresh["Reachable"] = _condition("Reachable", False, type(outcome).__name__, str(outcome), now)
+        elif isinstance(outcome, FrrEdgeError) and observation is None:
+            fresh["Reachable"] = _condition("Reachable", False, "NotTried", str(outcome), now)
+        first = result.errors[0] if result.errors else None
+        fresh["ConfigValid"] = _condition(
+            "ConfigValid", first is None, type(first).__name__ if first else "Valid", str(first or "merged"), now
+        )
+        for kind, condition in fresh.items():
+            previous = self._conditions.get(kind)
+            if previous is not None and previous.status == condition.status:
+                condition = condition.model_copy(update={"last_transition_time": previous.last_transition_time})
+            self._conditions[kind] = condition
+        conditions = [self._conditions[kind] for kind in sorted(self._conditions)]
+        state = state.model_copy(update={"status": state.status.model_copy(update={"conditions": conditions})})
+        await self.writer.publish_state(document, state)
+        self._record(outcome, observation, first)
+        await self._outcome_event(document, outcome, first)
+
+    def _record(self, outcome: object, observation: Observation | None, first: FrrEdgeError | None) -> None:
+        name = self.name
+        self.metrics.set("frr_edge_router_reachable", 0 if isinstance(outcome, RouterUnreachable) else 1, router=name)
+        if isinstance(outcome, ApplyReport):
+            self.metrics.inc("frr_edge_applies_total", router=name, method=outcome.method)
+            self.metrics.set("frr_edge_last_good_apply_timestamp_seconds", time.time(), router=name)
+        elif isinstance(outcome, FrrEdgeError):
+            self.metrics.inc("frr_edge_apply_failures_total", router=name, reason=type(outcome).__name__)
+        elif first is not None:
+            self.metrics.inc("frr_edge_apply_failures_total", router=name, reason=type(first).__name__)
+        if observation is not None:
+            self.metrics.forget("frr_edge_bgp_session_up", router=name)
+            for session in observation.sessions:
+                up = 1 if session.state == "Established" else 0
+                self.metrics.set("frr_edge_bgp_session_up", up, router=name, peer=session.peer, vrf=session.vrf)
+
+    async def _outcome_event(
+        self, document: dict[str, Any], outcome: ApplyReport | FrrEdgeError | None, first: FrrEdgeError | None
+    ) -> None:
+        if first is not None:
+            reason = "MergeConflict" if isinstance(first, MergeConflict) else "InvalidInput"
+            await self._router_event(document, reason, str(first), True)
+        elif isinstance(outcome, FrrEdgeError):
+            await self._router_event(document, type(outcome).__name__, str(outcome), True)
+        elif isinstance(outcome, ApplyReport) and outcome.method != "none":
+            await self._router_event(document, "Applied", outcome.message, False, repeat=True)
+        elif isinstance(outcome, ApplyReport):
+            await self._router_event(document, "InSync", "the router runs the desired configuration", False)
+
+    async def _router_event(
+        self, document: dict[str, Any], reason: str, message: str, warning: bool, repeat: bool = False
+    ) -> None:
+        """An Event when the outcome changes (or for every apply that changed something)."""
+        if not repeat and self._last_router_event == (reason, message):
+            return
+        self._last_router_event = (reason, message)
+        if reason == "InSync":
+            return  # back in sync after a problem is said by RouterState; no Event for the quiet state
+        await self.writer.event(document, "Router", reason, message, warning)
+
+    async def _service_events(self, warnings: list[DeriveWarning]) -> None:
+        """One Event per rejected annotation on its Service, posted once while the problem lasts."""
+        current: set[tuple[str, str, str]] = set()
+        for warning in warnings:
+            origin = warning.origin
+            if origin.kind != "Service":
+                continue
+            key = (origin.namespace or "default", origin.name, warning.message)
+            current.add(key)
+            if key in self._service_warnings:
+                continue
+            service = self.index.get(("", "Service", key[0], key[1]))
+            if service is not None:
+                await self.writer.event(service, "Service", "AnnotationRejected", warning.message, True)
+        self._service_warnings = current
+
+
+def _condition(kind: str, ok: bool, reason: str, message: str, now: datetime) -> Condition:
+    return Condition.model_validate(
+        {
+            "type": kind,
+            "status": "True" if ok else "False",
+            "reason": reason,
+            "message": message[:1024],
+            "lastTransitionTime": now,
+        }
+    )

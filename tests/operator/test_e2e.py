@@ -1,0 +1,174 @@
+"""The controller as users run it: real API server, real router (FRR, sshd, nft), `frr-edge run` processes.
+
+The tests run in order and share one world: each starts from what the previous one left (documented
+at each test), as a cluster's history does.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+
+import pytest
+
+from controller.lab import router as router_lab
+from tests.operator.conftest import ROUTER, Controller, World, wait_for
+
+KOPF_MARKS = ("kopf.zalando.org",)
+
+
+@pytest.fixture(scope="module")
+def leader(world: World) -> Controller:
+    """Replica `a`, the first controller; it takes the Lease."""
+    controller = world.start_controller("a")
+    wait_for(lambda: controller.metric("frr_edge_leader") == 1, 30, "replica a leads")
+    return controller
+
+
+def test_metallb_router_applied_and_sessions_established(world: World, leader: Controller) -> None:
+    """Given MetalLB with two ready speakers, the router peers with both and RouterState says so."""
+    wait_for(lambda: world.sessions() == {"192.0.2.11": "Established", "192.0.2.12": "Established"}, 60,
+             "RouterState lists both speakers Established")  # fmt: skip
+    status = world.status()
+    assert status["conversion"]["result"] == "Success"
+    assert status["reload"]["result"] == "Success"
+    assert status["sessionsSummary"] == "2/2"
+    assert world.condition("Reachable")["status"] == "True"
+    assert "sample-only-change-me" not in json.dumps(world.router_state()), "the BGP password leaked into status"
+    state = world.router_state()
+    router = world.kubectl.json("get", "router", ROUTER)
+    assert state["metadata"]["ownerReferences"][0]["uid"] == router["metadata"]["uid"]
+    assert leader.metric('frr_edge_bgp_session_up{peer="192.0.2.11"') == 1
+
+
+def test_user_objects_are_left_untouched(world: World, leader: Controller) -> None:
+    """No finalizer, annotation or status written by frr-edge on the objects users (or Argo CD) own."""
+    for kind, name, namespace in (
+        ("router", ROUTER, None),
+        ("bgppeer", "lab-edge", "metallb-system"),
+        ("node", "node-s1", None),
+        ("secret", f"{ROUTER}-ssh", "frr-edge-system"),
+    ):
+        where = [f"--namespace={namespace}"] if namespace else []
+        document = world.kubectl.json("get", kind, name, *where)
+        metadata = document["metadata"]
+        assert not metadata.get("finalizers"), f"{kind} {name} got finalizers"
+        marks = [key for key in metadata.get("annotations", {}) if any(m in key for m in KOPF_MARKS)]
+        assert not marks, f"{kind} {name} got annotations {marks}"
+        managers = {entry["manager"] for entry in metadata.get("managedFields", [])}
+        assert not any("kopf" in m or "python" in m or "frr-edge" in m for m in managers), (kind, managers)
+
+
+def test_service_is_allowed_within_3_seconds(world: World, leader: Controller) -> None:
+    """A LoadBalancer Service whose address MetalLB has just written is let through by the router in < 3 s."""
+    world.service("shop", "web", "203.0.113.10", [80])
+    seconds = wait_for(lambda: "203.0.113.10 . tcp . 80" in world.nft(), 3, "web allowed by the router")
+    print(f"service allowed after {seconds:.2f} s")
+
+
+def test_bad_annotation_is_an_event_and_everything_else_applies(world: World, leader: Controller) -> None:
+    """A malformed rate limit skips only that limit: Event on the Service, its port and the others allowed."""
+    world.service("shop", "api", "203.0.113.11", [443], {"frr-edge.dev/rate-limit": "fast please"})
+    wait_for(lambda: "203.0.113.11 . tcp . 443" in world.nft(), 5, "api allowed despite its annotation")
+    assert "203.0.113.10 . tcp . 80" in world.nft()
+    wait_for(lambda: world.events("shop", "Service", "api"), 5, "Event on Service shop/api")
+    event = world.events("shop", "Service", "api")[0]
+    assert event["type"] == "Warning" and event["reason"] == "AnnotationRejected"
+    assert "frr-edge.dev/rate-limit" in event["message"]
+
+
+def test_burst_of_changes_coalesces(world: World, leader: Controller) -> None:
+    """200 Services written as fast as the API takes them converge with far fewer applies than changes."""
+    before = leader.metric("frr_edge_applies_total")
+    started = time.monotonic()
+    documents = []
+    for number in range(200):
+        documents.append({
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": f"burst-{number}", "namespace": "shop"},
+            "spec": {"type": "LoadBalancer", "ports": [{"port": 10000 + number, "protocol": "TCP"}]},
+        })  # fmt: skip
+    world.kubectl("apply", "--filename=-", input=json.dumps({"apiVersion": "v1", "kind": "List", "items": documents}))
+    for number in range(200):
+        world.set_ingress("shop", f"burst-{number}", f"203.0.113.{100 + number % 50}")
+    written = time.monotonic() - started
+    wait_for(lambda: "203.0.113.149 . tcp . 10199" in world.nft(), 30, "the last Service of the burst allowed")
+    converged = time.monotonic() - started
+    applies = leader.metric("frr_edge_applies_total") - before
+    print(f"burst: 200 Services written in {written:.1f} s, converged after {converged:.1f} s, {applies:.0f} applies")
+    # One apply per debounce window at most, and a window is 1 s: far fewer applies than the 400 writes.
+    assert applies <= written + 3, applies
+
+
+def test_conflicting_configurations_keep_the_last_good_config(world: World, leader: Controller) -> None:
+    """Two FRRConfigurations disagreeing on a neighbor: RouterState names both; the router keeps its config."""
+    running = world.running_config()
+    documents = [
+        {
+            "apiVersion": "frr-edge.dev/v1alpha1",
+            "kind": "FRRConfiguration",
+            "metadata": {"name": name, "namespace": "frr-edge-system"},
+            "spec": {
+                "routerSelector": {"matchLabels": dict(router_lab.LAB_LABELS)},
+                "bgp": {"routers": [{"asn": 64512, "neighbors": [{"address": "192.0.2.50", "asn": asn}]}]},
+            },
+        }
+        for name, asn in (("team-a", 64600), ("team-b", 64601))
+    ]
+    world.kubectl("apply", "--filename=-", input=json.dumps({"apiVersion": "v1", "kind": "List", "items": documents}))
+    wait_for(lambda: world.condition("ConfigValid").get("status") == "False", 10, "ConfigValid=False")
+    message = world.status()["conversion"]["message"]
+    assert "team-a" in message and "team-b" in message, message
+    assert world.condition("ConfigValid")["reason"] == "MergeConflict"
+    wait_for(lambda: any(e["reason"] == "MergeConflict" for e in world.events("default", "Router", ROUTER)), 5,
+             "MergeConflict Event on the Router")  # fmt: skip
+    assert "192.0.2.50" not in world.running_config()
+    assert world.running_config() == running
+    world.kubectl("delete", "frrconfiguration", "team-a", "team-b", "--namespace=frr-edge-system")
+    wait_for(lambda: world.condition("ConfigValid").get("status") == "True", 10, "ConfigValid=True again")
+
+
+def test_unreachable_router_recovers_with_changes_made_meanwhile(world: World, leader: Controller) -> None:
+    """sshd stopped (and its connections cut): Reachable=False; started again: the change made meanwhile lands."""
+    router_lab.stop_sshd(world.lab)
+    for pid in world.sshd_children():
+        subprocess.run(["kill", str(pid)], check=False)
+    world.service("shop", "during-outage", "203.0.113.12", [8080])
+    wait_for(lambda: world.condition("Reachable").get("status") == "False", 20, "Reachable=False")
+    assert "203.0.113.12 . tcp . 8080" not in world.nft()
+    router_lab.start_sshd(world.lab)
+    wait_for(lambda: world.condition("Reachable").get("status") == "True", 20, "Reachable=True again")
+    wait_for(lambda: "203.0.113.12 . tcp . 8080" in world.nft(), 10, "the Service created meanwhile allowed")
+    assert "203.0.113.10 . tcp . 80" in world.nft()
+
+
+def test_restart_causes_no_reload(world: World, leader: Controller) -> None:
+    """A controller restarted with nothing changed writes nothing to the router."""
+    wait_for(lambda: set(world.sessions().values()) == {"Established"}, 30, "sessions Established")
+    leader.stop()
+    restarted = world.start_controller("a2")
+    wait_for(lambda: restarted.metric("frr_edge_applies_total") >= 1, 40, "the restarted controller's first run")
+    assert restarted.metric('frr_edge_applies_total{method="none"') >= 1
+    assert restarted.metric('frr_edge_applies_total{method="delta"') == 0
+    assert restarted.metric('frr_edge_applies_total{method="frr-reload"') == 0
+    restarted.stop()
+
+
+def test_leader_killed_other_replica_takes_over(world: World, leader: Controller) -> None:
+    """Two replicas: one applies; the leader killed with SIGKILL, the other takes the Lease and applies."""
+    first = world.start_controller("b")
+    wait_for(lambda: first.metric("frr_edge_leader") == 1, 30, "replica b leads")
+    second = world.start_controller("c")
+    time.sleep(3)
+    assert second.metric("frr_edge_leader") == 0, "two leaders at once"
+    world.service("shop", "before-failover", "203.0.113.13", [8081])
+    wait_for(lambda: "203.0.113.13 . tcp . 8081" in world.nft(), 5, "the leader applies")
+    assert second.metric("frr_edge_applies_total") == 0, "the follower applied"
+    first.stop(signal.SIGKILL)
+    seconds = wait_for(lambda: second.metric("frr_edge_leader") == 1, 20, "replica c takes over")
+    world.service("shop", "after-failover", "203.0.113.14", [8082])
+    wait_for(lambda: "203.0.113.14 . tcp . 8082" in world.nft(), 5, "the new leader applies")
+    print(f"takeover after {seconds:.1f} s")
+    second.stop()
