@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import asyncssh
@@ -22,6 +22,7 @@ from controller.api.routerstate import RouterState
 from controller.errors import FrrEdgeError, MergeConflict
 from controller.inputs import Loaded
 from controller.metallb.derive import DeriveWarning
+from controller.operator.departing import Departing
 from controller.operator.index import Index
 from controller.operator.metrics import Metrics
 from controller.operator.worker import RunResult
@@ -65,6 +66,8 @@ class RouterReconciler:
     _conditions: dict[str, Condition] = field(default_factory=dict)
     _last_router_event: tuple[str, str] | None = None
     _service_warnings: set[tuple[str, str, str]] = field(default_factory=set)
+    _departing: Departing = field(default_factory=Departing)
+    _sessions: dict[tuple[str, str], str] = field(default_factory=dict)
 
     settle_interval: float = 2.0
     settle_for: float = 60.0
@@ -98,6 +101,9 @@ class RouterReconciler:
             await self._report(document, router, result, secret, None)
             return RunResult(reached=True)
         connection = self._connection_for(router, secret)
+        holding = result.ok and self._departing.hold(
+            result, self._sessions, self.clock(), timedelta(seconds=router.spec.metallb.grace_period_seconds)
+        )
         outcome: ApplyReport | FrrEdgeError | None = None
         started = time.monotonic()
         try:
@@ -113,12 +119,15 @@ class RouterReconciler:
             return RunResult(reached=False)
         if isinstance(outcome, ApplyReport):
             self.metrics.observe_duration(time.monotonic() - started, router=self.name)
+            self._departing.applied(result)
+        self._sessions = {(s.vrf, s.peer): s.state for s in observation.sessions if s.owned}
         await self._report(document, router, result, outcome, observation)
         if isinstance(outcome, ApplyReport) and outcome.method != "none":
             self._changed_at = time.monotonic()
         # After a change, sessions take seconds to come up: look again soon, for a while, to report them.
-        settling = time.monotonic() - self._changed_at < self.settle_for and any(
-            s.owned and s.state != "Established" for s in observation.sessions
+        settling = holding or (
+            time.monotonic() - self._changed_at < self.settle_for
+            and any(s.owned and s.state != "Established" for s in observation.sessions)
         )
         return RunResult(reached=True, look_again=self.settle_interval if settling else None)
 

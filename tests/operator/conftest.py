@@ -208,6 +208,19 @@ def _apply_status(kubectl: Kubectl, kind: str, name: str, namespace: str | None,
     )
 
 
+def speaker_status(kubectl: Kubectl, speaker: router_lab.Speaker) -> None:
+    """The speaker's Node address and its Pod Ready, as the kubelet reports them."""
+    node = f"node-{speaker.name}"
+    _apply_status(kubectl, "node", node, None, {"addresses": [{"type": "InternalIP", "address": speaker.address}]})
+    _apply_status(
+        kubectl,
+        "pod",
+        f"speaker-{speaker.name}",
+        "metallb-system",
+        {"conditions": [{"type": "Ready", "status": "True"}], "podIPs": [{"ip": speaker.address}]},
+    )
+
+
 def _install(kubectl: Kubectl, lab: router_lab.RouterLab) -> None:
     for folder in (REPO / "crds", REPO / "tests" / "cluster" / "fixtures" / "metallb"):
         kubectl("apply", "--server-side", f"--filename={folder}")
@@ -217,12 +230,7 @@ def _install(kubectl: Kubectl, lab: router_lab.RouterLab) -> None:
     kubectl("apply", f"--filename={REPO / 'deploy' / 'rbac'}")
     kubectl("apply", f"--filename={FIXTURES / 'metallb-lab.yaml'}")
     for speaker in lab.speakers:
-        node = f"node-{speaker.name}"
-        _apply_status(kubectl, "node", node, None, {"addresses": [{"type": "InternalIP", "address": speaker.address}]})
-        _apply_status(
-            kubectl, "pod", f"speaker-{speaker.name}", "metallb-system",
-            {"conditions": [{"type": "Ready", "status": "True"}], "podIPs": [{"ip": speaker.address}]},
-        )  # fmt: skip
+        speaker_status(kubectl, speaker)
     documents = list(YAML(typ="safe").load_all(lab.router_manifest.read_text()))
     for document in documents:
         if document["kind"] == "Router":

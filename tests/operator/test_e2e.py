@@ -14,7 +14,7 @@ import time
 import pytest
 
 from controller.lab import router as router_lab
-from tests.operator.conftest import ROUTER, Controller, World, wait_for
+from tests.operator.conftest import FIXTURES, ROUTER, Controller, World, speaker_status, wait_for
 
 KOPF_MARKS = ("kopf.zalando.org",)
 
@@ -142,6 +142,24 @@ def test_unreachable_router_recovers_with_changes_made_meanwhile(world: World, l
     wait_for(lambda: world.condition("Reachable").get("status") == "True", 20, "Reachable=True again")
     wait_for(lambda: "203.0.113.12 . tcp . 8080" in world.nft(), 10, "the Service created meanwhile allowed")
     assert "203.0.113.10 . tcp . 80" in world.nft()
+
+
+def test_departed_speaker_neighbor_goes_after_its_session_drops(world: World, leader: Controller) -> None:
+    """s2's Node and speaker Pod deleted: its neighbor stays while Established, and goes once the session drops."""
+    established = {"192.0.2.11": "Established", "192.0.2.12": "Established"}
+    wait_for(lambda: world.sessions() == established, 30, "both sessions Established")
+    speaker = world.lab.speakers[1]
+    world.kubectl("delete", "pod", "speaker-s2", "--namespace=metallb-system", "--grace-period=0", "--force")
+    world.kubectl("delete", "node", "node-s2")
+    time.sleep(4)  # several debounce windows: the controller has rendered s2 away by now
+    assert "neighbor 192.0.2.12 remote-as" in world.running_config(), "removed while its session was up"
+    world.lab.vtysh(speaker.namespace, "configure terminal", "router bgp 64513", "neighbor 192.0.2.1 shutdown")
+    wait_for(lambda: "neighbor 192.0.2.12 remote-as" not in world.running_config(), 20, "s2's neighbor removed")
+    assert "neighbor 192.0.2.11 remote-as" in world.running_config()
+    world.lab.vtysh(speaker.namespace, "configure terminal", "router bgp 64513", "no neighbor 192.0.2.1 shutdown")
+    world.kubectl("apply", f"--filename={FIXTURES / 'metallb-lab.yaml'}")
+    speaker_status(world.kubectl, speaker)
+    wait_for(lambda: world.sessions() == established, 60, "s2 back and Established")
 
 
 def test_restart_causes_no_reload(world: World, leader: Controller) -> None:

@@ -1,0 +1,69 @@
+"""Keep a departed speaker's neighbor while its session is still up: the MetalLB rule, applied to a render.
+
+`controller.metallb.departed.departures` decides; this module remembers what the previous apply desired and
+puts the neighbors to keep back into the new result (FRR text and the firewall's BGP peer set), so the
+router is told to remove them only once their session has left Established or the grace period is over.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from controller.desired import DesiredNeighbor
+from controller.metallb.departed import NeighborKey, departures
+from controller.pipeline import RouterResult
+from controller.render.frr import render_frr
+from controller.render.nft import render_nft
+
+_DEFAULT_VRF = "default"  # how `show bgp vrf all summary json` names the VRF that desired config calls ""
+
+
+def _neighbors(result: RouterResult) -> dict[NeighborKey, DesiredNeighbor]:
+    assert result.desired is not None
+    return {
+        (vrf or _DEFAULT_VRF, peer): neighbor
+        for vrf, bgp in result.desired.frr.routers.items()
+        for peer, neighbor in bgp.neighbors.items()
+    }
+
+
+@dataclass
+class Departing:
+    """What one Router's previous apply desired, and since when each departed neighbor is departed."""
+
+    previous: dict[NeighborKey, DesiredNeighbor] = field(default_factory=dict)
+    since: dict[NeighborKey, datetime] = field(default_factory=dict)
+
+    def hold(self, result: RouterResult, sessions: dict[NeighborKey, str], now: datetime, grace: timedelta) -> bool:
+        """Put neighbors that must stay for now back into `result`; returns whether any was kept.
+
+        `sessions` maps owned neighbors to their last observed BGP state. Only neighbors the previous apply
+        desired are candidates, so a neighbor frr-edge never configured is never touched.
+        """
+        if result.desired is None:
+            return False
+        wanted = _neighbors(result)
+        owned = {key: sessions.get(key, "Unknown") for key in self.previous if key in sessions}
+        decision = departures(owned, set(wanted), self.since, now, grace)
+        self.since = dict(decision.departed_since)
+        kept = False
+        for key in sorted(decision.keep):
+            vrf, peer = key
+            bgp = result.desired.frr.routers.get("" if vrf == _DEFAULT_VRF else vrf)
+            if bgp is None:
+                continue  # the whole BGP instance went: nothing to keep the neighbor in
+            bgp.neighbors[peer] = copy.deepcopy(self.previous[key])
+            if peer not in result.desired.firewall.bgp_peers:
+                result.desired.firewall.bgp_peers.append(peer)
+            kept = True
+        if kept:
+            result.frr = render_frr(result.name, result.desired.frr)
+            result.nft = render_nft(result.name, result.desired.firewall)
+        return kept
+
+    def applied(self, result: RouterResult) -> None:
+        """Remember what was applied (kept neighbors included) for the next decision."""
+        if result.desired is not None:
+            self.previous = _neighbors(result)
