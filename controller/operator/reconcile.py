@@ -7,6 +7,7 @@ name objects and fields, not values, and the running config is redacted by `obse
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -91,7 +92,8 @@ class RouterReconciler:
             )
             await self._router_event(document, "InvalidRouter", str(problem or "the Router is not valid"), True)
             return RunResult(reached=True)
-        result = render_router(loaded, inputs)
+        # The core is pure and CPU-bound: in a thread, so watch events keep flowing into the index meanwhile.
+        result = await asyncio.to_thread(render_router, loaded, inputs)
         await self._service_events(result.warnings)
         if result.errors:
             self.metrics.inc("frr_edge_conflicts_total", router=self.name)
@@ -118,7 +120,10 @@ class RouterReconciler:
             await self._report(document, router, result, error, None)
             return RunResult(reached=False)
         if isinstance(outcome, ApplyReport):
-            self.metrics.observe_duration(time.monotonic() - started, router=self.name)
+            seconds = time.monotonic() - started
+            self.metrics.observe_duration(seconds, router=self.name)
+            level = logging.INFO if outcome.method != "none" or outcome.nft_changed else logging.DEBUG
+            logger.log(level, "router %s: %s in %.2f s: %s", self.name, outcome.method, seconds, outcome.message)
             self._departing.applied(result)
         self._sessions = {(s.vrf, s.peer): s.state for s in observation.sessions if s.owned}
         await self._report(document, router, result, outcome, observation)

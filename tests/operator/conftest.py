@@ -24,6 +24,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from controller.lab import cluster as cluster_lab
+from controller.lab import metallb_crds
 from controller.lab import router as router_lab
 from controller.lab.kubectl import Kubectl
 from controller.offline import dump_yaml
@@ -222,7 +223,7 @@ def speaker_status(kubectl: Kubectl, speaker: router_lab.Speaker) -> None:
 
 
 def _install(kubectl: Kubectl, lab: router_lab.RouterLab) -> None:
-    for folder in (REPO / "crds", REPO / "tests" / "cluster" / "fixtures" / "metallb"):
+    for folder in (REPO / "crds", metallb_crds.write(lab.directory / "metallb-crds")):
         kubectl("apply", "--server-side", f"--filename={folder}")
     kubectl("wait", "--for=condition=Established", "--timeout=60s", "customresourcedefinitions", "--all")
     kubectl("create", "namespace", "metallb-system")
