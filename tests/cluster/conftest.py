@@ -11,10 +11,10 @@ import pytest
 from ruamel.yaml import YAML
 
 from controller.lab import cluster as lab
+from controller.lab import metallb_crds as metallb_crd_definitions
 from controller.lab.kubectl import Kubectl
 
 REPO = Path(__file__).resolve().parents[2]
-METALLB_CRDS = Path(__file__).parent / "fixtures" / "metallb"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -61,9 +61,9 @@ def crds(kubectl: Kubectl) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="session")
-def metallb_crds(kubectl: Kubectl) -> list[dict[str, Any]]:
-    """MetalLB's CRDs, Established, as in a cluster running MetalLB."""
-    return install_crds(kubectl, sorted(METALLB_CRDS.glob("*.yaml")))
+def metallb_crds(kubectl: Kubectl, tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
+    """Stand-ins for MetalLB's CRDs, Established, as in a cluster running MetalLB."""
+    return install_crds(kubectl, [metallb_crd_definitions.write(tmp_path_factory.mktemp("metallb"))])
 
 
 def install_crds(kubectl: Kubectl, paths: list[Path]) -> list[dict[str, Any]]:
