@@ -2,10 +2,12 @@
 -- text under all four keys of docs/argocd/argocd-cm.yaml (a test keeps them equal).
 --   1. status.observedGeneration, or the Ready condition's, behind metadata.generation: frr-edge has not
 --      acted on the latest spec yet -> Progressing.
---   2. The Ready condition: True -> Healthy, False -> Degraded, Unknown or missing -> Progressing.
--- FRRConfiguration and FirewallPolicy carry no status today (frr-edge reports their effect in the
--- RouterState of each Router they select): without a Ready condition they are Healthy, otherwise Argo CD
--- would wait for them forever. A RouterState's observedGeneration counts its Router's generations.
+--   2. The Ready condition: True -> Healthy, False -> Degraded, Unknown -> Progressing.
+--   3. No Ready condition. RouterState: its Reachable, ConfigValid and Applied conditions decide (any False
+--      -> Degraded; Reachable and ConfigValid True -> Healthy; otherwise Progressing, frr-edge has not
+--      reported yet). Router, FRRConfiguration, FirewallPolicy: frr-edge writes no status on the user's
+--      objects and reports their effect in RouterState, so they are Healthy; anything else would keep an
+--      Application Progressing forever. A RouterState's observedGeneration counts its Router's generations.
 local hs = {}
 local generation = obj.metadata and obj.metadata.generation
 local status = obj.status or {}
@@ -20,43 +22,61 @@ local function waiting(observed)
   return hs
 end
 
+local function describe(condition)
+  local text = condition.type .. " " .. (condition.reason or condition.status)
+  if condition.message ~= nil and condition.message ~= "" then
+    text = text .. ": " .. condition.message
+  end
+  return text
+end
+
 if behind(status.observedGeneration) then
   return waiting(status.observedGeneration)
 end
 
-local ready = nil
+local conditions = {}
 if type(status.conditions) == "table" then
   for _, condition in ipairs(status.conditions) do
-    if condition.type == "Ready" then
-      ready = condition
-    end
+    conditions[condition.type] = condition
   end
 end
 
-if ready == nil then
-  if obj.kind == "FRRConfiguration" or obj.kind == "FirewallPolicy" then
+local ready = conditions["Ready"]
+if ready ~= nil then
+  if behind(ready.observedGeneration) then
+    return waiting(ready.observedGeneration)
+  end
+  hs.message = describe(ready)
+  if ready.status == "True" then
     hs.status = "Healthy"
-    hs.message = "frr-edge reports the effect of this object in the RouterState of each Router it selects"
+  elseif ready.status == "False" then
+    hs.status = "Degraded"
   else
     hs.status = "Progressing"
-    hs.message = "Waiting for frr-edge to report the Ready condition"
   end
   return hs
 end
 
-if behind(ready.observedGeneration) then
-  return waiting(ready.observedGeneration)
+if obj.kind ~= "RouterState" then
+  hs.status = "Healthy"
+  hs.message = "frr-edge reports the effect of this object in RouterState"
+  return hs
 end
 
-hs.message = ready.reason or "Ready"
-if ready.message ~= nil and ready.message ~= "" then
-  hs.message = hs.message .. ": " .. ready.message
+for _, name in ipairs({"Reachable", "ConfigValid", "Applied"}) do
+  local condition = conditions[name]
+  if condition ~= nil and condition.status == "False" then
+    hs.status = "Degraded"
+    hs.message = describe(condition)
+    return hs
+  end
 end
-if ready.status == "True" then
+local reachable, valid = conditions["Reachable"], conditions["ConfigValid"]
+if reachable ~= nil and valid ~= nil and reachable.status == "True" and valid.status == "True" then
   hs.status = "Healthy"
-elseif ready.status == "False" then
-  hs.status = "Degraded"
-else
-  hs.status = "Progressing"
+  hs.message = "sessions Established: " .. (status.sessionsSummary or "?")
+  return hs
 end
+hs.status = "Progressing"
+hs.message = "Waiting for frr-edge to reach the router"
 return hs

@@ -1,4 +1,4 @@
-"""Every repository path the documentation names exists, so a page cannot point at a file that moved."""
+"""Every repository path the install, operations and GitOps pages name exists, so none points at a moved file."""
 
 from __future__ import annotations
 
@@ -8,7 +8,11 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-PAGES = sorted((REPO / "docs").rglob("*.md"))
+# The pages of issue 8; docs/cluster.md, frrcfg.md, router.md and controller.md belong to their tiers.
+PAGES = [
+    REPO / "docs" / name
+    for name in ("README.md", "install.md", "metallb.md", "layering.md", "troubleshooting.md", "argocd/README.md")
+]
 # A path of this repository: one of its top-level folders, not inside a longer path or a URL.
 PATH = re.compile(r"(?<![\w/.:-])((?:bench|controller|crds|deploy|docs|grammar|samples|scripts|tests)/[\w./-]*[\w/])")
 
