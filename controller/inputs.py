@@ -77,6 +77,8 @@ class Inputs:
     # Objects of other kinds (MetalLB resources, Nodes, Pods, Services), kept raw for derivation.
     others: list[tuple[Origin, dict[str, Any]]] = field(default_factory=list)
     invalid: list[Invalid] = field(default_factory=list)
+    # Where each object was first seen, to refuse the same object defined twice in the input.
+    seen: dict[tuple[str, str, str], Origin] = field(default_factory=dict)
 
 
 def field_path(location: tuple[int | str, ...], document: Any) -> str:
@@ -152,6 +154,14 @@ def add_object(inputs: Inputs, document: dict[str, Any], path: str | None = None
         if isinstance(metadata, dict):
             metadata.setdefault("namespace", namespace)
     origin = Origin(kind or "<no kind>", str(namespace) if namespace else None, name or "<no name>", path, index)
+    if kind and name and not kind.endswith("List"):
+        key = (f"{api_version.split('/')[0]}/{kind}", origin.namespace or "", name)
+        first = inputs.seen.setdefault(key, origin)
+        if first is not origin:
+            # Applied in turn, the second would silently replace the first: which one is meant?
+            twice = InvalidInput(origin, "metadata.name", f"the same object is also defined at {first}")
+            inputs.invalid.append(Invalid(twice, None, spoils_routers=kind != "Router"))
+            return
     if kind in _MODELS and api_version.split("/")[0] == GROUP:
         model = _MODELS[kind]
         try:

@@ -100,3 +100,14 @@ def test_validate_is_silent_on_success_and_only_warns_about_skipped_parts() -> N
     assert warned.returncode == 0 and warned.stdout == ""
     assert all(line.startswith("frr-edge: warning: ") for line in warned.stderr.splitlines())
     assert "Service shop/legacy-limited: annotation ratelimit ignored" in warned.stderr
+
+
+def test_the_same_object_twice_in_the_input_is_refused(tmp_path: Path) -> None:
+    config = frr_configuration("twice", "bgp: {routers: [{asn: 64512}]}", "ns")
+    path = write(tmp_path, "in.yaml", ROUTER, config, config.replace("64512", "64513"))
+    result = frr_edge("validate", "-f", str(path))
+    assert result.returncode == 2
+    assert (
+        f"{path}#2 FRRConfiguration ns/twice: metadata.name: the same object is also defined at {path}#1"
+        in result.stderr
+    )
