@@ -138,10 +138,26 @@ def test_unreachable_router_recovers_with_changes_made_meanwhile(world: World, l
     world.service("shop", "during-outage", "203.0.113.12", [8080])
     wait_for(lambda: world.condition("Reachable").get("status") == "False", 20, "Reachable=False")
     assert "203.0.113.12 . tcp . 8080" not in world.nft()
+    wait_for(lambda: any(e["reason"] == "RouterUnreachable" for e in world.events("default", "Router", ROUTER)), 5,
+             "RouterUnreachable Event on the Router")  # fmt: skip
     router_lab.start_sshd(world.lab)
     wait_for(lambda: world.condition("Reachable").get("status") == "True", 20, "Reachable=True again")
     wait_for(lambda: "203.0.113.12 . tcp . 8080" in world.nft(), 10, "the Service created meanwhile allowed")
     assert "203.0.113.10 . tcp . 80" in world.nft()
+
+
+def test_unknown_host_key_is_refused(world: World, leader: Controller) -> None:
+    """A Router pinning another host key: frr-edge refuses to connect and says why; pinned again, it recovers."""
+    other = world.directory / "other_host_key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(other)], check=True)
+    pinned = json.dumps({"spec": {"hostKeys": [other.with_suffix(".pub").read_text().strip()]}})
+    world.kubectl("patch", "router", ROUTER, "--type=merge", f"--patch={pinned}")
+    wait_for(
+        lambda: world.condition("Reachable").get("reason") == "HostKeyMismatch", 20, "Reachable=False, HostKeyMismatch"
+    )
+    restored = json.dumps({"spec": {"hostKeys": [world.lab.host_key]}})
+    world.kubectl("patch", "router", ROUTER, "--type=merge", f"--patch={restored}")
+    wait_for(lambda: world.condition("Reachable").get("status") == "True", 20, "Reachable=True again")
 
 
 def test_departed_speaker_neighbor_goes_after_its_session_drops(world: World, leader: Controller) -> None:
@@ -190,3 +206,12 @@ def test_leader_killed_other_replica_takes_over(world: World, leader: Controller
     wait_for(lambda: "203.0.113.14 . tcp . 8082" in world.nft(), 5, "the new leader applies")
     print(f"takeover after {seconds:.1f} s")
     second.stop()
+
+
+def test_logs_hold_no_secret(world: World) -> None:
+    """Whatever happened above, no controller logged the BGP password or the SSH private key."""
+    key = world.lab.ssh_key.read_text().splitlines()[1]
+    for controller in world.controllers:
+        text = controller.log_text()
+        assert router_lab.BGP_PASSWORD not in text, controller.log
+        assert key not in text, controller.log
