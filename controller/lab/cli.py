@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from controller.lab import cluster, router
+from controller.lab import cluster, demo, router
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -19,6 +19,7 @@ def add_commands(commands: argparse._SubParsersAction[Any]) -> None:
     labs = lab.add_subparsers(dest="lab", required=True, metavar="LAB")
     _add_cluster(labs)
     router.add_commands(labs)
+    demo.add_commands(labs)
 
 
 def _add_cluster(labs: argparse._SubParsersAction[Any]) -> None:
