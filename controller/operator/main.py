@@ -155,14 +155,13 @@ async def _wait_synced(api: client.ApiClient, index: Index, lists: list[tuple[Wa
 
 
 async def run_controller(args: argparse.Namespace) -> None:
-    try:
-        config.load_incluster_config()  # type: ignore[no-untyped-call]
-        configuration = client.Configuration.get_default_copy()
-    except config.ConfigException:
-        configuration = client.Configuration()
+    configuration = client.Configuration()
+    if args.kubeconfig or not os.environ.get("KUBERNETES_SERVICE_HOST"):
         config.load_kube_config(  # type: ignore[no-untyped-call]
             config_file=args.kubeconfig, client_configuration=configuration
         )
+    else:
+        config.load_incluster_config(client_configuration=configuration)  # type: ignore[no-untyped-call]
     api = client.ApiClient(configuration)
     metrics = Metrics()
     index = Index()
@@ -249,7 +248,9 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     """Register `run`."""
     summary = "run the controller: watch the cluster, apply to every Router, report in RouterState"
     parser = commands.add_parser("run", help=summary, description=f"{summary}. See docs/controller.md.")
-    parser.add_argument("--kubeconfig", help="kubeconfig file (default: in-cluster, then $KUBECONFIG)")
+    parser.add_argument(
+        "--kubeconfig", help="kubeconfig file (default: in-cluster in a Pod, else $KUBECONFIG or ~/.kube/config)"
+    )
     parser.add_argument("--debounce", type=float, default=1.0, metavar="SECONDS", help="coalescing window (1)")
     parser.add_argument("--resync", type=float, default=60.0, metavar="SECONDS", help="read routers every (60)")
     parser.add_argument("--backoff-max", type=float, default=60.0, metavar="SECONDS", help="longest retry wait (60)")
