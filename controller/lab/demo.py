@@ -50,8 +50,10 @@ def install(kubectl: Kubectl, lab: router_lab.RouterLab) -> None:
     for manifests in (REPO / "crds", metallb_crds.write(lab.directory / "metallb-crds")):
         kubectl("apply", "--server-side", f"--filename={manifests}")
     kubectl("wait", "--for=condition=Established", "--timeout=60s", "customresourcedefinitions", "--all")
-    kubectl("apply", f"--filename={SAMPLE}")  # first: it holds the namespaces
+    for namespace in ("metallb-system", "lab-shop"):
+        kubectl("create", "namespace", namespace)
     kubectl("apply", f"--filename={REPO / 'deploy' / 'rbac'}")
+    kubectl("apply", f"--filename={SAMPLE}")
     for speaker in lab.speakers:
         internal_ip = [{"type": "InternalIP", "address": speaker.address}]
         _status(kubectl, "node", f"node-{speaker.name}", None, {"addresses": internal_ip})
