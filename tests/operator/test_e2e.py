@@ -10,10 +10,12 @@ import json
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
 from controller.lab import router as router_lab
+from controller.router.commands import APPLIED_NFT
 from tests.operator.conftest import FIXTURES, ROUTER, Controller, World, speaker_status, wait_for
 
 KOPF_MARKS = ("kopf.zalando.org",)
@@ -181,12 +183,16 @@ def test_departed_speaker_neighbor_goes_after_its_session_drops(world: World, le
 def test_restart_causes_no_reload(world: World, leader: Controller) -> None:
     """A controller restarted with nothing changed writes nothing to the router."""
     wait_for(lambda: set(world.sessions().values()) == {"Established"}, 30, "sessions Established")
+    applied_nft = Path(world.lab.workdir) / APPLIED_NFT
+    before = applied_nft.stat()
     leader.stop()
     restarted = world.start_controller("a2")
     wait_for(lambda: restarted.metric("frr_edge_applies_total") >= 1, 40, "the restarted controller's first run")
     assert restarted.metric('frr_edge_applies_total{method="none"') >= 1
     assert restarted.metric('frr_edge_applies_total{method="delta"') == 0
     assert restarted.metric('frr_edge_applies_total{method="frr-reload"') == 0
+    after = applied_nft.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns), "the nft ruleset was loaded again"
     restarted.stop()
 
 
