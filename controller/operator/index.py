@@ -6,7 +6,6 @@ from files, so the controller renders exactly what `frr-edge render` would for t
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -79,10 +78,15 @@ class Index:
         return sorted(key[3] for key in self._objects if key[1] == "Router" and key[0] == "frr-edge.dev")
 
     def inputs(self) -> Inputs:
-        """Everything as Inputs; copies, so the pipeline can never change what the index holds."""
+        """Everything as Inputs, the same for the same objects.
+
+        The core is pure and reads nested values only; `add_object` may fill in `metadata.namespace`, so
+        each object's top level and metadata are copied (a deep copy of 50,000 Services took 1.5 s here).
+        """
         inputs = Inputs()
         for key in sorted(self._objects):
-            add_object(inputs, copy.deepcopy(self._objects[key]))
+            document = self._objects[key]
+            add_object(inputs, {**document, "metadata": dict(document.get("metadata") or {})})
         return inputs
 
     def __len__(self) -> int:

@@ -91,7 +91,9 @@ def _registry(watched: tuple[Watched, ...], index: Index, configuration: client.
 
     kopf.on.login(registry=registry)(login)
 
-    def feed(event: kopf.RawEvent, **_: Any) -> None:
+    # async, so kopf calls it in the event loop: a sync handler would run in a thread pool, racing the
+    # workers that read the index and waking asyncio objects from the wrong thread.
+    async def feed(event: kopf.RawEvent, **_: Any) -> None:
         document = dict(event["object"])
         if event["type"] == "DELETED":
             index.drop(document)

@@ -214,6 +214,18 @@ def test_leader_killed_other_replica_takes_over(world: World, leader: Controller
     second.stop()
 
 
+def test_deleted_router_takes_its_routerstate_along(world: World) -> None:
+    """A Router deleted: its worker stops, and its RouterState goes with it (owner reference, garbage collector)."""
+    controller = world.start_controller("d")
+    wait_for(lambda: controller.metric("frr_edge_router_reachable") == 1, 30, "replica d reaches the router")
+    world.kubectl("delete", "router", ROUTER)
+    wait_for(lambda: not world.router_state(), 30, "RouterState deleted")
+    wait_for(lambda: controller.metric("frr_edge_router_reachable") == 0, 10, "the router's series forgotten")
+    time.sleep(3)
+    assert not world.router_state(), "a worker wrote the RouterState of a deleted Router again"
+    controller.stop()
+
+
 def test_logs_hold_no_secret(world: World) -> None:
     """Whatever happened above, no controller logged the BGP password or the SSH private key."""
     key = world.lab.ssh_key.read_text().splitlines()[1]

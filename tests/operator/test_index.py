@@ -64,12 +64,15 @@ def test_deleted_objects_leave_the_inputs() -> None:
     assert "203.0.113.10" not in render_all(index.inputs())[0].nft
 
 
-def test_the_pipeline_cannot_change_the_index() -> None:
-    """Inputs are copies: whatever the core does with them, the index holds what the API server sent."""
+def test_rendering_leaves_the_index_as_the_api_server_sent_it() -> None:
+    """The index shares nested values with the core (copying 50,000 Services cost 1.5 s): the core must not
+    change them. Given the MetalLB samples, a full render leaves every stored object equal to what was put."""
     index = Index()
-    service = next(d for d in _objects() if d["kind"] == "Service")
-    index.put(service)
-    inputs = index.inputs()
-    inputs.others[0][1]["metadata"]["name"] = "changed"
-    stored = index.get(("", "Service", service["metadata"]["namespace"], service["metadata"]["name"]))
-    assert stored is not None and stored["metadata"]["name"] == service["metadata"]["name"]
+    objects = _objects()
+    for document in objects:
+        index.put(document)
+    snapshot = copy.deepcopy(objects)
+    first = render_all(index.inputs())
+    second = render_all(index.inputs())
+    assert objects == snapshot
+    assert [(r.frr, r.nft) for r in first] == [(r.frr, r.nft) for r in second]
