@@ -102,7 +102,11 @@ class RouterReconciler:
         if isinstance(secret, FrrEdgeError):
             await self._report(document, router, result, secret, None)
             return RunResult(reached=True)
-        connection = self._connection_for(router, secret)
+        try:
+            connection = self._connection_for(router, secret)
+        except FrrEdgeError as error:  # the Secret holds no readable private key
+            await self._report(document, router, result, error, None)
+            return RunResult(reached=True)
         holding = result.ok and self._departing.hold(
             result, self._sessions, self.clock(), timedelta(seconds=router.spec.metallb.grace_period_seconds)
         )
