@@ -35,7 +35,7 @@ async def _run(worker: RouterWorker, seconds: float) -> None:
 def test_a_burst_of_changes_is_one_run() -> None:
     """Fifty changes within the window: the first run at start, then exactly one for the whole burst."""
     recorder = Recorder()
-    worker = RouterWorker("edge", recorder, FAST)
+    worker = RouterWorker("edge", recorder, Timing(debounce=0.2, resync=5.0))
 
     async def scenario() -> None:
         worker.start()
@@ -51,9 +51,9 @@ def test_a_burst_of_changes_is_one_run() -> None:
 
 
 def test_no_change_still_resyncs() -> None:
-    """With nothing happening, the router is read every resync interval."""
+    """With nothing happening, the router is read every resync interval (runs at 0.2, 1.2 and 2.2 s)."""
     recorder = Recorder()
-    asyncio.run(_run(RouterWorker("edge", recorder, FAST), 1.7))
+    asyncio.run(_run(RouterWorker("edge", recorder, Timing(debounce=0.2, resync=1.0)), 2.7))
     assert recorder.calls == [False, True, True]
 
 
