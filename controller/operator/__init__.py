@@ -4,13 +4,6 @@ index (what the cluster holds) → worker (when to act) → reconcile (render, a
 (RouterState, Events). `main` only wires kopf to the index; `leader` decides which replica may act.
 """
 
-from __future__ import annotations
+from controller.operator.cli import add_commands
 
-import argparse
-
-
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register `run`."""
-    from controller.operator.main import add_commands as add_run
-
-    add_run(commands)
+__all__ = ["add_commands"]

@@ -235,7 +235,8 @@ async def run_controller(args: argparse.Namespace) -> None:
         api.close()  # type: ignore[no-untyped-call]
 
 
-def _run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
+    """`frr-edge run`: until SIGTERM or SIGINT."""
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -244,41 +245,3 @@ def _run(args: argparse.Namespace) -> int:
     logging.getLogger("asyncssh").setLevel(logging.WARNING)
     asyncio.run(run_controller(args))
     return 0
-
-
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register `run`."""
-    summary = "run the controller: watch the cluster, apply to every Router, report in RouterState"
-    parser = commands.add_parser("run", help=summary, description=f"{summary}. See docs/controller.md.")
-    parser.add_argument(
-        "--kubeconfig", help="kubeconfig file (default: in-cluster in a Pod, else $KUBECONFIG or ~/.kube/config)"
-    )
-    parser.add_argument("--debounce", type=float, default=1.0, metavar="SECONDS", help="coalescing window (1)")
-    parser.add_argument("--resync", type=float, default=60.0, metavar="SECONDS", help="read routers every (60)")
-    parser.add_argument("--backoff-max", type=float, default=60.0, metavar="SECONDS", help="longest retry wait (60)")
-    parser.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS")
-    parser.add_argument(
-        "--secret-namespace",
-        action="append",
-        metavar="NS",
-        help="namespace whose Secrets frr-edge may read (repeat; default frr-edge-system)",
-    )
-    parser.add_argument(
-        "--metallb-namespace", action="append", metavar="NS", help="MetalLB's namespace (default metallb-system)"
-    )
-    parser.add_argument(
-        "--metrics-address", default="0.0.0.0:8080", metavar="HOST:PORT", help="/metrics, /healthz, /readyz"
-    )
-    parser.add_argument("--no-leader-election", dest="leader_election", action="store_false")
-    parser.add_argument("--lease-namespace", default="frr-edge-system")
-    parser.add_argument("--lease-name", default="frr-edge")
-    parser.add_argument("--lease-duration", type=float, default=15.0, metavar="SECONDS")
-    parser.add_argument("--identity", help="this replica's name in the Lease (default HOSTNAME-PID)")
-    parser.add_argument("-v", "--verbose", action="store_true")
-    parser.set_defaults(run=_command)
-
-
-def _command(args: argparse.Namespace) -> int:
-    args.secret_namespace = args.secret_namespace or ["frr-edge-system"]
-    args.metallb_namespace = args.metallb_namespace or ["metallb-system"]
-    return _run(args)
