@@ -70,6 +70,13 @@ class KubeWriter:
                 raise
         self._custom.patch_cluster_custom_object_status(GROUP, VERSION, "routerstates", name, body)
 
+    async def publish_router_status(self, router: dict[str, Any], status: dict[str, Any]) -> None:
+        """Merge the Router's status (Ready, observedGeneration); the spec is never written."""
+        name = router["metadata"]["name"]
+        await asyncio.to_thread(
+            self._custom.patch_cluster_custom_object_status, GROUP, VERSION, "routers", name, {"status": status}
+        )
+
     async def event(self, involved: dict[str, Any], kind: str, reason: str, message: str, warning: bool) -> None:
         """Post an Event about `involved` (a Router or a Service); never raises, an Event is best effort."""
         try:

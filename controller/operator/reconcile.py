@@ -42,6 +42,8 @@ ROUTER_GROUP = "frr-edge.dev"
 class Writer(Protocol):
     async def publish_state(self, router: dict[str, Any], state: RouterState) -> None: ...
 
+    async def publish_router_status(self, router: dict[str, Any], status: dict[str, Any]) -> None: ...
+
     async def event(self, involved: dict[str, Any], kind: str, reason: str, message: str, warning: bool) -> None: ...
 
 
@@ -189,6 +191,7 @@ class RouterReconciler:
         fresh["ConfigValid"] = _condition(
             "ConfigValid", first is None, type(first).__name__ if first else "Valid", str(first or "merged"), now
         )
+        fresh["Ready"] = _ready(fresh, now)
         for kind, condition in fresh.items():
             previous = self._conditions.get(kind)
             if previous is not None and previous.status == condition.status:
@@ -196,7 +199,16 @@ class RouterReconciler:
             self._conditions[kind] = condition
         conditions = [self._conditions[kind] for kind in sorted(self._conditions)]
         state = state.model_copy(update={"status": state.status.model_copy(update={"conditions": conditions})})
+        assert state.status is not None
         await self.writer.publish_state(document, state)
+        # The Router shows Ready too (its printer column, Argo CD's health check); only its status subresource.
+        router_status: dict[str, Any] = {
+            "observedGeneration": router.metadata.generation,
+            "conditions": [self._conditions["Ready"].model_dump(mode="json", by_alias=True, exclude_none=True)],
+        }
+        if state.status.last_good_apply_time is not None:
+            router_status["lastAppliedTime"] = state.status.last_good_apply_time.isoformat()
+        await self.writer.publish_router_status(document, router_status)
         self._record(outcome, observation, first)
         await self._outcome_event(document, outcome, first)
 
@@ -255,6 +267,18 @@ class RouterReconciler:
             if service is not None:
                 await self.writer.event(service, "Service", "AnnotationRejected", warning.message, True)
         self._service_warnings = current
+
+
+_READY_PARTS = ("ConfigValid", "Reachable", "Applied")
+
+
+def _ready(conditions: dict[str, Condition], now: datetime) -> Condition:
+    """Ready: the configuration is valid, the router answers, and the last apply succeeded."""
+    failing = [conditions[kind] for kind in _READY_PARTS if kind in conditions and conditions[kind].status != "True"]
+    if not failing:
+        return _condition("Ready", True, "Ready", "the router runs the desired configuration", now)
+    message = "; ".join(f"{c.type}: {c.message}" for c in failing)
+    return _condition("Ready", False, failing[0].reason, message, now)
 
 
 def _condition(kind: str, ok: bool, reason: str, message: str, now: datetime) -> Condition:

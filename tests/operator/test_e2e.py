@@ -46,7 +46,11 @@ def test_metallb_router_applied_and_sessions_established(world: World, leader: C
 
 
 def test_user_objects_are_left_untouched(world: World, leader: Controller) -> None:
-    """No finalizer, annotation or status written by frr-edge on the objects users (or Argo CD) own."""
+    """No finalizer, annotation or spec field written by frr-edge on the objects users (or Argo CD) own.
+
+    The Router's status subresource is frr-edge's to write (its Ready column, Argo CD's health check):
+    a status field manager does not share fields with what users apply, so it causes no drift.
+    """
     for kind, name, namespace in (
         ("router", ROUTER, None),
         ("bgppeer", "lab-edge", "metallb-system"),
@@ -59,8 +63,14 @@ def test_user_objects_are_left_untouched(world: World, leader: Controller) -> No
         assert not metadata.get("finalizers"), f"{kind} {name} got finalizers"
         marks = [key for key in metadata.get("annotations", {}) if any(m in key for m in KOPF_MARKS)]
         assert not marks, f"{kind} {name} got annotations {marks}"
-        managers = {entry["manager"] for entry in metadata.get("managedFields", [])}
+        managers = {
+            entry["manager"] for entry in metadata.get("managedFields", []) if entry.get("subresource") != "status"
+        }
         assert not any("kopf" in m or "python" in m or "frr-edge" in m for m in managers), (kind, managers)
+    router = world.kubectl.json("get", "router", ROUTER)
+    [ready] = router["status"]["conditions"]
+    assert (ready["type"], ready["status"]) == ("Ready", "True")
+    assert router["status"]["observedGeneration"] == router["metadata"]["generation"]
 
 
 def test_service_is_allowed_within_3_seconds(world: World, leader: Controller) -> None:
@@ -132,6 +142,10 @@ def test_conflicting_configurations_keep_the_last_good_config(world: World, lead
     message = world.status()["conversion"]["message"]
     assert "team-a" in message and "team-b" in message, message
     assert world.condition("ConfigValid")["reason"] == "MergeConflict"
+    wait_for(lambda: world.condition("Ready").get("status") == "False", 10, "RouterState Ready=False")
+    assert world.condition("Ready")["reason"] == "MergeConflict"
+    columns = world.kubectl("get", "router", ROUTER, "--no-headers").split()
+    assert columns[3] == "False", columns  # NAME ADDRESS OWNERSHIP READY AGE
     wait_for(lambda: any(e["reason"] == "MergeConflict" for e in world.events("default", "Router", ROUTER)), 5,
              "MergeConflict Event on the Router")  # fmt: skip
     assert "192.0.2.50" not in world.running_config()
