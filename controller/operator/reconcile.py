@@ -31,7 +31,7 @@ from controller.pipeline import RouterResult, render_router
 from controller.router.apply import ApplyReport, ConfigRejected, apply
 from controller.router.frrplan import InvalidConfiguration
 from controller.router.observe import Observation, observe
-from controller.router.state import router_state
+from controller.router.state import condition, router_state
 from controller.router.transport import RouterConnection, RouterUnreachable, load_private_key
 
 logger = logging.getLogger(__name__)
@@ -184,19 +184,19 @@ class RouterReconciler:
         assert state.status is not None
         fresh = {c.type: c for c in state.status.conditions}
         if isinstance(outcome, RouterUnreachable):
-            fresh["Reachable"] = _condition("Reachable", False, type(outcome).__name__, str(outcome), now)
+            fresh["Reachable"] = condition("Reachable", False, type(outcome).__name__, str(outcome), now)
         elif isinstance(outcome, FrrEdgeError) and observation is None:
-            fresh["Reachable"] = _condition("Reachable", False, "NotTried", str(outcome), now)
+            fresh["Reachable"] = condition("Reachable", False, "NotTried", str(outcome), now)
         first = result.errors[0] if result.errors else None
-        fresh["ConfigValid"] = _condition(
+        fresh["ConfigValid"] = condition(
             "ConfigValid", first is None, type(first).__name__ if first else "Valid", str(first or "merged"), now
         )
         fresh["Ready"] = _ready(fresh, now)
-        for kind, condition in fresh.items():
+        for kind, latest in fresh.items():
             previous = self._conditions.get(kind)
-            if previous is not None and previous.status == condition.status:
-                condition = condition.model_copy(update={"last_transition_time": previous.last_transition_time})
-            self._conditions[kind] = condition
+            if previous is not None and previous.status == latest.status:
+                latest = latest.model_copy(update={"last_transition_time": previous.last_transition_time})
+            self._conditions[kind] = latest
         conditions = [self._conditions[kind] for kind in sorted(self._conditions)]
         state = state.model_copy(update={"status": state.status.model_copy(update={"conditions": conditions})})
         assert state.status is not None
@@ -276,18 +276,6 @@ def _ready(conditions: dict[str, Condition], now: datetime) -> Condition:
     """Ready: the configuration is valid, the router answers, and the last apply succeeded."""
     failing = [conditions[kind] for kind in _READY_PARTS if kind in conditions and conditions[kind].status != "True"]
     if not failing:
-        return _condition("Ready", True, "Ready", "the router runs the desired configuration", now)
+        return condition("Ready", True, "Ready", "the router runs the desired configuration", now)
     message = "; ".join(f"{c.type}: {c.message}" for c in failing)
-    return _condition("Ready", False, failing[0].reason, message, now)
-
-
-def _condition(kind: str, ok: bool, reason: str, message: str, now: datetime) -> Condition:
-    return Condition.model_validate(
-        {
-            "type": kind,
-            "status": "True" if ok else "False",
-            "reason": reason,
-            "message": message[:1024],
-            "lastTransitionTime": now,
-        }
-    )
+    return condition("Ready", False, failing[0].reason, message, now)

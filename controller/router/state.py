@@ -20,7 +20,8 @@ def desired_hash(result: RouterResult) -> str:
     return hashlib.sha256(f"{result.frr}\0{result.nft}".encode()).hexdigest()
 
 
-def _condition(kind: str, ok: bool, reason: str, message: str, now: datetime) -> Condition:
+def condition(kind: str, ok: bool, reason: str, message: str, now: datetime) -> Condition:
+    """A condition as the API conventions define it; the message is cut to what status readers show."""
     return Condition.model_validate(
         {
             "type": kind,
@@ -64,15 +65,15 @@ def router_state(
         )
         fields["desired_config_hash"] = desired_hash(result)
         fields["last_good_apply_time"] = now
-        conditions.append(_condition("Applied", True, "Applied", outcome.message, now))
+        conditions.append(condition("Applied", True, "Applied", outcome.message, now))
     elif isinstance(outcome, FrrEdgeError):
         fields["reload"] = ReloadResult(result="Failed", message=str(outcome)[:32768], time=now)
-        conditions.append(_condition("Applied", False, type(outcome).__name__, str(outcome), now))
+        conditions.append(condition("Applied", False, type(outcome).__name__, str(outcome), now))
     if observation is not None:
         fields["running_config"] = observation.running_config
         fields["sessions"] = observation.sessions
         fields["sessions_summary"] = observation.sessions_summary
-        conditions.append(_condition("Reachable", True, "Connected", "SSH and vtysh answer", now))
+        conditions.append(condition("Reachable", True, "Connected", "SSH and vtysh answer", now))
     status = RouterStateStatus(conditions=conditions, **fields)
     metadata = ObjectMeta.model_validate({"name": router.metadata.name})
     return RouterState(metadata=metadata, status=status)
