@@ -1,4 +1,4 @@
-"""select → merge → render for every Router: the pure core, shared by the CLI and the controller."""
+"""derive → select → merge → render for every Router: the pure core, shared by the CLI and the controller."""
 
 from __future__ import annotations
 
