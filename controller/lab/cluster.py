@@ -14,7 +14,6 @@ import base64
 import json
 import os
 import signal
-import socket
 import ssl
 import subprocess
 import time
@@ -26,6 +25,7 @@ from pathlib import Path
 
 from controller.lab.kubectl import Kubectl, KubectlError
 from controller.lab.pki import ClusterPKI, KeyPair, ensure_pki
+from controller.lab.processes import free_port, start_time
 
 DEFAULT_BIN_DIR = Path("/var/cache/frr-edge/cluster")
 CONTROLLER_NAMESPACE = "frr-edge-system"
@@ -127,7 +127,7 @@ def start(directory: Path, bin_dir: Path = DEFAULT_BIN_DIR, timeout: float = 90.
 
     directory.mkdir(parents=True, exist_ok=True)
     pki = ensure_pki(directory / "pki")
-    ports = previous.ports if previous else {name: _free_port() for name in ("etcd", "etcd_peer", "apiserver")}
+    ports = previous.ports if previous else {name: free_port() for name in ("etcd", "etcd_peer", "apiserver")}
     state = _State(ports, [])
     state.save(directory)
     cluster = Cluster(directory, bin_dir, f"https://{_LOOPBACK}:{ports['apiserver']}")
@@ -233,7 +233,7 @@ def _launch(directory: Path, state: _State, name: str, command: Sequence[str]) -
     with (directory / f"{name}.log").open("ab") as log:
         # A session of its own: the server outlives the `lab cluster start` command and ignores its ^C.
         child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
-    state.processes.append(_Process(name, child.pid, _start_time(child.pid) or 0))
+    state.processes.append(_Process(name, child.pid, start_time(child.pid) or 0))
     state.save(directory)
 
 
@@ -332,25 +332,7 @@ def _terminate(process: _Process, timeout: float) -> bool:
 
 def _is_running(process: _Process) -> bool:
     """True while `process` (that very process, not a later one with its PID) has not exited."""
-    return _start_time(process.pid) == process.start_time
-
-
-def _start_time(pid: int) -> int | None:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    # The command name may hold spaces and parentheses: fields are counted after its closing one.
-    fields = stat[stat.rindex(")") + 2 :].split()
-    if fields[0] == "Z":
-        return None
-    return int(fields[19])
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((_LOOPBACK, 0))
-        return int(probe.getsockname()[1])
+    return start_time(process.pid) == process.start_time
 
 
 def _log_tail(directory: Path, name: str, lines: int = 20) -> str:

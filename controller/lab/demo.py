@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from controller.lab import cluster as cluster_lab
 from controller.lab import metallb_crds
 from controller.lab import router as router_lab
 from controller.lab.kubectl import Kubectl, KubectlError
+from controller.lab.processes import free_port, start_time
 from controller.offline import dump_yaml
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,10 +39,19 @@ class DemoError(Exception):
     """The demo could not start; the message says what to look at."""
 
 
-def _status(kubectl: Kubectl, kind: str, name: str, namespace: str | None, status: dict[str, Any]) -> None:
+def write_status(kubectl: Kubectl, kind: str, name: str, namespace: str | None, status: dict[str, Any]) -> None:
+    """Merge `status` through the status subresource, as the kubelet or MetalLB would write it."""
     where = [f"--namespace={namespace}"] if namespace else []
     patch = json.dumps({"status": status})
     kubectl("patch", kind, name, *where, "--subresource=status", "--type=merge", f"--patch={patch}")
+
+
+def speaker_ready(kubectl: Kubectl, speaker: router_lab.Speaker) -> None:
+    """The speaker's Node address and its Pod Ready (Node node-NAME, Pod metallb-system/speaker-NAME)."""
+    internal_ip = [{"type": "InternalIP", "address": speaker.address}]
+    write_status(kubectl, "node", f"node-{speaker.name}", None, {"addresses": internal_ip})
+    ready = {"conditions": [{"type": "Ready", "status": "True"}], "podIPs": [{"ip": speaker.address}]}
+    write_status(kubectl, "pod", f"speaker-{speaker.name}", "metallb-system", ready)
 
 
 def install(kubectl: Kubectl, lab: router_lab.RouterLab) -> None:
@@ -55,12 +64,9 @@ def install(kubectl: Kubectl, lab: router_lab.RouterLab) -> None:
     kubectl("apply", f"--filename={REPO / 'deploy' / 'rbac'}")
     kubectl("apply", f"--filename={SAMPLE}")
     for speaker in lab.speakers:
-        internal_ip = [{"type": "InternalIP", "address": speaker.address}]
-        _status(kubectl, "node", f"node-{speaker.name}", None, {"addresses": internal_ip})
-        ready = {"conditions": [{"type": "Ready", "status": "True"}], "podIPs": [{"ip": speaker.address}]}
-        _status(kubectl, "pod", f"speaker-{speaker.name}", "metallb-system", ready)
+        speaker_ready(kubectl, speaker)
     for (namespace, name), address in SERVICE_ADDRESSES.items():
-        _status(kubectl, "service", name, namespace, {"loadBalancer": {"ingress": [{"ip": address}]}})
+        write_status(kubectl, "service", name, namespace, {"loadBalancer": {"ingress": [{"ip": address}]}})
     documents = list(YAML(typ="safe").load_all(lab.router_manifest.read_text()))
     for document in documents:
         if document["kind"] == "Router":
@@ -75,12 +81,6 @@ def _build() -> Path:
     return Path(build.stdout.strip().splitlines()[-1])
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _start_controller(cluster: cluster_lab.Cluster, directory: Path, metrics: str) -> int:
     argv = [
         sys.executable, "-m", "controller", "run",
@@ -93,13 +93,6 @@ def _start_controller(cluster: cluster_lab.Cluster, directory: Path, metrics: st
         # A session of its own: the controller outlives this command, until `demo stop`.
         process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True)
     return process.pid
-
-
-def _start_time(pid: int) -> int | None:
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
-    except (OSError, IndexError, ValueError):
-        return None
 
 
 def _wait_established(kubectl: Kubectl, expected: int, timeout: float) -> dict[str, Any]:
@@ -132,9 +125,9 @@ def start(directory: Path) -> None:
         cluster = cluster_lab.start(directory / "cluster", bin_dir)
         print("installing CRDs, RBAC and samples/lab ...", flush=True)
         install(cluster.kubectl, lab)
-        metrics = f"127.0.0.1:{_free_port()}"
+        metrics = f"127.0.0.1:{free_port()}"
         pid = _start_controller(cluster, directory, metrics)
-        state["controller"] = {"pid": pid, "start_time": _start_time(pid), "metrics": metrics}
+        state["controller"] = {"pid": pid, "start_time": start_time(pid), "metrics": metrics}
         (directory / _STATE).write_text(json.dumps(state))
         print(f"frr-edge run started (pid {pid}, log {directory / 'controller.log'}); waiting for the sessions ...")
         routerstate = _wait_established(cluster.kubectl, len(lab.speakers), timeout=120)
@@ -181,10 +174,10 @@ def stop(directory: Path) -> list[str]:
     path = directory / _STATE
     state = json.loads(path.read_text()) if path.exists() else {}
     controller = state.get("controller")
-    if controller and _start_time(controller["pid"]) == controller["start_time"]:
+    if controller and start_time(controller["pid"]) == controller["start_time"]:
         os.kill(controller["pid"], signal.SIGTERM)
         for _ in range(100):
-            if _start_time(controller["pid"]) != controller["start_time"]:
+            if start_time(controller["pid"]) != controller["start_time"]:
                 break
             time.sleep(0.1)
         else:

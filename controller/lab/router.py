@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from controller.api.router import FRRSettings
+from controller.lab.processes import start_time
 from controller.offline import dump_yaml
 from controller.router.commands import WORKDIR_NAME, RouterCommands, sudoers
 
@@ -143,18 +144,8 @@ def _run(argv: list[str], namespace: str | None = None, check: bool = True) -> s
     return result
 
 
-def _start_time(pid: int) -> int | None:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat.rsplit(")", 1)[1].split()
-    # A zombie has exited; whoever started it reaps it (or init does): it counts as stopped.
-    return None if fields[0] in ("Z", "X") else int(fields[19])
-
-
 def _record(lab: RouterLab, name: str, pid: int) -> None:
-    started = _start_time(pid)
+    started = start_time(pid)
     if started is None:
         raise LabError(f"{name} (pid {pid}) exited right after starting; see the logs in {lab.directory}")
     lab.processes.append({"name": name, "pid": pid, "start_time": started})
@@ -421,7 +412,7 @@ def start(directory: Path, speakers: int = 2) -> RouterLab:
 
 
 def _stop(processes: list[dict[str, int | str]], timeout: float = 5.0) -> list[str]:
-    alive = [p for p in processes if _start_time(int(p["pid"])) == p["start_time"]]
+    alive = [p for p in processes if start_time(int(p["pid"])) == p["start_time"]]
     for process in alive:
         # Servers run in their own session: signal the group, which is ip-netns-exec's python child.
         try:
@@ -434,9 +425,9 @@ def _stop(processes: list[dict[str, int | str]], timeout: float = 5.0) -> list[s
     deadline = time.monotonic() + timeout
     for process in alive:
         pid = int(process["pid"])
-        while _start_time(pid) == process["start_time"] and time.monotonic() < deadline:
+        while start_time(pid) == process["start_time"] and time.monotonic() < deadline:
             time.sleep(0.05)
-        if _start_time(pid) == process["start_time"]:
+        if start_time(pid) == process["start_time"]:
             os.kill(pid, signal.SIGKILL)
     return [str(p["name"]) for p in alive]
 
@@ -446,7 +437,7 @@ def _stop_leftovers(namespace: str) -> None:
     pids = [int(pid) for pid in _run(["ip", "netns", "pids", namespace], check=False).stdout.split()]
     if pids:
         print(f"frr-edge lab router: stopping {' '.join(map(str, pids))} left in {namespace}", file=sys.stderr)
-        _stop([{"name": f"{namespace}/{pid}", "pid": pid, "start_time": _start_time(pid) or 0} for pid in pids])
+        _stop([{"name": f"{namespace}/{pid}", "pid": pid, "start_time": start_time(pid) or 0} for pid in pids])
 
 
 def stop(directory: Path) -> list[str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,7 +26,9 @@ from ruamel.yaml import YAML
 from controller.lab import cluster as cluster_lab
 from controller.lab import metallb_crds
 from controller.lab import router as router_lab
+from controller.lab.demo import speaker_ready, write_status
 from controller.lab.kubectl import Kubectl
+from controller.lab.processes import free_port
 from controller.offline import dump_yaml
 
 REPO = Path(__file__).resolve().parents[2]
@@ -45,12 +46,6 @@ def wait_for(condition: Callable[[], Any], timeout: float, what: str, interval: 
             pytest.fail(f"{what}: not within {timeout:.0f} s")
         time.sleep(interval)
     return time.monotonic() - started
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -115,7 +110,7 @@ class World:
         return self.cluster.kubectl
 
     def start_controller(self, identity: str, *extra: str) -> Controller:
-        controller = Controller(identity, self.directory / f"controller-{identity}.log", _free_port())
+        controller = Controller(identity, self.directory / f"controller-{identity}.log", free_port())
         argv = [
             sys.executable, "-m", "controller", "run",
             "--kubeconfig", str(self.cluster.controller_kubeconfig),
@@ -173,16 +168,7 @@ class World:
         self.set_ingress(namespace, name, ip)
 
     def set_ingress(self, namespace: str, name: str, ip: str) -> None:
-        patch = json.dumps({"status": {"loadBalancer": {"ingress": [{"ip": ip}]}}})
-        self.kubectl(
-            "patch",
-            "service",
-            name,
-            f"--namespace={namespace}",
-            "--subresource=status",
-            "--type=merge",
-            f"--patch={patch}",
-        )
+        write_status(self.kubectl, "service", name, namespace, {"loadBalancer": {"ingress": [{"ip": ip}]}})
 
     def events(self, namespace: str, kind: str, name: str) -> list[dict[str, Any]]:
         listed = self.kubectl.json(
@@ -207,26 +193,6 @@ class World:
         return pids
 
 
-def _apply_status(kubectl: Kubectl, kind: str, name: str, namespace: str | None, status: dict[str, Any]) -> None:
-    where = [f"--namespace={namespace}"] if namespace else []
-    kubectl(
-        "patch", kind, name, *where, "--subresource=status", "--type=merge", f"--patch={json.dumps({'status': status})}"
-    )
-
-
-def speaker_status(kubectl: Kubectl, speaker: router_lab.Speaker) -> None:
-    """The speaker's Node address and its Pod Ready, as the kubelet reports them."""
-    node = f"node-{speaker.name}"
-    _apply_status(kubectl, "node", node, None, {"addresses": [{"type": "InternalIP", "address": speaker.address}]})
-    _apply_status(
-        kubectl,
-        "pod",
-        f"speaker-{speaker.name}",
-        "metallb-system",
-        {"conditions": [{"type": "Ready", "status": "True"}], "podIPs": [{"ip": speaker.address}]},
-    )
-
-
 def _install(kubectl: Kubectl, lab: router_lab.RouterLab) -> None:
     for folder in (REPO / "crds", metallb_crds.write(lab.directory / "metallb-crds")):
         kubectl("apply", "--server-side", f"--filename={folder}")
@@ -236,7 +202,7 @@ def _install(kubectl: Kubectl, lab: router_lab.RouterLab) -> None:
     kubectl("apply", f"--filename={REPO / 'deploy' / 'rbac'}")
     kubectl("apply", f"--filename={FIXTURES / 'metallb-lab.yaml'}")
     for speaker in lab.speakers:
-        speaker_status(kubectl, speaker)
+        speaker_ready(kubectl, speaker)
     documents = list(YAML(typ="safe").load_all(lab.router_manifest.read_text()))
     for document in documents:
         if document["kind"] == "Router":

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from controller.lab import router as router_lab
+from controller.lab.demo import speaker_ready
 from controller.router.commands import APPLIED_NFT
-from tests.operator.conftest import FIXTURES, ROUTER, Controller, World, speaker_status, wait_for
+from tests.operator.conftest import FIXTURES, ROUTER, Controller, World, wait_for
 
 KOPF_MARKS = ("kopf.zalando.org",)
 
@@ -198,7 +199,7 @@ def test_departed_speaker_neighbor_goes_after_its_session_drops(world: World, le
     assert "neighbor 192.0.2.11 remote-as" in world.running_config()
     world.lab.vtysh(speaker.namespace, "configure terminal", "router bgp 64513", "no neighbor 192.0.2.1 shutdown")
     world.kubectl("apply", f"--filename={FIXTURES / 'metallb-lab.yaml'}")
-    speaker_status(world.kubectl, speaker)
+    speaker_ready(world.kubectl, speaker)
     wait_for(lambda: world.sessions() == established, 60, "s2 back and Established")
 
 
