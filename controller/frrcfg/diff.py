@@ -25,12 +25,12 @@ from controller.frrcfg.model import (
     NeighborBfdProfile,
     NeighborPeerGroup,
     NeighborRemoteAs,
-    NeighborStatement,
     PrefixListDescription,
     PrefixListEntry,
     RouteMapEntry,
     RouterBgp,
     Statement,
+    peer_of,
 )
 
 B = TypeVar("B", bound=Block)
@@ -215,16 +215,7 @@ def _entry_content(item: Statement) -> tuple[object, ...]:
 
 
 def _skipped(item: Item, peers: frozenset[str]) -> bool:
-    return _peer_of(item) in peers
-
-
-def _peer_of(item: Item) -> str | None:
-    """The neighbor a `neighbor PEER ...` line is about, typed or not."""
-    if isinstance(item, NeighborStatement):
-        return item.peer
-    if isinstance(item, Statement) and item.text().startswith("neighbor "):
-        return item.text().split()[1]
-    return None
+    return peer_of(item) in peers
 
 
 def _with_implied(items: list[Statement]) -> list[Statement]:
@@ -326,7 +317,7 @@ def _peers(router: RouterBgp) -> dict[str, bool]:
     """Peers configured in a router, each with whether it is a peer-group."""
     peers: dict[str, bool] = {}
     for _, item in Config(router.items).walk():
-        peer = _peer_of(item)
+        peer = peer_of(item)
         if peer is not None:
             is_group = isinstance(item, NeighborPeerGroup) and item.group is None
             peers[peer] = peers.get(peer, False) or is_group

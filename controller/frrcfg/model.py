@@ -577,6 +577,15 @@ class Config:
         return [_json(item) for item in self.items]
 
 
+def peer_of(item: Item) -> str | None:
+    """The neighbor a `neighbor PEER ...` line is about, typed or not; None for any other item."""
+    if isinstance(item, NeighborStatement):
+        return item.peer
+    if isinstance(item, Statement) and item.text().startswith("neighbor "):
+        return item.text().split()[1]
+    return None
+
+
 def _print(item: Item, depth: int, out: list[str]) -> None:
     indent = " " * depth
     if isinstance(item, Statement):

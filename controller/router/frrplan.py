@@ -24,12 +24,12 @@ from controller.frrcfg.model import (
     Item,
     NeighborBfdProfile,
     NeighborDescription,
-    NeighborStatement,
     PrefixListDescription,
     PrefixListEntry,
     RouteMapEntry,
     RouterBgp,
     Statement,
+    peer_of,
 )
 from controller.render.frr import MARKER
 
@@ -86,18 +86,10 @@ def _rendered_kind(item: Item) -> bool:
     return isinstance(item, RouterBgp | RouteMapEntry | PrefixListEntry | PrefixListDescription | Bfd)
 
 
-def _peer(item: Item) -> str | None:
-    if isinstance(item, NeighborStatement):
-        return item.peer
-    if isinstance(item, Statement) and item.text().startswith("neighbor "):
-        return item.text().split()[1]
-    return None
-
-
 def _without_peers(block: Block, peers: set[str]) -> Block:
     items: list[Item] = []
     for item in block.items:
-        if _peer(item) in peers:
+        if peer_of(item) in peers:
             continue
         items.append(_without_peers(item, peers) if isinstance(item, Block) else item)
     return _replace_items(block, tuple(items))
