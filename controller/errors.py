@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -58,3 +62,50 @@ class MergeConflict(FrrEdgeError):
 
 
 REDACTED = "<redacted>"
+
+
+def field_path(location: tuple[int | str, ...], document: Any) -> str:
+    """A pydantic error location as a user-facing path such as `spec.bgp.routers[0].neighbors[2].asn`.
+
+    Locations also hold names of union members and validators; only real keys and indexes are kept.
+    """
+    parts: list[str] = []
+    node = document
+    for step in location:
+        if isinstance(step, int) and isinstance(node, list) and 0 <= step < len(node):
+            parts.append(f"[{step}]")
+            node = node[step]
+        elif isinstance(step, str) and isinstance(node, Mapping) and step in node:
+            parts.append(f".{step}" if parts else step)
+            node = node[step]
+    return "".join(parts)
+
+
+def _why(error: Mapping[str, Any]) -> str:
+    # Only pydantic's message, never its `input`: the value may be a password.
+    message = str(error["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if message.startswith(prefix):
+            message = message[len(prefix) :]
+    if error["type"] == "extra_forbidden":
+        message = "unknown field (check its spelling against `kubectl explain`)"
+    if error["type"] == "missing":
+        message = "required field is missing"
+    return message
+
+
+def invalid_input(origin: Origin, document: Any, error: ValidationError, prefix: str = "") -> InvalidInput:
+    """The first problem of a pydantic ValidationError as an InvalidInput naming the field and why.
+
+    `document` is what was validated (to name fields as the user wrote them); `prefix` is its path in the
+    object (`spec` when only the spec was validated).
+    """
+    first = error.errors()[0]
+    path = field_path(tuple(first["loc"]), document)
+    if first["type"] == "missing":
+        path = ".".join(str(step) for step in first["loc"] if isinstance(step, str))
+    if prefix:
+        path = f"{prefix}.{path}" if path else prefix
+    more = len(error.errors()) - 1
+    why = _why(first) + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
+    return InvalidInput(origin, path, why)

@@ -5,20 +5,18 @@ Every object keeps its Origin, so an error names the file and document it came f
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
 from controller.api import FirewallPolicy, FRRConfiguration, LabelSelector, Router
 from controller.api.common import GROUP
-from controller.errors import InvalidInput, Origin
+from controller.errors import InvalidInput, Origin, invalid_input
+from controller.kubernetes import Secret
+from controller.manifests import ManifestError, read_file
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -81,64 +79,11 @@ class Inputs:
     seen: dict[tuple[str, str, str], Origin] = field(default_factory=dict)
 
 
-def field_path(location: tuple[int | str, ...], document: Any) -> str:
-    """A pydantic error location as a user-facing path such as `spec.bgp.routers[0].neighbors[2].asn`.
-
-    Locations also hold names of union members and validators; only real keys and indexes are kept.
-    """
-    parts: list[str] = []
-    node = document
-    for step in location:
-        if isinstance(step, int) and isinstance(node, list) and 0 <= step < len(node):
-            parts.append(f"[{step}]")
-            node = node[step]
-        elif isinstance(step, str) and isinstance(node, Mapping) and step in node:
-            parts.append(f".{step}" if parts else step)
-            node = node[step]
-    return "".join(parts)
-
-
-def _why(error: Mapping[str, Any]) -> str:
-    message = str(error["msg"])
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if message.startswith(prefix):
-            message = message[len(prefix) :]
-    if error["type"] == "extra_forbidden":
-        message = "unknown field (check its spelling against `kubectl explain`)"
-    if error["type"] == "missing":
-        message = "required field is missing"
-    return message
-
-
-def _invalid(origin: Origin, document: dict[str, Any], error: ValidationError) -> InvalidInput:
-    first = error.errors()[0]
-    path = field_path(tuple(first["loc"]), document)
-    if first["type"] == "missing":
-        path = ".".join(str(step) for step in first["loc"] if isinstance(step, str))
-    more = len(error.errors()) - 1
-    why = _why(first) + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
-    return InvalidInput(origin, path, why)
-
-
 def _selector_of(document: dict[str, Any]) -> LabelSelector | None:
     try:
         return LabelSelector.model_validate(document.get("spec", {}).get("routerSelector", {}))
     except (ValidationError, AttributeError):
         return None
-
-
-def _secret_data(origin: Origin, document: dict[str, Any]) -> dict[str, str]:
-    data: dict[str, str] = {}
-    for key, value in (document.get("stringData") or {}).items():
-        data[str(key)] = str(value)
-    for key, value in (document.get("data") or {}).items():
-        if key in data:
-            continue
-        try:
-            data[str(key)] = base64.b64decode(str(value), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            raise InvalidInput(origin, f"data.{key}", "is not base64-encoded UTF-8 text") from None
-    return data
 
 
 def add_object(inputs: Inputs, document: dict[str, Any], path: str | None = None, index: int | None = None) -> None:
@@ -168,9 +113,9 @@ def add_object(inputs: Inputs, document: dict[str, Any], path: str | None = None
             loaded = model.model_validate(document)
         except ValidationError as error:
             if kind == "Router":
-                inputs.invalid.append(Invalid(_invalid(origin, document, error), None, spoils_routers=False))
+                inputs.invalid.append(Invalid(invalid_input(origin, document, error), None, spoils_routers=False))
             else:
-                inputs.invalid.append(Invalid(_invalid(origin, document, error), _selector_of(document)))
+                inputs.invalid.append(Invalid(invalid_input(origin, document, error), _selector_of(document)))
             return
         if isinstance(loaded, Router):
             inputs.routers.append(Loaded(origin, loaded))
@@ -180,9 +125,11 @@ def add_object(inputs: Inputs, document: dict[str, Any], path: str | None = None
             inputs.firewall_policies.append(Loaded(origin, loaded))
     elif kind == "Secret" and api_version == "v1":
         try:
-            inputs.secrets[(origin.namespace or "default", name)] = _secret_data(origin, document)
-        except InvalidInput as error:
-            inputs.invalid.append(Invalid(error, None))
+            inputs.secrets[(origin.namespace or "default", name)] = Secret.model_validate(document).values
+        except ValidationError as error:
+            # Never the value: pydantic's message only names the type that was expected. A Router that
+            # needs this Secret fails on its own ("not found"); the others are not held up by it.
+            inputs.invalid.append(Invalid(invalid_input(origin, document, error), None, spoils_routers=False))
     elif kind.endswith("List") and isinstance(document.get("items"), list):
         for item in document["items"]:
             if isinstance(item, dict):
@@ -200,27 +147,26 @@ def _yaml_files(paths: Iterable[str | Path]) -> Iterator[Path]:
 
 
 class UnreadableInput(Exception):
-    """A file that is missing or is not YAML."""
+    """A file that is missing or is not YAML (the message says where: file, line, column)."""
 
 
 def load_paths(paths: Iterable[str | Path]) -> Inputs:
-    """Read YAML files and directories (multi-document, `kind: List` too) into Inputs."""
+    """Read YAML files and directories (multi-document, `kind: List` too) into Inputs.
+
+    Raises UnreadableInput for a file that cannot be read as YAML at all; invalid objects are recorded.
+    """
     inputs = Inputs()
-    yaml = YAML(typ="safe")
     for file in _yaml_files(paths):
         try:
-            with file.open(encoding="utf-8") as stream:
-                documents = list(yaml.load_all(stream))
-        except OSError as error:
-            raise UnreadableInput(f"{file}: {error.strerror}") from None
-        except YAMLError as error:
-            raise UnreadableInput(f"{file}: not valid YAML: {error}") from None
-        for index, document in enumerate(documents):
-            if document is None:
+            documents = list(read_file(file))
+        except ManifestError as error:
+            raise UnreadableInput(str(error)) from None
+        for document in documents:
+            if document.value is None:
                 continue
-            if not isinstance(document, dict):
-                origin = Origin("<no kind>", None, "<no name>", str(file), index)
+            if not isinstance(document.value, dict):
+                origin = Origin("<no kind>", None, "<no name>", str(file), document.index)
                 inputs.invalid.append(Invalid(InvalidInput(origin, "", "is not a Kubernetes object"), None))
                 continue
-            add_object(inputs, document, str(file), index)
+            add_object(inputs, document.value, str(file), document.index)
     return inputs

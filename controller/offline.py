@@ -54,7 +54,7 @@ def _results(args: argparse.Namespace) -> tuple[list[RouterResult], int]:
         print(f"frr-edge: {invalid.error}", file=sys.stderr)
         code = EXIT_INVALID
     cluster = read_cluster(inputs.others)
-    for cluster_error in cluster.invalid:
+    for cluster_error in [*cluster.invalid, *cluster.skipped]:
         print(f"frr-edge: {cluster_error}", file=sys.stderr)
         code = EXIT_INVALID
     if args.router is not None:
@@ -65,8 +65,11 @@ def _results(args: argparse.Namespace) -> tuple[list[RouterResult], int]:
             return [], EXIT_INVALID
     results = render_all(inputs, cluster)
     reported = {str(invalid.error) for invalid in inputs.invalid} | {str(error) for error in cluster.invalid}
+    skipped = {error.origin for error in cluster.skipped}
     for result in results:
         for warning in result.warnings:
+            if warning.reason == "ObjectSkipped" and warning.origin in skipped:
+                continue  # reported above as invalid input
             print(f"frr-edge: warning: router {result.name}: {warning}", file=sys.stderr)
         for error in result.errors:
             if isinstance(error, InvalidInput):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from datetime import datetime
-from functools import lru_cache
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
 from pydantic.alias_generators import to_camel
+
+from controller.addresses import MAX_ADDRESS_LENGTH, MAX_PREFIX_LENGTH, canonical_address, canonical_network
 
 JsonDict = dict[str, JsonValue]
 
@@ -38,60 +37,28 @@ class Model(BaseModel):
 
 
 def _ip_address(value: str) -> str:
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        raise ValueError(f"{value!r} is not an IPv4 or IPv6 address") from None
+    return canonical_address(value)
 
 
-_IPV4_CIDR = re.compile(
-    r"^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\."
-    r"(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)/(3[0-2]|[12]?\d)$"
-)
-
-
-@lru_cache(maxsize=65536)
 def _cidr(value: str) -> str:
-    # Fast path for the common case, a canonical IPv4 prefix: tens of thousands of Service addresses.
-    match = _IPV4_CIDR.match(value)
-    if match is not None:
-        address = 0
-        for octet in match.groups()[:4]:
-            address = address * 256 + int(octet)
-        length = int(match[5])
-        if address & ((1 << (32 - length)) - 1) == 0:
-            return value
-    if "/" not in value:
-        raise ValueError(f"{value!r} has no prefix length; write it as a CIDR such as 192.0.2.0/24")
-    try:
-        return str(ipaddress.ip_network(value))
-    except ValueError:
-        pass  # say which way it is wrong
-    try:
-        network = ipaddress.ip_network(value, strict=False)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a CIDR prefix such as 192.0.2.0/24 or 2001:db8::/64") from None
-    raise ValueError(f"{value!r} has host bits set; the prefix is {network}")
-
-
-def canonical_cidr(value: str) -> str:
-    """The canonical text of a CIDR prefix; raises ValueError saying what is wrong with it."""
-    return _cidr(value)
+    return canonical_network(value)
 
 
 IPAddress = Annotated[
     str,
     AfterValidator(_ip_address),
     Field(
-        max_length=45,
+        max_length=MAX_ADDRESS_LENGTH,
         json_schema_extra={"x-kubernetes-validations": [cel("isIP(self)", "must be an IPv4 or IPv6 address")]},
     ),
 ]
 # CIDRs sit in long nested lists (prefixes of thousands of neighbors): the API server checks them with
 # the cheap `cidr` format rather than CEL, whose estimated cost grows with every enclosing list's size.
-CIDR = Annotated[str, AfterValidator(_cidr), Field(max_length=49, json_schema_extra={"format": "cidr"})]
+CIDR = Annotated[str, AfterValidator(_cidr), Field(max_length=MAX_PREFIX_LENGTH, json_schema_extra={"format": "cidr"})]
 # Names that end up in FRR or nft text as one word.
 Word = Annotated[str, Field(min_length=1, max_length=63, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
+# A Kubernetes namespace name (an RFC 1123 label), as the API server checks it.
+KubernetesNamespace = Annotated[str, Field(min_length=1, max_length=63, pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
 InterfaceName = Annotated[str, Field(min_length=1, max_length=15, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 ASN = Annotated[
     int,

@@ -8,7 +8,17 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from controller.api.common import Condition, InterfaceName, IPAddress, Model, ObjectMeta, Word, cel, settings
+from controller.api.common import (
+    Condition,
+    InterfaceName,
+    IPAddress,
+    KubernetesNamespace,
+    Model,
+    ObjectMeta,
+    Word,
+    cel,
+    settings,
+)
 
 _HOST_KEY = re.compile(
     r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|"
@@ -85,7 +95,7 @@ class MetalLBSettings(Model):
     """Whether and how frr-edge follows MetalLB for this router."""
 
     enabled: bool = Field(default=False, description="Derive neighbors, prefixes and firewall from MetalLB.")
-    namespace: Word = Field(default="metallb-system", description="Namespace MetalLB runs in.")
+    namespace: KubernetesNamespace = Field(default="metallb-system", description="Namespace MetalLB runs in.")
     neighbor_address: Literal["NodeInternalIP", "SpeakerPodIP"] = Field(
         default="NodeInternalIP",
         description="Which address of a speaker the router peers with; a BGPPeer's sourceAddress wins over both.",

@@ -7,26 +7,36 @@ Pure: a Router and a Cluster in, an FRRConfiguration `metallb-<router>` and a Fi
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
+from controller.addresses import Network, family, host_prefix, not_a_peer, parse_address
 from controller.api import FirewallPolicy, FRRConfiguration, Router
-from controller.api.common import canonical_cidr
+from controller.api.duration import duration_seconds
 from controller.api.firewallpolicy import AllowRule, RateLimitRule
 from controller.api.frrconfiguration import Neighbor
 from controller.api.ratelimit import RateLimitError, parse_rate
-from controller.errors import InvalidInput, MergeConflict, Origin
+from controller.errors import REDACTED, InvalidInput, MergeConflict, Origin, invalid_input
 from controller.metallb.legacy import read_legacy
-from controller.metallb.resources import EXCLUDE_LABEL, Cluster, Namespace, Node, Peer, Pool, Service, Speaker
+from controller.metallb.resources import (
+    EXCLUDE_LABEL,
+    Advertisement,
+    Cluster,
+    Namespace,
+    Node,
+    Peer,
+    Pool,
+    Service,
+    Speaker,
+)
 
 RATE_LIMIT_ANNOTATIONS = ("frr-edge.dev/rate-limit", "ratelimit")
 GENERATED_LABEL = "frr-edge.dev/generated"
 # Wide enough for every speaker of a large cluster; a constant, so a node joining does not rewrite it.
 ECMP_PATHS = 64
 _PROTOCOLS = ("tcp", "udp", "sctp")
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +45,7 @@ class DeriveWarning:
 
     origin: Origin
     message: str
+    reason: str = "AnnotationRejected"
 
     def __str__(self) -> str:
         return f"{self.origin.kind} {self.origin.ref}: {self.message}"
@@ -61,24 +72,9 @@ def metallb_namespace(router: Router, cluster: Cluster) -> Namespace:
     return namespace or Namespace()
 
 
-def _family(address: str) -> int:
-    return ipaddress.ip_address(address).version
-
-
 def _targets(router: Router, namespace: Namespace) -> list[Peer]:
-    addresses = {str(ipaddress.ip_address(a)) for a in router.spec.peering_addresses}
-    targets = []
-    for peer in namespace.peers:
-        if peer.spec.peer_address is None:
-            continue  # unnumbered BGPPeers peer over an interface, not with this router's address
-        try:
-            if str(ipaddress.ip_address(peer.spec.peer_address)) in addresses:
-                targets.append(peer)
-        except ValueError:
-            raise InvalidInput(
-                peer.origin, "spec.peerAddress", f"{peer.spec.peer_address!r} is not an IP address"
-            ) from None
-    return sorted(targets, key=lambda peer: peer.name)
+    addresses = set(router.spec.peering_addresses)
+    return sorted((peer for peer in namespace.peers if peer.spec.peer_address in addresses), key=lambda p: p.name)
 
 
 def _router_asn(peer: Peer, asn_hint: int | None) -> int:
@@ -110,16 +106,63 @@ def _nodes_of(peer: Peer, cluster: Cluster, speakers: list[Speaker]) -> list[tup
     return sorted(selected, key=lambda pair: pair[0].name)
 
 
-def _neighbor_address(router: Router, peer: Peer, node: Node, speaker: Speaker) -> str | None:
-    family = _family(str(peer.spec.peer_address))
+def _neighbor_address(
+    router: Router, peer: Peer, node: Node, speaker: Speaker, warnings: list[DeriveWarning]
+) -> str | None:
+    """The speaker's address of the BGPPeer's family, or None; an address no neighbor can have is skipped."""
+    wanted = family(str(peer.spec.peer_address))
     if peer.spec.source_address:
-        return peer.spec.source_address if _family(peer.spec.source_address) == family else None
+        return peer.spec.source_address if family(peer.spec.source_address) == wanted else None
     pod_ip = router.spec.metallb.neighbor_address == "SpeakerPodIP"
     candidates = speaker.pod_ips if pod_ip else node.internal_ips
     for candidate in candidates:
-        if _family(candidate) == family:
-            return str(ipaddress.ip_address(candidate))
+        if family(candidate) != wanted:
+            continue
+        why = not_a_peer(parse_address(candidate))
+        if why is None and candidate in [*router.spec.peering_addresses, router.spec.address]:
+            why = "is an address of the router itself"
+        if why is not None:
+            where = "Pod IP" if pod_ip else "InternalIP"
+            origin = Origin("Node", None, node.name)
+            warnings.append(
+                DeriveWarning(origin, f"not a BGP neighbor: its {where} {candidate} {why}", "ObjectSkipped")
+            )
+            return None
+        return candidate
     return None
+
+
+def _advertised_pools(namespace: Namespace, advertisement: Advertisement) -> list[Pool]:
+    spec = advertisement.spec
+    if not spec.ip_address_pools and not spec.ip_address_pool_selectors:
+        return list(namespace.pools.values())
+    names = set(spec.ip_address_pools)
+    return [
+        pool
+        for pool in namespace.pools.values()
+        if pool.name in names or any(s.matches(pool.labels) for s in spec.ip_address_pool_selectors)
+    ]
+
+
+def _check_aggregation(namespace: Namespace) -> None:
+    """MetalLB's validateBGPAdvPerPool: an aggregation length shorter than a pool entry's prefix is refused.
+
+    Raises InvalidInput naming the BGPAdvertisement: mirroring it would make the router accept addresses
+    outside the pool.
+    """
+    for advertisement in namespace.advertisements:
+        spec = advertisement.spec
+        for pool in _advertised_pools(namespace, advertisement):
+            for entry, of_family, lowest in pool.entries:
+                length = spec.aggregation_length if of_family == 4 else spec.aggregation_length_v6
+                field_name = "aggregationLength" if of_family == 4 else "aggregationLengthV6"
+                if length is not None and length < lowest:
+                    raise InvalidInput(
+                        advertisement.origin,
+                        f"spec.{field_name}",
+                        f"invalid aggregation length {length}: prefix {lowest} in pool {pool.name} is more "
+                        f"specific than the aggregation length for addresses {entry} (MetalLB refuses it too)",
+                    )
 
 
 def _pools_for(namespace: Namespace, peer: Peer, node: Node) -> list[tuple[Pool, int | None, int | None]]:
@@ -131,14 +174,7 @@ def _pools_for(namespace: Namespace, peer: Peer, node: Node) -> list[tuple[Pool,
             continue
         if spec.node_selectors and not any(s.matches(node.labels) for s in spec.node_selectors):
             continue
-        names = set(spec.ip_address_pools)
-        pools = [
-            pool
-            for pool in namespace.pools.values()
-            if pool.name in names or any(s.matches(pool.labels) for s in spec.ip_address_pool_selectors)
-        ]
-        if not spec.ip_address_pools and not spec.ip_address_pool_selectors:
-            pools = list(namespace.pools.values())
+        pools = _advertised_pools(namespace, advertisement)
         found += [(pool, spec.aggregation_length, spec.aggregation_length_v6) for pool in pools]
     return found
 
@@ -146,7 +182,9 @@ def _pools_for(namespace: Namespace, peer: Peer, node: Node) -> list[tuple[Pool,
 def receive_selector(network: Network, aggregation: int | None) -> dict[str, Any]:
     """The prefix selector accepting exactly what a speaker announces for addresses of `network`.
 
-    MetalLB announces each Service address aggregated to `aggregation` bits (32/128 by default).
+    MetalLB announces each Service address aggregated to `aggregation` bits (32/128 by default). A length
+    shorter than every prefix of a pool entry is refused before this (`_check_aggregation`); one shorter
+    than a part of a range entry is announced by MetalLB as exactly that aggregate, accepted exactly.
     """
     length = network.max_prefixlen if aggregation is None else aggregation
     if length < network.prefixlen:
@@ -156,7 +194,12 @@ def receive_selector(network: Network, aggregation: int | None) -> dict[str, Any
     return {"prefix": str(network), "ge": length, "le": length}
 
 
-def _neighbor(router: Router, peer: Peer, address: str, receive: list[dict[str, Any]]) -> dict[str, Any]:
+def _whole_seconds(text: str | None) -> str | None:
+    """A MetalLB duration as FRR gets it: whole seconds, truncated as MetalLB's parseTimers does."""
+    return None if text is None else f"{int(duration_seconds(text))}s"
+
+
+def _neighbor(peer: Peer, address: str, receive: list[dict[str, Any]]) -> dict[str, Any]:
     spec = peer.spec
     neighbor: dict[str, Any] = {
         "address": address,
@@ -164,8 +207,8 @@ def _neighbor(router: Router, peer: Peer, address: str, receive: list[dict[str, 
         "toReceive": {"allowed": {"prefixes": receive}},
     }
     optional = {
-        "holdTime": spec.hold_time,
-        "keepaliveTime": spec.keepalive_time,
+        "holdTime": _whole_seconds(spec.hold_time),
+        "keepaliveTime": _whole_seconds(spec.keepalive_time),
         "connectTime": spec.connect_time,
         "bfdProfile": spec.bfd_profile,
         "password": spec.password,
@@ -179,26 +222,55 @@ def _neighbor(router: Router, peer: Peer, address: str, receive: list[dict[str, 
     if spec.ebgp_multi_hop:
         # The speakers dial the BGPPeer's peerAddress from afar: answer and dial from that same address.
         neighbor["ebgpMultiHop"] = True
-        neighbor["sourceaddress"] = str(ipaddress.ip_address(str(spec.peer_address)))
+        neighbor["sourceaddress"] = spec.peer_address
     if spec.enable_graceful_restart:
         neighbor["enableGracefulRestart"] = True
     return neighbor
 
 
+# Where a derived neighbor's field comes from in the BGPPeer, to name it when the neighbor is invalid.
+_PEER_FIELDS = {
+    "asn": "spec.myASN",
+    "holdTime": "spec.holdTime",
+    "keepaliveTime": "spec.keepaliveTime",
+    "connectTime": "spec.connectTime",
+    "bfdProfile": "spec.bfdProfile",
+    "password": "spec.password",
+    "passwordSecret": "spec.passwordSecret",
+    "sourceaddress": "spec.peerAddress",
+}
 _SESSION_KEYS = ("asn", "holdTime", "keepaliveTime", "connectTime", "password", "passwordSecret", "ebgpMultiHop")
 
 
-def derive_frr(router: Router, cluster: Cluster, asn_hint: int | None) -> FRRConfiguration | None:
-    """The FRRConfiguration `metallb-<router>`, or None when no BGPPeer targets this router."""
+def _validated(peer: Peer, neighbor: dict[str, Any]) -> Neighbor:
+    """The derived neighbor as frr-edge's API checks it; raises InvalidInput naming the BGPPeer's field."""
+    try:
+        return Neighbor.model_validate(neighbor)
+    except ValidationError as error:
+        problem = invalid_input(peer.origin, neighbor, error)
+        field_name = problem.field.split(".")[0].split("[")[0]
+        where = _PEER_FIELDS.get(field_name, "spec")
+        raise InvalidInput(peer.origin, where, f"as a router neighbor: {problem.field}: {problem.why}") from None
+
+
+def derive_frr(
+    router: Router, cluster: Cluster, asn_hint: int | None, warnings: list[DeriveWarning] | None = None
+) -> FRRConfiguration | None:
+    """The FRRConfiguration `metallb-<router>`, or None when no BGPPeer targets this router.
+
+    Raises InvalidInput or MergeConflict; speakers that cannot be neighbors are added to `warnings`.
+    """
+    warnings = [] if warnings is None else warnings
     namespace = metallb_namespace(router, cluster)
     peers = _targets(router, namespace)
     if not peers:
         return None
+    _check_aggregation(namespace)
     # frr-k8s may run in a namespace of its own (frr-k8s-system); MetalLB's speakers run in MetalLB's.
     speakers = [s for s in cluster.speakers if s.namespace == router.spec.metallb.namespace or s.component == "frr-k8s"]
     router_asn: int | None = None
     asn_owner: Peer | None = None
-    neighbors: dict[str, dict[str, Any]] = {}
+    neighbors: dict[str, Neighbor] = {}
     owners: dict[str, Peer] = {}
     profiles: dict[str, dict[str, Any]] = {}
     for peer in peers:
@@ -222,35 +294,21 @@ def derive_frr(router: Router, cluster: Cluster, asn_hint: int | None) -> FRRCon
                 **profile.model_dump(by_alias=True, exclude_none=True),
             }
         for node, speaker in _nodes_of(peer, cluster, speakers):
-            address = _neighbor_address(router, peer, node, speaker)
+            address = _neighbor_address(router, peer, node, speaker, warnings)
             if address is None:
                 continue
             receive = []
             for pool, aggregation_v4, aggregation_v6 in _pools_for(namespace, peer, node):
                 for network in pool.networks:
-                    if network.version == _family(address):
+                    if network.version == family(address):
                         aggregation = aggregation_v4 if network.version == 4 else aggregation_v6
                         receive.append(receive_selector(network, aggregation))
-            neighbor = _neighbor(router, peer, address, receive)
+            neighbor = _validated(peer, _neighbor(peer, address, receive))
             existing = neighbors.get(address)
             if existing is None:
                 neighbors[address], owners[address] = neighbor, peer
                 continue
-            for key in _SESSION_KEYS:
-                if existing.get(key) != neighbor.get(key):
-                    shown = (
-                        ("(redacted)", "(redacted)") if "password" in key else (existing.get(key), neighbor.get(key))
-                    )
-                    raise MergeConflict(
-                        f"router {router.metadata.name} speaker {address}",
-                        key,
-                        owners[address].origin,
-                        str(shown[0]),
-                        peer.origin,
-                        str(shown[1]),
-                    )
-            prefixes = existing["toReceive"]["allowed"]["prefixes"]
-            prefixes += [selector for selector in receive if selector not in prefixes]
+            neighbors[address] = _merged(router, address, existing, owners[address], neighbor, peer)
     configuration = FRRConfiguration.model_validate(
         {
             "metadata": _metadata(f"metallb-{router.metadata.name}", router),
@@ -264,13 +322,36 @@ def derive_frr(router: Router, cluster: Cluster, asn_hint: int | None) -> FRRCon
     )
     # Every neighbor is validated on its own; the list is not bound by the CRD's limit on one object.
     bgp_router = configuration.spec.bgp.routers[0].model_copy(
-        update={"neighbors": [Neighbor.model_validate(neighbors[address]) for address in sorted(neighbors)]}
+        update={"neighbors": [neighbors[address] for address in sorted(neighbors)]}
     )
     bgp = configuration.spec.bgp.model_copy(update={"routers": [bgp_router]})
     return configuration.model_copy(update={"spec": configuration.spec.model_copy(update={"bgp": bgp})})
 
 
+def _merged(router: Router, address: str, existing: Neighbor, owner: Peer, incoming: Neighbor, peer: Peer) -> Neighbor:
+    """One speaker targeted by two BGPPeers: their session settings must agree; accepted prefixes add up."""
+    mine = existing.model_dump(by_alias=True, exclude_none=True)
+    theirs = incoming.model_dump(by_alias=True, exclude_none=True)
+    for key in _SESSION_KEYS:
+        if mine.get(key) != theirs.get(key):
+            shown = (REDACTED, REDACTED) if "password" in key else (mine.get(key), theirs.get(key))
+            raise MergeConflict(
+                f"router {router.metadata.name} speaker {address}",
+                key,
+                owner.origin,
+                str(shown[0]),
+                peer.origin,
+                str(shown[1]),
+            )
+    prefixes = list(existing.to_receive.allowed.prefixes)
+    prefixes += [selector for selector in incoming.to_receive.allowed.prefixes if selector not in prefixes]
+    allowed = existing.to_receive.allowed.model_copy(update={"prefixes": prefixes})
+    return existing.model_copy(update={"to_receive": existing.to_receive.model_copy(update={"allowed": allowed})})
+
+
 def _metadata(name: str, router: Router) -> dict[str, Any]:
+    if len(name) > 253:  # a long Router name: the derived name still fits Kubernetes' limit
+        name = f"{name[:244]}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
     return {"name": name, "namespace": router.spec.metallb.namespace, "labels": {GENERATED_LABEL: "true"}}
 
 
@@ -289,16 +370,27 @@ def _rate_limit(service: Service) -> tuple[str, str] | None:
     return None
 
 
-def _service_rules(
-    service: Service, warnings: list[DeriveWarning]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    try:
-        sources = [str(ipaddress.ip_network(source.strip(), strict=False)) for source in service.source_ranges]
-        destinations = [canonical_cidr(f"{ip}/{128 if ':' in ip else 32}") for ip in service.ingress_ips]
-    except ValueError as error:
-        warnings.append(DeriveWarning(service.origin, f"not allowed through the firewall: {error}"))
+def _service_rules(service: Service, warnings: list[DeriveWarning]) -> tuple[list[AllowRule], list[RateLimitRule]]:
+    """The allow rules and rate limits of one Service; a Service that cannot be expressed is skipped alone."""
+    sources = list(service.source_ranges)
+    destinations = [host_prefix(ip) for ip in service.ingress_ips]
+    if sources:
+        source_families = {family(source) for source in sources}
+        dropped = [d for d in destinations if family(d) not in source_families]
+        if dropped:
+            # Allowing them from anywhere would ignore loadBalancerSourceRanges: the safe choice is not at all.
+            warnings.append(
+                DeriveWarning(
+                    service.origin,
+                    f"{', '.join(d.split('/')[0] for d in dropped)} not allowed through the firewall: "
+                    f"loadBalancerSourceRanges has no IPv{family(dropped[0])} range",
+                    "SourceRangesIncomplete",
+                )
+            )
+            destinations = [d for d in destinations if d not in dropped]
+    if not destinations:
         return [], []
-    allow = []
+    allow: list[dict[str, Any]] = []
     for protocol in _PROTOCOLS:
         ports = sorted({port.port for port in service.ports if port.protocol == protocol})
         if ports:
@@ -307,7 +399,7 @@ def _service_rules(
             if sources:
                 rule["sources"] = sources
             allow.append(rule)
-    limits = []
+    limits: list[dict[str, Any]] = []
     annotation = _rate_limit(service)
     if annotation is not None:
         key, value = annotation
@@ -317,19 +409,29 @@ def _service_rules(
             warnings.append(DeriveWarning(service.origin, f"annotation {key} ignored: {error}"))
         else:
             limits = [
-                {"destination": ip, "protocol": port.protocol, "port": port.port, "rate": str(rate)}
-                for ip in sorted({destination.split("/")[0] for destination in destinations})
+                {
+                    "destination": destination.split("/")[0],
+                    "protocol": port.protocol,
+                    "port": port.port,
+                    "rate": str(rate),
+                }
+                for destination in destinations
                 for port in service.ports
                 if port.protocol in _PROTOCOLS
             ]
-    return allow, limits
+    try:
+        return [AllowRule.model_validate(rule) for rule in allow], [RateLimitRule.model_validate(x) for x in limits]
+    except ValidationError as error:
+        problem = invalid_input(service.origin, {"allow": allow, "rateLimits": limits}, error)
+        warnings.append(DeriveWarning(service.origin, f"skipped: {problem.field}: {problem.why}", "ObjectSkipped"))
+        return [], []
 
 
 def derive_firewall(router: Router, cluster: Cluster) -> tuple[FirewallPolicy, list[DeriveWarning]]:
     """The FirewallPolicy `metallb-services`: every LoadBalancer Service's addresses and ports."""
     warnings: list[DeriveWarning] = []
-    allow: list[dict[str, Any]] = []
-    limits: list[dict[str, Any]] = []
+    allow: list[AllowRule] = []
+    limits: list[RateLimitRule] = []
     wanted_class = router.spec.metallb.load_balancer_class
     for service in sorted(cluster.services, key=lambda s: (s.origin.namespace or "", s.origin.name)):
         if service.load_balancer_class != wanted_class or not service.ingress_ips:
@@ -339,12 +441,7 @@ def derive_firewall(router: Router, cluster: Cluster) -> tuple[FirewallPolicy, l
         limits += service_limits
     policy = FirewallPolicy.model_validate({"metadata": _metadata("metallb-services", router)})
     # Every rule is validated on its own; the lists are not bound by the CRD's limit on one object.
-    spec = policy.spec.model_copy(
-        update={
-            "allow": [AllowRule.model_validate(rule) for rule in allow],
-            "rate_limits": [RateLimitRule.model_validate(limit) for limit in limits],
-        }
-    )
+    spec = policy.spec.model_copy(update={"allow": allow, "rate_limits": limits})
     return policy.model_copy(update={"spec": spec}), warnings
 
 
@@ -353,5 +450,10 @@ def derive(router: Router, cluster: Cluster, asn_hint: int | None) -> Derived:
     for invalid in cluster.invalid:
         if invalid.origin.namespace == router.spec.metallb.namespace:
             raise invalid
+    skipped = [
+        DeriveWarning(error.origin, f"skipped: {error.field}: {error.why}", "ObjectSkipped")
+        for error in cluster.skipped
+    ]
     firewall, warnings = derive_firewall(router, cluster)
-    return Derived(frr=derive_frr(router, cluster, asn_hint), firewall=firewall, warnings=warnings)
+    frr = derive_frr(router, cluster, asn_hint, warnings)
+    return Derived(frr=frr, firewall=firewall, warnings=skipped + warnings)

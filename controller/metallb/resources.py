@@ -1,77 +1,142 @@
-"""What frr-edge reads from a cluster running MetalLB, in one normalised shape.
+"""What frr-edge reads from a cluster running MetalLB, in one normalised, checked shape.
 
 MetalLB's CRDs (BGPPeer v1beta2 and v1beta1, IPAddressPool, BGPAdvertisement, BFDProfile, Community), the
 legacy ConfigMap `config` of MetalLB <= 0.12, Nodes, speaker Pods and Services all become the plain values
-below. Only the fields frr-edge uses are modelled; everything else in those objects is ignored.
+below. Every object is read through a typed model with strict types; MetalLB's objects are also checked
+with the rules MetalLB's own config parser applies (metallb/metallb internal/config/config.go:
+peerFromCR, parseTimers, bfdProfileFromCR, ParseCIDR), so frr-edge never mirrors what MetalLB refuses.
+A MetalLB object that fails spoils the Routers following its namespace (MetalLB would refuse the whole
+configuration too); a Service, Node or Pod that fails is skipped alone.
 """
 
 from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from controller.addresses import Network, canonical_address, parse_address, parse_network
 from controller.api.common import LabelSelector
-from controller.errors import InvalidInput, Origin
+from controller.api.duration import duration_seconds
+from controller.errors import InvalidInput, Origin, invalid_input
+from controller.kubernetes import Node as NodeObject
+from controller.kubernetes import ObjectMeta
+from controller.kubernetes import Pod as PodObject
+from controller.kubernetes import Service as ServiceObject
 
 METALLB_GROUP = "metallb.io"
 EXCLUDE_LABEL = "node.kubernetes.io/exclude-from-external-load-balancers"
 
 
-class _Lenient(BaseModel):
-    """MetalLB's own API is validated by MetalLB; unknown fields are ignored, not refused."""
+class MetalLBObject(BaseModel):
+    """MetalLB's API as MetalLB defines it: strict types; fields frr-edge does not read are ignored."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True, strict=True)
 
 
-class SecretReference(_Lenient):
-    name: str
+def _duration(text: str) -> str:
+    duration_seconds(text)
+    return text
+
+
+Address = Annotated[str, Field(max_length=64), AfterValidator(canonical_address)]
+GoDuration = Annotated[str, AfterValidator(_duration)]
+Uint32 = Annotated[int, Field(ge=0, le=4294967295)]
+
+
+class SecretReference(MetalLBObject):
+    name: str = Field(min_length=1)
     namespace: str | None = None
 
 
-class BGPPeerSpec(_Lenient):
-    my_asn: int = Field(alias="myASN", ge=0, le=4294967295)
-    peer_asn: int | None = Field(default=None, alias="peerASN", ge=0, le=4294967295)
-    local_asn: int | None = Field(default=None, alias="localASN", ge=0, le=4294967295)
-    dynamic_asn: str | None = Field(default=None, alias="dynamicASN")
-    peer_address: str | None = Field(default=None, alias="peerAddress")
-    source_address: str | None = Field(default=None, alias="sourceAddress")
-    peer_port: int | None = Field(default=None, alias="peerPort")
-    hold_time: str | None = Field(default=None, alias="holdTime")
-    keepalive_time: str | None = Field(default=None, alias="keepaliveTime")
-    connect_time: str | None = Field(default=None, alias="connectTime")
+class BGPPeerSpec(MetalLBObject):
+    my_asn: Uint32 = Field(alias="myASN")
+    peer_asn: Uint32 = Field(default=0, alias="peerASN")
+    local_asn: Uint32 = Field(default=0, alias="localASN")
+    dynamic_asn: Literal["internal", "external", ""] = Field(default="", alias="dynamicASN")
+    peer_address: Address | None = Field(default=None, alias="peerAddress")
+    interface: str | None = None
+    source_address: Address | None = Field(default=None, alias="sourceAddress")
+    peer_port: int | None = Field(default=None, alias="peerPort", ge=1, le=16384)
+    hold_time: GoDuration | None = Field(default=None, alias="holdTime")
+    keepalive_time: GoDuration | None = Field(default=None, alias="keepaliveTime")
+    connect_time: GoDuration | None = Field(default=None, alias="connectTime")
+    router_id: Address | None = Field(default=None, alias="routerID")
     node_selectors: list[LabelSelector] = Field(default_factory=list, alias="nodeSelectors")
     password: str | None = None
     password_secret: SecretReference | None = Field(default=None, alias="passwordSecret")
     bfd_profile: str | None = Field(default=None, alias="bfdProfile")
     enable_graceful_restart: bool = Field(default=False, alias="enableGracefulRestart")
     ebgp_multi_hop: bool = Field(default=False, alias="ebgpMultiHop")
+    vrf: str | None = None
+    disable_mp: bool = Field(default=False, alias="disableMP")
+    dual_stack_address_family: bool = Field(default=False, alias="dualStackAddressFamily")
 
 
-class BFDProfileSpec(_Lenient):
-    receive_interval: int | None = Field(default=None, alias="receiveInterval")
-    transmit_interval: int | None = Field(default=None, alias="transmitInterval")
-    detect_multiplier: int | None = Field(default=None, alias="detectMultiplier")
-    echo_interval: int | None = Field(default=None, alias="echoInterval")
+def peer_problem(spec: BGPPeerSpec) -> tuple[str, str] | None:
+    """(field, why) for the first rule of MetalLB's peerFromCR and parseTimers the spec breaks, or None."""
+    if spec.my_asn == 0:
+        return "spec.myASN", "missing local ASN"
+    if spec.peer_asn == 0 and not spec.dynamic_asn:
+        return "spec.peerASN", "missing peer ASN and dynamicASN"
+    if spec.peer_asn != 0 and spec.dynamic_asn:
+        return "spec.dynamicASN", "both peer ASN and dynamicASN specified"
+    if spec.peer_asn == spec.my_asn and spec.ebgp_multi_hop:
+        return "spec.ebgpMultiHop", "invalid ebgp-multihop parameter set for an ibgp peer"
+    if spec.peer_address is None and not spec.interface:
+        return "spec.peerAddress", "peer has no Address or Interface specified"
+    if spec.peer_address is not None and spec.interface:
+        return "spec.interface", "peer has both Address and Interface specified"
+    if spec.password and spec.password_secret is not None:
+        return "spec.passwordSecret", "can not have both password and secret ref set"
+    if spec.hold_time is None and spec.keepalive_time is None:
+        return None
+    hold = duration_seconds(spec.hold_time) if spec.hold_time is not None else None
+    keepalive = duration_seconds(spec.keepalive_time) if spec.keepalive_time is not None else None
+    hold = hold if hold is not None else 3 * (keepalive or 0)
+    keepalive = keepalive if keepalive is not None else hold / 3
+    if 0 < int(hold) < 3:
+        return "spec.holdTime", f"invalid hold time {spec.hold_time!r}: must be 0 or >=3s"
+    if keepalive > hold:
+        return "spec.keepaliveTime", "invalid keepaliveTime: must be lower than holdTime"
+    return None
+
+
+class BFDProfileSpec(MetalLBObject):
+    """MetalLB's bfdProfileFromCR ranges."""
+
+    receive_interval: int | None = Field(default=None, alias="receiveInterval", ge=10, le=60000)
+    transmit_interval: int | None = Field(default=None, alias="transmitInterval", ge=10, le=60000)
+    detect_multiplier: int | None = Field(default=None, alias="detectMultiplier", ge=2, le=255)
+    echo_interval: int | None = Field(default=None, alias="echoInterval", ge=10, le=60000)
     echo_mode: bool | None = Field(default=None, alias="echoMode")
     passive_mode: bool | None = Field(default=None, alias="passiveMode")
-    minimum_ttl: int | None = Field(default=None, alias="minimumTtl")
+    minimum_ttl: int | None = Field(default=None, alias="minimumTtl", ge=1, le=254)
 
 
-class IPAddressPoolSpec(_Lenient):
-    addresses: list[str]
+class IPAddressPoolSpec(MetalLBObject):
+    addresses: list[str] = Field(min_length=1)
     auto_assign: bool | None = Field(default=None, alias="autoAssign")
 
 
-class BGPAdvertisementSpec(_Lenient):
+class BGPAdvertisementSpec(MetalLBObject):
     aggregation_length: int | None = Field(default=None, alias="aggregationLength", ge=0, le=32)
     aggregation_length_v6: int | None = Field(default=None, alias="aggregationLengthV6", ge=0, le=128)
     ip_address_pools: list[str] = Field(default_factory=list, alias="ipAddressPools")
     ip_address_pool_selectors: list[LabelSelector] = Field(default_factory=list, alias="ipAddressPoolSelectors")
     node_selectors: list[LabelSelector] = Field(default_factory=list, alias="nodeSelectors")
     peers: list[str] = Field(default_factory=list)
+
+
+class CommunityAlias(MetalLBObject):
+    name: str
+    value: str
+
+
+class CommunitySpec(MetalLBObject):
+    communities: list[CommunityAlias] = Field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +154,9 @@ class Pool:
 
     name: str
     labels: dict[str, str]
-    networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    networks: tuple[Network, ...]
+    # Per address entry as written: (entry, family, shortest prefix length of its CIDRs), for MetalLB's checks.
+    entries: tuple[tuple[str, int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +184,7 @@ class Speaker:
 
 @dataclass(frozen=True, slots=True)
 class ServicePort:
-    protocol: str
+    protocol: str  # tcp, udp or sctp
     port: int
 
 
@@ -144,7 +211,11 @@ class Namespace:
 
 @dataclass(slots=True)
 class Cluster:
-    """Everything frr-edge derives from: MetalLB per namespace, Nodes, speakers, Services."""
+    """Everything frr-edge derives from: MetalLB per namespace, Nodes, speakers, Services.
+
+    `invalid` holds MetalLB objects that fail (they spoil the Routers following their namespace);
+    `skipped` holds Services, Nodes and Pods that fail (each is left out alone, and reported).
+    """
 
     metallb: dict[str, Namespace] = field(default_factory=dict)
     legacy: dict[str, tuple[Origin, dict[str, Any]]] = field(default_factory=dict)
@@ -152,15 +223,30 @@ class Cluster:
     speakers: list[Speaker] = field(default_factory=list)
     services: list[Service] = field(default_factory=list)
     invalid: list[InvalidInput] = field(default_factory=list)
+    skipped: list[InvalidInput] = field(default_factory=list)
 
 
-def pool_networks(addresses: list[str]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    """CIDRs and `first-last` ranges as the CIDRs covering them; raises ValueError on anything else."""
-    networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+def pool(name: str, labels: dict[str, str], addresses: list[str]) -> Pool:
+    """An IPAddressPool's addresses read as MetalLB's ParseCIDR reads them; raises ValueError naming the entry."""
+    entries = []
+    networks: list[Network] = []
+    for entry in addresses:
+        covering = pool_networks([entry])
+        entries.append((entry, covering[0].version, min(network.prefixlen for network in covering)))
+        networks.extend(covering)
+    return Pool(name, labels, tuple(networks), tuple(entries))
+
+
+def pool_networks(addresses: list[str]) -> tuple[Network, ...]:
+    """CIDRs and `first-last` ranges as the CIDRs covering them, as MetalLB's ParseCIDR reads them.
+
+    Raises ValueError saying which entry is wrong.
+    """
+    networks: list[Network] = []
     for entry in addresses:
         if "-" in entry:
             first_text, last_text = (part.strip() for part in entry.split("-", 1))
-            first, last = ipaddress.ip_address(first_text), ipaddress.ip_address(last_text)
+            first, last = parse_address(first_text), parse_address(last_text)
             # One branch per family, so the types check: summarize_address_range needs both of one family.
             if isinstance(first, ipaddress.IPv4Address) and isinstance(last, ipaddress.IPv4Address) and first <= last:  # noqa: SIM114
                 networks.extend(ipaddress.summarize_address_range(first, last))
@@ -169,15 +255,8 @@ def pool_networks(addresses: list[str]) -> tuple[ipaddress.IPv4Network | ipaddre
             else:
                 raise ValueError(f"{entry!r} is not an ascending range of one address family")
         else:
-            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+            networks.append(parse_network(entry, host_bits=True))
     return tuple(networks)
-
-
-def _ready(pod: dict[str, Any]) -> bool:
-    for condition in pod.get("status", {}).get("conditions") or []:
-        if condition.get("type") == "Ready":
-            return bool(condition.get("status") == "True")
-    return False
 
 
 def _speaker_component(labels: dict[str, str]) -> str | None:
@@ -186,83 +265,104 @@ def _speaker_component(labels: dict[str, str]) -> str | None:
     return component if component in ("speaker", "frr-k8s") else None
 
 
-def _invalid(origin: Origin, error: ValidationError) -> InvalidInput:
-    first = error.errors()[0]
-    path = ".".join(str(step) for step in first["loc"])
-    return InvalidInput(origin, path, str(first["msg"]).removeprefix("Value error, "))
+def _spec_of(document: dict[str, Any]) -> Any:
+    spec = document.get("spec")
+    return {} if spec is None else spec
 
 
 def _add_metallb(cluster: Cluster, origin: Origin, document: dict[str, Any]) -> None:
     namespace = cluster.metallb.setdefault(origin.namespace or "default", Namespace())
-    spec = document.get("spec") or {}
+    spec = _spec_of(document)
     kind = origin.kind
     try:
         if kind == "BGPPeer":
-            namespace.peers.append(Peer(origin, origin.name, BGPPeerSpec.model_validate(spec, by_alias=True)))
+            peer = BGPPeerSpec.model_validate(spec, by_alias=True)
+            problem = peer_problem(peer)
+            if problem is not None:
+                cluster.invalid.append(InvalidInput(origin, *problem))
+                return
+            namespace.peers.append(Peer(origin, origin.name, peer))
         elif kind == "IPAddressPool":
-            pool = IPAddressPoolSpec.model_validate(spec, by_alias=True)
-            labels = (document.get("metadata") or {}).get("labels") or {}
-            namespace.pools[origin.name] = Pool(origin.name, dict(labels), pool_networks(pool.addresses))
+            addresses = IPAddressPoolSpec.model_validate(spec, by_alias=True).addresses
+            labels = ObjectMeta.model_validate(document.get("metadata")).labels
+            try:
+                namespace.pools[origin.name] = pool(origin.name, labels, addresses)
+            except ValueError as error:
+                cluster.invalid.append(InvalidInput(origin, "spec.addresses", str(error)))
         elif kind == "BGPAdvertisement":
-            namespace.advertisements.append(
-                Advertisement(origin, BGPAdvertisementSpec.model_validate(spec, by_alias=True))
-            )
+            advertisement = BGPAdvertisementSpec.model_validate(spec, by_alias=True)
+            namespace.advertisements.append(Advertisement(origin, advertisement))
         elif kind == "BFDProfile":
             namespace.bfd_profiles[origin.name] = BFDProfileSpec.model_validate(spec, by_alias=True)
         elif kind == "Community":
-            for alias in spec.get("communities") or []:
-                namespace.communities[str(alias.get("name"))] = str(alias.get("value"))
+            for alias in CommunitySpec.model_validate(spec, by_alias=True).communities:
+                namespace.communities[alias.name] = alias.value
     except ValidationError as error:
-        cluster.invalid.append(_invalid(origin, error))
-    except ValueError as error:
-        cluster.invalid.append(InvalidInput(origin, "spec.addresses", str(error)))
+        if error.title == ObjectMeta.__name__:
+            cluster.invalid.append(invalid_input(origin, document.get("metadata"), error, prefix="metadata"))
+        else:
+            cluster.invalid.append(invalid_input(origin, spec, error, prefix="spec"))
 
 
-def _add_service(cluster: Cluster, origin: Origin, document: dict[str, Any]) -> None:
-    spec = document.get("spec") or {}
-    if spec.get("type") != "LoadBalancer":
+def _speaker_labels(document: dict[str, Any]) -> dict[str, str]:
+    """A Pod's labels before the Pod is checked: enough to tell whether it is a speaker at all."""
+    metadata = document.get("metadata")
+    labels = metadata.get("labels") if isinstance(metadata, dict) else None
+    if not isinstance(labels, dict):
+        return {}
+    return {key: value for key, value in labels.items() if isinstance(key, str) and isinstance(value, str)}
+
+
+def _add_service(cluster: Cluster, origin: Origin, service: ServiceObject) -> None:
+    spec = service.spec
+    if spec.type != "LoadBalancer":
         return
-    ingress = (document.get("status") or {}).get("loadBalancer", {}).get("ingress") or []
-    ports = tuple(
-        ServicePort(str(port.get("protocol") or "TCP").lower(), int(port["port"]))
-        for port in spec.get("ports") or []
-        if isinstance(port, dict) and "port" in port
-    )
     cluster.services.append(
         Service(
             origin=origin,
-            load_balancer_class=spec.get("loadBalancerClass"),
-            ingress_ips=tuple(str(entry["ip"]) for entry in ingress if isinstance(entry, dict) and entry.get("ip")),
-            ports=ports,
-            source_ranges=tuple(str(source) for source in spec.get("loadBalancerSourceRanges") or []),
-            annotations=dict((document.get("metadata") or {}).get("annotations") or {}),
+            load_balancer_class=spec.load_balancer_class,
+            ingress_ips=service.ingress_ips,
+            ports=tuple(ServicePort(port.protocol.lower(), port.port) for port in spec.ports),
+            source_ranges=tuple(spec.load_balancer_source_ranges),
+            annotations=service.metadata.annotations,
         )
     )
 
 
+def _add_core(cluster: Cluster, origin: Origin, document: dict[str, Any]) -> None:
+    """A Node, Pod or Service; one that fails its model is skipped and recorded."""
+    try:
+        if origin.kind == "Node":
+            node = NodeObject.model_validate(document)
+            try:
+                internal = node.internal_ips
+            except ValueError as error:
+                cluster.skipped.append(InvalidInput(origin, "status.addresses", str(error)))
+                return
+            cluster.nodes[origin.name] = Node(origin.name, node.metadata.labels, internal)
+        elif origin.kind == "Pod":
+            if _speaker_component(_speaker_labels(document)) is None:
+                return
+            pod = PodObject.model_validate(document)
+            if pod.ready and pod.spec.node_name:
+                component = _speaker_component(pod.metadata.labels) or "speaker"
+                cluster.speakers.append(Speaker(origin.namespace or "default", pod.spec.node_name, pod.ips, component))
+        elif origin.kind == "Service":
+            _add_service(cluster, origin, ServiceObject.model_validate(document))
+    except ValidationError as error:
+        cluster.skipped.append(invalid_input(origin, document, error))
+
+
 def read_cluster(objects: list[tuple[Origin, dict[str, Any]]]) -> Cluster:
-    """Sort raw cluster objects into a Cluster; invalid MetalLB objects are recorded, never raised."""
+    """Sort raw cluster objects into a Cluster; objects that fail are recorded, never raised."""
     cluster = Cluster()
     for origin, document in objects:
         api_version = str(document.get("apiVersion", ""))
-        metadata = document.get("metadata") or {}
         if api_version.split("/")[0] == METALLB_GROUP:
             _add_metallb(cluster, origin, document)
-        elif origin.kind == "ConfigMap" and origin.name == "config" and "config" in (document.get("data") or {}):
-            cluster.legacy[origin.namespace or "default"] = (origin, document)
-        elif origin.kind == "Node":
-            addresses = (document.get("status") or {}).get("addresses") or []
-            internal = tuple(str(a["address"]) for a in addresses if a.get("type") == "InternalIP")
-            cluster.nodes[origin.name] = Node(origin.name, dict(metadata.get("labels") or {}), internal)
-        elif origin.kind == "Pod" and _speaker_component(dict(metadata.get("labels") or {})) and _ready(document):
-            component = _speaker_component(dict(metadata.get("labels") or {})) or "speaker"
-            status = document.get("status") or {}
-            pod_ips = tuple(str(entry["ip"]) for entry in status.get("podIPs") or [] if entry.get("ip"))
-            if not pod_ips and status.get("podIP"):
-                pod_ips = (str(status["podIP"]),)
-            node = (document.get("spec") or {}).get("nodeName")
-            if node:
-                cluster.speakers.append(Speaker(origin.namespace or "default", str(node), pod_ips, component))
-        elif origin.kind == "Service":
-            _add_service(cluster, origin, document)
+        elif origin.kind == "ConfigMap" and origin.name == "config" and isinstance(document.get("data"), dict):
+            if "config" in document["data"]:
+                cluster.legacy[origin.namespace or "default"] = (origin, document)
+        elif origin.kind in ("Node", "Pod", "Service") and api_version == "v1":
+            _add_core(cluster, origin, document)
     return cluster

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from controller.api.common import canonical_cidr
+from controller.addresses import canonical_network as canonical_cidr
 from controller.api.duration import seconds
 from controller.api.ratelimit import RateLimit, RateLimitError, parse_rate
 from tests.core.builders import ROUTER, firewall_policy, frr_configuration, resources

@@ -242,7 +242,7 @@ def test_a_malformed_legacy_configmap_names_the_entry() -> None:
         .replace("- 200.1.154.64/26", "- 200.1.154.64/99")
     )
     [result] = render_all(resources(broken, (REPO / "samples" / "metallb-legacy" / "router.yaml").read_text()))
-    assert "ConfigMap metallb-legacy/config: data.config address-pools[1]" in str(result.errors[0])
+    assert "ConfigMap metallb-legacy/config: data.config.address-pools[1]" in str(result.errors[0])
 
 
 @given(st.ip_addresses(v=4), st.integers(8, 32), st.integers(8, 32))
