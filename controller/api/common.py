@@ -22,9 +22,13 @@ def cel(rule: str, message: str) -> JsonDict:
     return {"rule": rule, "message": message}
 
 
-def settings(*rules: JsonDict, extra: Literal["forbid", "ignore"] = "forbid") -> ConfigDict:
-    """The configuration every model shares, with object-level CEL rules when given."""
-    config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra=extra, frozen=True)
+def settings(*rules: JsonDict, extra: Literal["forbid", "ignore"] = "forbid", strict: bool = True) -> ConfigDict:
+    """The configuration every model shares, with object-level CEL rules when given.
+
+    Strict types, as the API server's structural schemas have them: `asn: true` or `port: "80"` are errors,
+    never coerced. Only status models, which carry timestamps as text from the API server, are lax.
+    """
+    config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra=extra, frozen=True, strict=strict)
     if rules:
         config["json_schema_extra"] = {"x-kubernetes-validations": list(rules)}
     return config
@@ -85,7 +89,7 @@ ASNumber = Annotated[ASN, AfterValidator(_check_asn)]
 class ObjectMeta(BaseModel):
     """The parts of Kubernetes object metadata frr-edge reads; everything else is kept but ignored."""
 
-    model_config = ConfigDict(extra="allow", frozen=True, alias_generator=to_camel, populate_by_name=True)
+    model_config = ConfigDict(extra="allow", frozen=True, alias_generator=to_camel, populate_by_name=True, strict=True)
 
     # As Kubernetes validates them; names also end up in comments of the rendered configuration.
     name: str = Field(min_length=1, max_length=253, pattern=r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
@@ -145,6 +149,8 @@ class LabelSelector(Model):
 
 class Condition(Model):
     """A condition as the Kubernetes API conventions define it."""
+
+    model_config = settings(strict=False)
 
     type: str = Field(max_length=316, description="Kind of condition, in CamelCase, for example Ready.")
     status: Literal["True", "False", "Unknown"] = Field(description="True, False or Unknown.")

@@ -14,12 +14,12 @@ from controller.api.ratelimit import parse_rate
 MAX_ALLOW_RULES = 2000
 PORTED_PROTOCOLS = ("tcp", "udp", "sctp")
 
-_PORT_RANGE = re.compile(r"^(\d{1,5})(?:-(\d{1,5}))?$")
+_PORT_RANGE = re.compile(r"([0-9]{1,5})(?:-([0-9]{1,5}))?", re.ASCII)
 
 
 def port_range(value: int | str) -> tuple[int, int]:
     """A port or `first-last` range as a (first, last) pair; raises ValueError when out of 1-65535."""
-    match = _PORT_RANGE.match(str(value))
+    match = _PORT_RANGE.fullmatch(str(value))
     if match is None:
         raise ValueError(f"{value!r} is not a port (1-65535) or a range such as 8000-8080")
     first = int(match[1])

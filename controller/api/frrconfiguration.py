@@ -30,8 +30,8 @@ MAX_NEIGHBORS = 2000
 MAX_ROUTER_PREFIXES = 1024
 MAX_NEIGHBOR_PREFIXES = 32
 
-_STANDARD_COMMUNITY = re.compile(r"^\d{1,5}:\d{1,5}$")
-_LARGE_COMMUNITY = re.compile(r"^\d{1,10}:\d{1,10}:\d{1,10}$")
+_STANDARD_COMMUNITY = re.compile(r"[0-9]{1,5}:[0-9]{1,5}", re.ASCII)
+_LARGE_COMMUNITY = re.compile(r"[0-9]{1,10}:[0-9]{1,10}:[0-9]{1,10}", re.ASCII)
 WELL_KNOWN_COMMUNITIES = frozenset(
     {"no-export", "no-advertise", "local-AS", "no-peer", "blackhole", "graceful-shutdown", "accept-own"}
 )
@@ -40,13 +40,13 @@ WELL_KNOWN_COMMUNITIES = frozenset(
 def _community(value: str) -> str:
     if value in WELL_KNOWN_COMMUNITIES:
         return value
-    if _STANDARD_COMMUNITY.match(value):
+    if _STANDARD_COMMUNITY.fullmatch(value):
         if all(int(part) <= 65535 for part in value.split(":")):
             return value
-    elif _LARGE_COMMUNITY.match(value):
+    elif _LARGE_COMMUNITY.fullmatch(value):
         if all(int(part) <= 4294967295 for part in value.split(":")):
             return value
-    elif value.startswith("large:") and _LARGE_COMMUNITY.match(value[6:]):
+    elif value.startswith("large:") and _LARGE_COMMUNITY.fullmatch(value[6:]):
         return _community(value[6:])
     raise ValueError(
         f"{value!r} is not a BGP community: use AA:NN (each 0-65535), a large community AA:BB:CC "

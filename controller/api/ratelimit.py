@@ -12,10 +12,14 @@ BYTE_UNITS = ("bytes", "kbytes", "mbytes")
 PACKET_UNIT = "packets"
 PERIODS = ("second", "minute", "hour", "day", "week")
 _MAX_VALUE = 2**32 - 1
+_UNIT_BYTES = {"bytes": 1, "kbytes": 1024, "mbytes": 1024 * 1024}
+_PERIOD_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800}
 
+# Blanks are ASCII spaces; numbers are ASCII digits (read with int() only once their length is checked).
 _RATE = re.compile(
-    r"^\s*(?P<value>\d+)\s*(?P<unit>[a-z]+)?\s*/\s*(?P<period>[a-z]+)"
-    r"(?:\s+burst\s+(?P<burst>\d+)\s*(?P<burst_unit>[a-z]+)?)?\s*$"
+    r" *(?P<value>[0-9]+) *(?P<unit>[a-z]+)? */ *(?P<period>[a-z]+)"
+    r"(?: +burst +(?P<burst>[0-9]+) *(?P<burst_unit>[a-z]+)?)? *",
+    re.ASCII,
 )
 
 
@@ -52,31 +56,54 @@ class RateLimit:
 
 def parse_rate(text: str) -> RateLimit:
     """Parse `2 mbytes/second burst 512 kbytes` or `100/second`; raises RateLimitError saying why not."""
-    match = _RATE.match(text)
+    match = _RATE.fullmatch(text)
     if match is None:
         raise RateLimitError(
             f"{text!r} is not a rate: expected '<n> <unit>/<period> [burst <n> <unit>]', "
             "for example '2 mbytes/second burst 512 kbytes' or '100 packets/second'"
         )
-    value = int(match["value"])
+    value = _number(text, match["value"], "rate")
     unit = match["unit"] or PACKET_UNIT
     period = match["period"]
     if unit not in (*BYTE_UNITS, PACKET_UNIT):
         raise RateLimitError(f"{text!r}: unit {unit!r} is not one of {', '.join((*BYTE_UNITS, PACKET_UNIT))}")
     if period not in PERIODS:
         raise RateLimitError(f"{text!r}: period {period!r} is not one of {', '.join(PERIODS)}")
-    if not 1 <= value <= _MAX_VALUE:
-        raise RateLimitError(f"{text!r}: the rate must be between 1 and {_MAX_VALUE}")
     burst: int | None = None
     burst_unit: str | None = None
     if match["burst"] is not None:
-        burst = int(match["burst"])
+        burst = _number(text, match["burst"], "burst")
         burst_unit = match["burst_unit"] or PACKET_UNIT
         if burst_unit not in (*BYTE_UNITS, PACKET_UNIT):
             raise RateLimitError(f"{text!r}: burst unit {burst_unit!r} is not one of bytes, kbytes, mbytes, packets")
         if (burst_unit == PACKET_UNIT) != (unit == PACKET_UNIT):
             wanted = "packets" if unit == PACKET_UNIT else "bytes, kbytes or mbytes"
             raise RateLimitError(f"{text!r}: a {unit} rate needs its burst in {wanted}")
-        if not 1 <= burst <= _MAX_VALUE:
-            raise RateLimitError(f"{text!r}: the burst must be between 1 and {_MAX_VALUE}")
+    _check_kernel_limits(text, value, unit, period, burst, burst_unit)
     return RateLimit(value, unit, period, burst, burst_unit)
+
+
+def _number(text: str, digits: str, what: str) -> int:
+    if len(digits) > 10 or not 1 <= int(digits) <= _MAX_VALUE:
+        raise RateLimitError(f"{text[:64]!r}: the {what} must be between 1 and {_MAX_VALUE}")
+    return int(digits)
+
+
+def _check_kernel_limits(
+    text: str, value: int, unit: str, period: str, burst: int | None, burst_unit: str | None
+) -> None:
+    """What Linux's nft_limit_init (net/netfilter/nft_limit.c) refuses with EOVERFLOW, refused here first.
+
+    The kernel keeps the period in nanoseconds and, for byte rates, multiplies it by rate + burst in 64
+    bits; the burst travels as a 32-bit number of bytes or packets.
+    """
+    if unit == PACKET_UNIT:
+        return
+    rate_bytes = value * _UNIT_BYTES[unit]
+    burst_bytes = 0 if burst is None or burst_unit is None else burst * _UNIT_BYTES[burst_unit]
+    if burst_bytes > _MAX_VALUE:
+        raise RateLimitError(f"{text!r}: the burst must be at most {_MAX_VALUE} bytes (4 GiB)")
+    if _PERIOD_SECONDS[period] * 10**9 * (rate_bytes + burst_bytes) >= 2**64:
+        raise RateLimitError(
+            f"{text!r}: too large for the kernel's rate limiter; use a shorter period or a smaller rate"
+        )

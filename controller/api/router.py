@@ -21,14 +21,15 @@ from controller.api.common import (
 )
 
 _HOST_KEY = re.compile(
-    r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|"
-    r"sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+=*( [^\x00-\x1f]*)?$"
+    r"(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|"
+    r"sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+=*( [ -~]*)?",
+    re.ASCII,
 )
-HOST_KEY_PATTERN = _HOST_KEY.pattern
+HOST_KEY_PATTERN = f"^{_HOST_KEY.pattern}$"
 
 
 def _host_key(value: str) -> str:
-    if not _HOST_KEY.match(value):
+    if not _HOST_KEY.fullmatch(value):
         raise ValueError(
             "must be an OpenSSH public host key line such as 'ssh-ed25519 AAAAC3Nza... comment' "
             "(from /etc/ssh/ssh_host_ed25519_key.pub on the router)"
@@ -164,6 +165,8 @@ class RouterSpec(Model):
 
 class RouterStatus(Model):
     """Summary of the router, mirrored from its RouterState."""
+
+    model_config = settings(strict=False)
 
     observed_generation: int | None = Field(default=None, description="Generation last acted upon.")
     conditions: list[Condition] = Field(

@@ -15,6 +15,8 @@ Result = Literal["Success", "Failed", "Pending", "Skipped"]
 class StepResult(Model):
     """The outcome of one step (conversion, reload, firewall apply)."""
 
+    model_config = settings(strict=False)  # status: written by frr-edge from what routers report
+
     result: Result = Field(description="Success, Failed, Pending or Skipped.")
     message: str = Field(default="", max_length=32768, description="What happened, or why it failed.")
     time: datetime | None = Field(default=None, description="When the step finished.")
@@ -33,6 +35,8 @@ class ReloadResult(StepResult):
 class BGPSession(Model):
     """One BGP session as the router reports it."""
 
+    model_config = settings(strict=False)  # status: written by frr-edge from what routers report
+
     peer: str = Field(max_length=64, description="Neighbor address or interface.")
     vrf: str = Field(default="default", max_length=64, description="VRF of the session.")
     remote_as: int | None = Field(default=None, description="The neighbor's AS number.")
@@ -45,6 +49,8 @@ class BGPSession(Model):
 
 class RouterStateStatus(Model):
     """Observed state of a router."""
+
+    model_config = settings(strict=False)  # status: written by frr-edge from what routers report
 
     observed_generation: int | None = Field(default=None, description="Router generation last acted upon.")
     conditions: list[Condition] = Field(
@@ -79,7 +85,7 @@ class RouterStateStatus(Model):
 class RouterState(Model):
     """Observed state of one Router, written by frr-edge only."""
 
-    model_config = settings(extra="ignore")
+    model_config = settings(extra="ignore", strict=False)
 
     api_version: str = "frr-edge.dev/v1alpha1"
     kind: Literal["RouterState"] = "RouterState"

@@ -36,7 +36,7 @@ _TERMINAL_NAMES = {
 }
 
 # A keyword terminal: `/[ \t]+(?:permit|deny)(?!\S)/` reads as 'permit' or 'deny'.
-_KEYWORDS = re.compile(r"\[ (?:\t|\\t)\]\+(?:\(\?:)?([a-z|-]+)\)?\(\?!\\S\)")
+_KEYWORDS = re.compile(r"\[ (?:\t|\\t)\]\+(?:\(\?:)?([a-z|-]+)\)?\(\?!\\S\)", re.ASCII)
 
 
 class _Builder(Transformer[Token, m.Config]):
