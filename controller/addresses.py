@@ -115,3 +115,13 @@ def not_a_peer(address: Address) -> str | None:
     if address == ipaddress.IPv4Address("255.255.255.255"):
         return "is the broadcast address"
     return None
+
+
+@lru_cache(maxsize=65536)
+def sort_key(address_or_prefix: str) -> tuple[int, int, int]:
+    """(family, address as a number, prefix length): addresses and prefixes in numeric order, v4 first."""
+    if "/" in address_or_prefix:
+        network = parse_network(address_or_prefix, host_bits=True)
+        return network.version, int(network.network_address), network.prefixlen
+    address = parse_address(address_or_prefix)
+    return address.version, int(address), address.max_prefixlen

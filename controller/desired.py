@@ -5,10 +5,10 @@ Plain data, already validated and normalised (addresses canonical, durations in 
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from controller.addresses import family, sort_key
 from controller.api.frrconfiguration import BFDProfile
 from controller.api.ratelimit import RateLimit
 from controller.errors import Origin
@@ -19,11 +19,6 @@ DEFAULT_KEEPALIVE = 60
 DEFAULT_CONNECT = 120
 
 PrefixSelector = tuple[str, int | None, int | None]
-
-
-def family(prefix_or_address: str) -> int:
-    """4 or 6."""
-    return 6 if ":" in prefix_or_address else 4
 
 
 @dataclass(slots=True)
@@ -74,8 +69,8 @@ class DesiredNeighbor:
         """Addresses in numeric order (v4 before v6), interfaces after them."""
         if self.interface:
             return (2, 0, self.peer)
-        address = ipaddress.ip_address(self.peer)
-        return (0 if address.version == 4 else 1, int(address), "")
+        version, number, _ = sort_key(self.peer)
+        return (0 if version == 4 else 1, number, "")
 
 
 @dataclass(slots=True)

@@ -67,7 +67,8 @@ def desired_router(
         if derived.frr is not None:
             configurations.append(Loaded(_derived_origin(derived.frr), derived.frr))
         policies.append(Loaded(_derived_origin(derived.firewall), derived.firewall))
-    frr = merge_frr(name, configurations, inputs.secrets)
+    spec = router.object.spec
+    frr = merge_frr(name, configurations, inputs.secrets, frozenset([spec.address, *spec.peering_addresses]))
     firewall = merge_firewall(router.object, policies, frr)
     desired = DesiredRouter(name=name, ownership=router.object.spec.frr.ownership, frr=frr, firewall=firewall)
     return desired, warnings

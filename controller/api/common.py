@@ -56,6 +56,27 @@ IPAddress = Annotated[
         json_schema_extra={"x-kubernetes-validations": [cel("isIP(self)", "must be an IPv4 or IPv6 address")]},
     ),
 ]
+
+
+def _ipv4_address(value: str) -> str:
+    address = canonical_address(value)
+    if ":" in address:
+        raise ValueError(f"{address} is not an IPv4 address; a BGP router ID is a 32-bit IPv4 address")
+    return address
+
+
+RouterID = Annotated[
+    str,
+    AfterValidator(_ipv4_address),
+    Field(
+        max_length=15,
+        json_schema_extra={
+            "x-kubernetes-validations": [
+                cel("isIP(self) && ip(self).family() == 4", "must be an IPv4 address (a BGP router ID)")
+            ]
+        },
+    ),
+]
 # CIDRs sit in long nested lists (prefixes of thousands of neighbors): the API server checks them with
 # the cheap `cidr` format rather than CEL, whose estimated cost grows with every enclosing list's size.
 CIDR = Annotated[str, AfterValidator(_cidr), Field(max_length=MAX_PREFIX_LENGTH, json_schema_extra={"format": "cidr"})]

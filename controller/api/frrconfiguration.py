@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
+from controller.addresses import not_a_peer, parse_address, parse_network
 from controller.api.common import (
     CIDR,
     ASNumber,
@@ -16,6 +16,7 @@ from controller.api.common import (
     LabelSelector,
     Model,
     ObjectMeta,
+    RouterID,
     Word,
     cel,
     settings,
@@ -57,10 +58,38 @@ def _community(value: str) -> str:
 Community = Annotated[str, Field(max_length=40), AfterValidator(_community)]
 
 
-def _password(value: str) -> str:
-    if not value or value != value.strip() or not value.isprintable() or not value.isascii():
-        raise ValueError("must be printable ASCII without leading or trailing spaces")
+MAX_PASSWORD_LENGTH = 80  # TCP_MD5SIG_MAXKEYLEN, the longest key Linux's TCP MD5 signature takes
+
+
+def check_password(value: str) -> str:
+    """A TCP MD5 password as FRR takes it: one word (`neighbor X password WORD`) of 1-80 printable ASCII
+    characters. Raises ValueError whose message never holds the value. The same rule for inline passwords
+    and passwords from Secrets.
+    """
+    if not 1 <= len(value) <= MAX_PASSWORD_LENGTH or any(not "!" <= char <= "~" for char in value):
+        raise ValueError(
+            f"must be 1-{MAX_PASSWORD_LENGTH} printable ASCII characters without spaces "
+            "(FRR takes the password as one word)"
+        )
     return value
+
+
+# The API server checks the same rule with the schema; Python says it in words (check_password).
+Password = Annotated[
+    str,
+    AfterValidator(check_password),
+    Field(json_schema_extra={"maxLength": MAX_PASSWORD_LENGTH, "pattern": "^[!-~]+$"}),
+]
+
+
+def _peer_address(value: str) -> str:
+    why = not_a_peer(parse_address(value))
+    if why is not None:
+        raise ValueError(f"{value} {why}; a BGP neighbor needs a unicast address")
+    return value
+
+
+PeerAddress = Annotated[IPAddress, AfterValidator(_peer_address)]
 
 
 class SecretReference(Model):
@@ -92,7 +121,7 @@ class PrefixSelector(Model):
 
     @model_validator(mode="after")
     def _bounds(self) -> PrefixSelector:
-        network = ipaddress.ip_network(self.prefix)
+        network = parse_network(self.prefix)
         if self.ge is not None and self.le is not None and self.ge > self.le:
             raise ValueError("ge must be less than or equal to le")
         if self.ge is not None and self.ge <= network.prefixlen:
@@ -206,7 +235,7 @@ class Neighbor(Model):
         description="Accept the neighbor's AS without naming it: `internal` (same AS as ours) or "
         "`external` (any other AS).",
     )
-    address: IPAddress | None = Field(
+    address: PeerAddress | None = Field(
         default=None, description="The neighbor's IP address. Exactly one of address and interface is set."
     )
     interface: InterfaceName | None = Field(
@@ -218,7 +247,7 @@ class Neighbor(Model):
         alias="sourceaddress",
         description="Source address (an IP address or an interface name) for the session.",
     )
-    password: Annotated[str, Field(max_length=80), AfterValidator(_password)] | None = Field(
+    password: Password | None = Field(
         default=None, description="TCP MD5 password. Prefer passwordSecret, which keeps it out of Git."
     )
     password_secret: SecretReference | None = Field(
@@ -322,7 +351,7 @@ class BGPRouter(Model):
     """One BGP instance (`router bgp ASN [vrf VRF]`)."""
 
     asn: ASNumber = Field(description="Our AS number for this instance.")
-    id: IPAddress | None = Field(default=None, description="BGP router ID (an IPv4 address).")
+    id: RouterID | None = Field(default=None, description="BGP router ID (an IPv4 address).")
     vrf: Word | None = Field(default=None, description="The VRF; empty means the default VRF.")
     neighbors: list[Neighbor] = Field(
         default_factory=list, max_length=MAX_NEIGHBORS, description="BGP neighbors of this instance."

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from controller.addresses import family
 from controller.api import FirewallPolicy, Router
 from controller.api.firewallpolicy import PORTED_PROTOCOLS, AllowRule, port_range
 from controller.api.ratelimit import parse_rate
@@ -20,7 +21,6 @@ from controller.desired import (
     DesiredFirewall,
     DesiredFRR,
     LimitEntry,
-    family,
 )
 from controller.errors import InvalidInput, MergeConflict, Origin
 from controller.inputs import Loaded

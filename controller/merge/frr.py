@@ -14,12 +14,12 @@ Where FRR-K8s is weak frr-edge is stricter or more useful, and says so:
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 from typing import Any
 
+from controller.addresses import family, parse_address
 from controller.api.duration import seconds
-from controller.api.frrconfiguration import BFDProfile, BGPRouter, FRRConfiguration, Neighbor
+from controller.api.frrconfiguration import BFDProfile, BGPRouter, FRRConfiguration, Neighbor, check_password
 from controller.desired import (
     DEFAULT_CONNECT,
     DEFAULT_HOLD,
@@ -29,7 +29,6 @@ from controller.desired import (
     DesiredFRR,
     DesiredNeighbor,
     RawSnippet,
-    family,
 )
 from controller.errors import REDACTED, InvalidInput, MergeConflict, Origin
 from controller.frrcfg import FrrSyntaxError, parse
@@ -88,14 +87,12 @@ def _password(origin: Origin, path: str, neighbor: Neighbor, secrets: Secrets) -
         raise InvalidInput(
             origin, f"{path}.passwordSecret", f"Secret {namespace}/{reference.name} has no key 'password'"
         )
-    if password != password.strip() or not password.isprintable() or len(password) > 80:
+    try:
+        return check_password(password)
+    except ValueError as error:
         raise InvalidInput(
-            origin,
-            f"{path}.passwordSecret",
-            f"the password in Secret {namespace}/{reference.name} must be 1-80 printable characters "
-            "without leading or trailing spaces",
-        )
-    return password
+            origin, f"{path}.passwordSecret", f"the password in Secret {namespace}/{reference.name} {error}"
+        ) from None
 
 
 def _neighbor(
@@ -226,8 +223,17 @@ def _neighbor_subject(router_name: str, vrf: str, peer: str) -> str:
     return f"router {router_name} neighbor {peer} (vrf {vrf or 'default'})"
 
 
-def merge_frr(router_name: str, configurations: Iterable[Loaded[FRRConfiguration]], secrets: Secrets) -> DesiredFRR:
-    """Merge the configurations selected for one router; raises InvalidInput or MergeConflict."""
+def merge_frr(
+    router_name: str,
+    configurations: Iterable[Loaded[FRRConfiguration]],
+    secrets: Secrets,
+    router_addresses: frozenset[str] = frozenset(),
+) -> DesiredFRR:
+    """Merge the configurations selected for one router; raises InvalidInput or MergeConflict.
+
+    `router_addresses` are the router's own addresses (Router spec.address and bgpAddresses): no neighbor
+    may have one of them.
+    """
     ordered = sorted(configurations, key=lambda loaded: (loaded.origin.namespace or "", loaded.origin.name))
     desired = DesiredFRR()
     router_owners: dict[str, Origin] = {}
@@ -259,7 +265,7 @@ def merge_frr(router_name: str, configurations: Iterable[Loaded[FRRConfiguration
             _check_raw(origin, spec.raw.raw_config)
             desired.raw.append(RawSnippet(spec.raw.priority, origin, spec.raw.raw_config))
     desired.raw.sort(key=lambda snippet: (snippet.priority, snippet.origin.namespace or "", snippet.origin.name))
-    _check_references(desired, ordered)
+    _check_references(desired, ordered, router_addresses)
     return desired
 
 
@@ -276,7 +282,9 @@ def _check_raw(origin: Origin, text: str) -> None:
         ) from None
 
 
-def _check_references(desired: DesiredFRR, ordered: list[Loaded[FRRConfiguration]]) -> None:
+def _check_references(
+    desired: DesiredFRR, ordered: list[Loaded[FRRConfiguration]], router_addresses: frozenset[str]
+) -> None:
     """Checks that need the merged result: advertised prefixes exist, families fit, profiles exist."""
     for loaded in ordered:
         origin = loaded.origin
@@ -285,6 +293,10 @@ def _check_references(desired: DesiredFRR, ordered: list[Loaded[FRRConfiguration
             for neighbor_index, neighbor in enumerate(router.neighbors):
                 path = f"spec.bgp.routers[{router_index}].neighbors[{neighbor_index}]"
                 merged = bgp.neighbors[neighbor.peer]
+                if neighbor.address in router_addresses:
+                    raise InvalidInput(
+                        origin, f"{path}.address", f"{neighbor.address} is an address of the router itself"
+                    )
                 _check_neighbor(origin, path, bgp, merged, neighbor, desired.bfd_profiles)
 
 
@@ -337,6 +349,6 @@ def _check_neighbor(
                 f"{selector.prefix} cannot be received over an IPv{families[0]} session "
                 "unless dualStackAddressFamily is true",
             )
-    if neighbor.address is not None and ipaddress.ip_address(neighbor.address).is_link_local:
+    if neighbor.address is not None and parse_address(neighbor.address).is_link_local:
         # FRR reaches a link-local neighbor only through an interface: that is an unnumbered session.
         raise InvalidInput(origin, f"{path}.address", "a link-local address needs `interface` (unnumbered) instead")

@@ -7,9 +7,7 @@ same bytes. Every object frr-edge creates is recognisable on the router: neighbo
 
 from __future__ import annotations
 
-import ipaddress
-from functools import lru_cache
-
+from controller.addresses import family, sort_key
 from controller.desired import (
     DEFAULT_CONNECT,
     DEFAULT_HOLD,
@@ -18,7 +16,6 @@ from controller.desired import (
     DesiredBGP,
     DesiredFRR,
     DesiredNeighbor,
-    family,
 )
 
 MARKER = "frr-edge"
@@ -26,14 +23,8 @@ _AFI = {4: "ipv4", 6: "ipv6"}
 _MATCH = {4: "ip", 6: "ipv6"}
 
 
-@lru_cache(maxsize=65536)
-def _prefix_key(prefix: str) -> tuple[int, int, int]:
-    network = ipaddress.ip_network(prefix)
-    return network.version, int(network.network_address), network.prefixlen
-
-
 def _sorted_prefixes(prefixes: set[str] | list[str], of_family: int) -> list[str]:
-    return sorted((p for p in prefixes if family(p) == of_family), key=_prefix_key)
+    return sorted((p for p in prefixes if family(p) == of_family), key=sort_key)
 
 
 def object_name(neighbor: DesiredNeighbor) -> str:
@@ -78,7 +69,7 @@ def _neighbor_policies(lines: list[str], bgp: DesiredBGP, neighbor: DesiredNeigh
                 _selector(*selector)
                 for selector in sorted(
                     (s for s in neighbor.receive if family(s[0]) == of_family),
-                    key=lambda s: (_prefix_key(s[0]), s[1] or 0, s[2] or 0),
+                    key=lambda s: (sort_key(s[0]), s[1] or 0, s[2] or 0),
                 )
             ]
         )

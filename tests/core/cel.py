@@ -14,16 +14,29 @@ import celpy
 from celpy import celtypes
 
 
+def _parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """As Kubernetes' parseIPAddr (k8s.io/apiserver pkg/cel/library/ip.go): no zone, no IPv4-mapped IPv6."""
+    if "%" in text:
+        raise ValueError(f"IP address {text!r} with zone value is not allowed")
+    address = ipaddress.ip_address(text)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        raise ValueError(f"IPv4-mapped IPv6 address {text!r} is not allowed")
+    return address
+
+
 def _is_ip(value: Any) -> celtypes.BoolType:
     try:
-        ipaddress.ip_address(str(value))
+        _parse_ip(str(value))
     except ValueError:
         return celtypes.BoolType(False)
     return celtypes.BoolType(True)
 
 
 def _cidr(value: Any) -> celtypes.StringType:
-    return celtypes.StringType(str(ipaddress.ip_network(str(value), strict=False)))
+    text = str(value)
+    if "%" in text:
+        raise ValueError(f"CIDR {text!r} with zone value is not allowed")
+    return celtypes.StringType(str(ipaddress.ip_network(text, strict=False)))
 
 
 def _prefix_length(value: Any) -> celtypes.IntType:
@@ -34,11 +47,11 @@ def _ip(value: Any) -> celtypes.StringType:
     text = str(value)
     if "/" in text:
         return celtypes.StringType(str(ipaddress.ip_network(text, strict=False).network_address))
-    return celtypes.StringType(str(ipaddress.ip_address(text)))
+    return celtypes.StringType(str(_parse_ip(text)))
 
 
 def _family(value: Any) -> celtypes.IntType:
-    return celtypes.IntType(ipaddress.ip_address(str(value)).version)
+    return celtypes.IntType(_parse_ip(str(value)).version)
 
 
 FUNCTIONS = {"isIP": _is_ip, "cidr": _cidr, "prefixLength": _prefix_length, "ip": _ip, "family": _family}

@@ -123,6 +123,18 @@ INVALID = [
     ("FRRConfiguration", neighbor(dynamicASN="external"), "exactly one of asn and dynamicASN must be set"),
     ("FRRConfiguration", neighbor(interface="eth0"), "exactly one of address and interface must be set"),
     ("FRRConfiguration", neighbor(address="fe80::1::2"), "must be an IPv4 or IPv6 address"),
+    # Issue 11: an IPv6 zone carried any text, a newline and a neighbor of the attacker's choice included.
+    (
+        "FRRConfiguration",
+        neighbor(address="::1%x\nneighbor 6.6.6.6 remote-as 666\n!"),
+        "must be an IPv4 or IPv6 address",
+    ),
+    ("FRRConfiguration", neighbor(address="::ffff:192.0.2.1"), "must be an IPv4 or IPv6 address"),
+    (
+        "FRRConfiguration",
+        {"bgp": {"routers": [{"asn": 64512, "id": "2001:db8::1"}]}},
+        "must be an IPv4 address (a BGP router ID)",
+    ),
     (
         "FRRConfiguration",
         neighbor(toReceive={"allowed": {"prefixes": [{"prefix": "10.0.0.0/8", "ge": 24, "le": 16}]}}),
