@@ -12,6 +12,7 @@ from controller.addresses import family, sort_key
 from controller.api.frrconfiguration import BFDProfile
 from controller.api.ratelimit import RateLimit
 from controller.errors import Origin
+from controller.frrcfg.model import Config
 
 DEFAULT_PORT = 179
 DEFAULT_HOLD = 180
@@ -86,13 +87,17 @@ class DesiredBGP:
     neighbors: dict[str, DesiredNeighbor] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class RawSnippet:
-    """A raw FRR snippet, appended in (priority, origin) order."""
+    """A raw FRR snippet as the grammar read it, appended in (priority, origin) order.
+
+    Rendered from `config`, never from the text the user wrote: what was checked is what the router gets,
+    and every context the snippet opens is closed before the next part.
+    """
 
     priority: int
     origin: Origin
-    text: str
+    config: Config
 
 
 @dataclass(slots=True)

@@ -22,6 +22,7 @@ from controller.api.common import (
     settings,
 )
 from controller.api.duration import Duration, seconds
+from controller.frrcfg.lines import check_text
 
 # Bounds of one object as users write it. The API server multiplies nested list bounds into its CEL cost
 # estimates, so they stay modest; split larger configurations over several objects (they merge). What
@@ -413,10 +414,11 @@ class RawConfig(Model):
     priority: int = Field(
         default=0, ge=-1000, le=1000, description="Snippets are appended in ascending priority, then by name."
     )
-    raw_config: str = Field(
+    raw_config: Annotated[str, AfterValidator(check_text)] = Field(
         default="",
         max_length=65536,
-        description="FRR configuration text; it is parsed and checked before anything reaches a router.",
+        description="FRR configuration text, one command per line of printable characters; it is parsed and "
+        "checked before anything reaches a router, and every context it opens is closed after it.",
     )
 
 

@@ -16,6 +16,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from controller.frrcfg import model as m
 from controller.frrcfg.errors import FrrSyntaxError
+from controller.frrcfg.lines import first_unprintable, lines
 
 GRAMMAR = Path(__file__).resolve().parents[2] / "grammar" / "frr.lark"
 
@@ -399,6 +400,18 @@ def parse(text: str, source: str = "<config>") -> m.Config:
     """Parse FRR configuration text; raise FrrSyntaxError where FRR would refuse it."""
     if "\r" in text:
         text = text.replace("\r\n", "\n")
+    unprintable = first_unprintable(text)
+    if unprintable is not None:
+        number, column, char = unprintable
+        offending = lines(text)[number - 1]
+        raise FrrSyntaxError(
+            f"character U+{ord(char):04X} is not allowed: FRR reads one command per line of printable characters",
+            source=source,
+            line=number,
+            column=column,
+            text=offending,
+            expected=(),
+        )
     body = "\n" + text if text.endswith("\n") else "\n" + text + "\n"
     lark = _parser()
     try:
@@ -413,7 +426,7 @@ def parse(text: str, source: str = "<config>") -> m.Config:
 
 
 def _word_error(text: str, source: str, error: _WordError) -> FrrSyntaxError:
-    line = text.split("\n")[error.line - 1]
+    line = lines(text)[error.line - 1]
     words = list(re.finditer(r"\S+", line))
     column = words[error.index].start() + 1 if error.index < len(words) else len(line) + 1
     # _syntax_error counts lines of the parsed body, which starts with one extra newline.
@@ -445,10 +458,10 @@ def _syntax_error(
     message: str,
     expected: tuple[str, ...],
 ) -> FrrSyntaxError:
-    lines = text.split("\n")
-    line = len(lines) if body_line is None or body_line < 0 else max(body_line - 1, 1)
-    line = min(line, len(lines))
-    text_of_line = lines[line - 1]
+    every_line = lines(text)
+    line = len(every_line) if body_line is None or body_line < 0 else max(body_line - 1, 1)
+    line = min(line, len(every_line))
+    text_of_line = every_line[line - 1]
     # Words carry the blanks before them; point at the word itself.
     start = max(column or 1, 1) - 1
     while start < len(text_of_line) and text_of_line[start] in " \t":

@@ -31,7 +31,8 @@ from controller.desired import (
     RawSnippet,
 )
 from controller.errors import REDACTED, InvalidInput, MergeConflict, Origin
-from controller.frrcfg import FrrSyntaxError, parse
+from controller.frrcfg import Config, FrrSyntaxError, parse
+from controller.frrcfg.redact import redact_line
 from controller.inputs import Loaded
 
 Secrets = dict[tuple[str, str], dict[str, str]]
@@ -262,23 +263,22 @@ def merge_frr(
                 subject = _neighbor_subject(router_name, vrf, incoming.peer)
                 _merge_neighbor(subject, existing, neighbor_owners[(vrf, incoming.peer)], incoming, origin)
         if spec.raw.raw_config.strip():
-            _check_raw(origin, spec.raw.raw_config)
-            desired.raw.append(RawSnippet(spec.raw.priority, origin, spec.raw.raw_config))
+            desired.raw.append(RawSnippet(spec.raw.priority, origin, _parsed_raw(origin, spec.raw.raw_config)))
     desired.raw.sort(key=lambda snippet: (snippet.priority, snippet.origin.namespace or "", snippet.origin.name))
     _check_references(desired, ordered, router_addresses)
     return desired
 
 
-def _check_raw(origin: Origin, text: str) -> None:
-    """A raw snippet must parse with the FRR grammar before anything reaches a router."""
+def _parsed_raw(origin: Origin, text: str) -> Config:
+    """A raw snippet as the FRR grammar reads it; raises InvalidInput with the line, redacted."""
     try:
-        parse(text, source="rawConfig")
+        return parse(text, source="rawConfig")
     except FrrSyntaxError as error:
         expected = f"; expected {' or '.join(error.expected)}" if error.expected else ""
         raise InvalidInput(
             origin,
             "spec.raw.rawConfig",
-            f"line {error.line} column {error.column}: {error.message}{expected}: {error.text.strip()!r}",
+            f"line {error.line} column {error.column}: {error.message}{expected}: {redact_line(error.text).strip()!r}",
         ) from None
 
 

@@ -17,6 +17,7 @@ from controller.desired import (
     DesiredFRR,
     DesiredNeighbor,
 )
+from controller.frrcfg.lines import LINE_BREAK
 
 MARKER = "frr-edge"
 _AFI = {4: "ipv4", 6: "ipv6"}
@@ -220,6 +221,5 @@ def render_frr(router_name: str, desired: DesiredFRR) -> str:
         _router(lines, bgp)
     for snippet in desired.raw:
         lines.append(f"! raw configuration from FRRConfiguration {snippet.origin.ref} (priority {snippet.priority})")
-        lines.extend(snippet.text.rstrip("\n").splitlines())
-        lines.append("!")
+        lines.extend(snippet.config.to_text().rstrip(LINE_BREAK).split(LINE_BREAK))
     return "\n".join(lines) + "\n"
