@@ -125,3 +125,9 @@ def sort_key(address_or_prefix: str) -> tuple[int, int, int]:
         return network.version, int(network.network_address), network.prefixlen
     address = parse_address(address_or_prefix)
     return address.version, int(address), address.max_prefixlen
+
+
+def collapse(prefixes: list[str]) -> list[str]:
+    """Canonical prefixes of one family merged into the fewest that cover the same addresses, in order."""
+    networks = [parse_network(prefix) for prefix in prefixes]
+    return [str(network) for network in ipaddress.collapse_addresses(networks)]  # type: ignore[type-var]

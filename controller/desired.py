@@ -127,6 +127,27 @@ class AllowEntry(NamedTuple):
     source: str
 
 
+class AllowSet(NamedTuple):
+    """One allow rule too large to expand into AllowEntry combinations: its lists, matched one by one.
+
+    nft matches the destination, source and port against a set each, so the rule costs the sum of its
+    lists, not their product (1,024 destinations x 1,024 sources x 64 ports would be 67 million
+    combinations). Prefixes are collapsed and port ranges merged (nft refuses overlapping intervals in a
+    set of one type). `sources` empty means any source; `ports` empty means every port (and ICMP).
+    """
+
+    family: int
+    protocol: str
+    destinations: tuple[str, ...]
+    sources: tuple[str, ...]
+    ports: tuple[tuple[int, int], ...]
+
+    @property
+    def size(self) -> int:
+        """Set elements this rule puts on the router."""
+        return len(self.destinations) + len(self.sources) + len(self.ports)
+
+
 class LimitEntry(NamedTuple):
     """A rate limit on one Service address, protocol and port."""
 
@@ -143,6 +164,7 @@ class DesiredFirewall:
 
     default_action: str = "drop"
     allow: list[AllowEntry] = field(default_factory=list)
+    allow_sets: list[AllowSet] = field(default_factory=list)
     limits: list[LimitEntry] = field(default_factory=list)
     public_interface: str | None = None
     allow_ssh: bool = True

@@ -29,6 +29,21 @@ class Origin:
         return f"{where}{self.kind} {self.ref}"
 
 
+@dataclass(frozen=True, slots=True)
+class InputWarning:
+    """An object frr-edge used only in part, or skipped: names it and says what and why.
+
+    `reason` is the Kubernetes Event reason the controller posts on the object (CamelCase).
+    """
+
+    origin: Origin
+    message: str
+    reason: str = "AnnotationRejected"
+
+    def __str__(self) -> str:
+        return f"{self.origin.kind} {self.origin.ref}: {self.message}"
+
+
 class FrrEdgeError(Exception):
     """Base of the errors users read."""
 

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 
 from controller.api import FirewallPolicy, FRRConfiguration, Router
 from controller.desired import DesiredRouter
-from controller.errors import FrrEdgeError, InvalidInput, MergeConflict, Origin
+from controller.errors import FrrEdgeError, InputWarning, InvalidInput, MergeConflict, Origin
 from controller.inputs import Inputs, Loaded
 from controller.merge.firewall import merge_firewall
 from controller.merge.frr import merge_frr
-from controller.metallb.derive import DeriveWarning, derive
+from controller.metallb.derive import derive
 from controller.metallb.resources import Cluster, read_cluster
 from controller.render.frr import render_frr
 from controller.render.nft import render_nft
@@ -28,7 +28,7 @@ class RouterResult:
     frr: str = ""
     nft: str = ""
     errors: list[FrrEdgeError] = field(default_factory=list)
-    warnings: list[DeriveWarning] = field(default_factory=list)
+    warnings: list[InputWarning] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -44,7 +44,7 @@ def _derived_origin(derived: FRRConfiguration | FirewallPolicy) -> Origin:
 
 def desired_router(
     router: Loaded[Router], inputs: Inputs, cluster: Cluster | None = None
-) -> tuple[DesiredRouter, list[DeriveWarning]]:
+) -> tuple[DesiredRouter, list[InputWarning]]:
     """Derive, select and merge everything that applies to one router.
 
     Raises InvalidInput or MergeConflict; returns the warnings of what derivation skipped.
@@ -56,7 +56,7 @@ def desired_router(
             raise invalid.error
     configurations = [c for c in inputs.frr_configurations if c.object.spec.router_selector.matches(labels)]
     policies = [p for p in inputs.firewall_policies if p.object.spec.router_selector.matches(labels)]
-    warnings: list[DeriveWarning] = []
+    warnings: list[InputWarning] = []
     if router.object.spec.metallb.enabled:
         asn_hint = next(
             (r.asn for c in configurations for r in c.object.spec.bgp.routers if not r.vrf),
@@ -69,7 +69,7 @@ def desired_router(
         policies.append(Loaded(_derived_origin(derived.firewall), derived.firewall))
     spec = router.object.spec
     frr = merge_frr(name, configurations, inputs.secrets, frozenset([spec.address, *spec.peering_addresses]))
-    firewall = merge_firewall(router.object, policies, frr)
+    firewall = merge_firewall(router.object, policies, frr, warnings)
     desired = DesiredRouter(name=name, ownership=router.object.spec.frr.ownership, frr=frr, firewall=firewall)
     return desired, warnings
 

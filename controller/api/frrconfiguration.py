@@ -345,7 +345,7 @@ class Neighbor(Model):
 class Import(Model):
     """A VRF whose routes are imported into this router."""
 
-    vrf: Word = Field(description="The VRF to import from.")
+    vrf: InterfaceName = Field(description="The VRF to import from (a Linux VRF device name, at most 15 characters).")
 
 
 class BGPRouter(Model):
@@ -353,7 +353,10 @@ class BGPRouter(Model):
 
     asn: ASNumber = Field(description="Our AS number for this instance.")
     id: RouterID | None = Field(default=None, description="BGP router ID (an IPv4 address).")
-    vrf: Word | None = Field(default=None, description="The VRF; empty means the default VRF.")
+    vrf: InterfaceName | None = Field(
+        default=None,
+        description="The VRF; empty means the default VRF. A Linux VRF device name: at most 15 characters.",
+    )
     neighbors: list[Neighbor] = Field(
         default_factory=list, max_length=MAX_NEIGHBORS, description="BGP neighbors of this instance."
     )

@@ -8,9 +8,9 @@ would either throttle a Service its owner did not mean to, or let through traffi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from controller.addresses import family
+from controller.addresses import collapse, family
 from controller.api import FirewallPolicy, Router
 from controller.api.firewallpolicy import PORTED_PROTOCOLS, AllowRule, port_range
 from controller.api.ratelimit import parse_rate
@@ -18,39 +18,98 @@ from controller.desired import (
     ANY_PORT,
     ANY_SOURCE,
     AllowEntry,
+    AllowSet,
     DesiredFirewall,
     DesiredFRR,
     LimitEntry,
 )
-from controller.errors import InvalidInput, MergeConflict, Origin
+from controller.errors import InputWarning, InvalidInput, MergeConflict, Origin
 from controller.inputs import Loaded
 
+# A rule whose combinations (destinations x sources x ports) fit this many becomes set elements of the
+# concatenated sets, looked up once per packet whatever the number of Services; a larger one is matched by
+# sets of its own (AllowSet), one nft rule each.
+COMBINED_LIMIT = 64
+# What one router's firewall may hold in all; nft loads a million elements in seconds.
+MAX_ELEMENTS = 1_000_000
 
-def _entries(origin: Origin, path: str, rule: AllowRule) -> Iterable[AllowEntry]:
-    if rule.protocol in PORTED_PROTOCOLS:
-        ports = sorted({port_range(port) for port in rule.ports}) or [ANY_PORT]
-    else:
-        ports = [ANY_PORT]
-    for destination in rule.destinations:
-        destination_family = family(destination)
-        if (rule.protocol, destination_family) in (("icmp", 6), ("icmpv6", 4)):
+
+def merge_port_ranges(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Port ranges merged where they overlap or touch, in order."""
+    merged: list[tuple[int, int]] = []
+    for first, last in sorted(ranges):
+        if merged and first <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return tuple(merged)
+
+
+def _rule_parts(
+    origin: Origin, path: str, rule: AllowRule, warnings: list[InputWarning]
+) -> Iterator[AllowEntry | AllowSet]:
+    """The compact entries, or one AllowSet per family, of one allow rule.
+
+    Raises InvalidInput for a rule that would allow nothing (sources of no destination's family); a
+    destination family without sources is left out (allowing it from anywhere would ignore `sources`) and
+    said in `warnings`.
+    """
+    if rule.sources and not {family(d) for d in rule.destinations} & {family(s) for s in rule.sources}:
+        raise InvalidInput(
+            origin,
+            f"{path}.sources",
+            f"no source is of a destination's address family ({rule.destinations[0]}, {rule.sources[0]}): "
+            "the rule would allow nothing",
+        )
+    ported = rule.protocol in PORTED_PROTOCOLS
+    ports = sorted({port_range(port) for port in rule.ports}) if ported else []
+    for of_family in (4, 6):
+        destinations = [d for d in rule.destinations if family(d) == of_family]
+        if not destinations:
+            continue
+        if (rule.protocol, of_family) in (("icmp", 6), ("icmpv6", 4)):
             raise InvalidInput(
                 origin,
                 f"{path}.destinations",
-                f"{destination} is IPv{destination_family}: use protocol "
-                f"{'icmpv6' if destination_family == 6 else 'icmp'} for it",
+                f"{destinations[0]} is IPv{of_family}: use protocol {'icmpv6' if of_family == 6 else 'icmp'} for it",
             )
-        sources = [source for source in rule.sources if family(source) == destination_family]
+        sources = [source for source in rule.sources if family(source) == of_family]
         if rule.sources and not sources:
-            # Sources are given, none of this family: nothing of this family is allowed.
+            warnings.append(
+                InputWarning(
+                    origin,
+                    f"{path}: IPv{of_family} destinations such as {destinations[0]} are not allowed: "
+                    f"no source is IPv{of_family}",
+                    "SourcesIncomplete",
+                )
+            )
             continue
-        for port in ports:
-            for source in sources or [ANY_SOURCE]:
-                yield AllowEntry(destination_family, destination, rule.protocol, port, source)
+        if len(destinations) * max(len(sources), 1) * max(len(ports), 1) <= COMBINED_LIMIT:
+            for destination in destinations:
+                for port in ports or [ANY_PORT]:
+                    for source in sources or [ANY_SOURCE]:
+                        yield AllowEntry(of_family, destination, rule.protocol, port, source)
+        else:
+            yield AllowSet(
+                of_family,
+                rule.protocol,
+                tuple(collapse(destinations)),
+                tuple(collapse(sources)) if sources else (),
+                merge_port_ranges(ports),
+            )
 
 
-def merge_firewall(router: Router, policies: Iterable[Loaded[FirewallPolicy]], frr: DesiredFRR) -> DesiredFirewall:
-    """Merge the policies selected for `router`; raises InvalidInput or MergeConflict."""
+def merge_firewall(
+    router: Router,
+    policies: Iterable[Loaded[FirewallPolicy]],
+    frr: DesiredFRR,
+    warnings: list[InputWarning] | None = None,
+) -> DesiredFirewall:
+    """Merge the policies selected for `router`; raises InvalidInput or MergeConflict.
+
+    Parts of rules left out (a destination family without sources) are added to `warnings`.
+    """
+    warnings = [] if warnings is None else warnings
     ordered = sorted(policies, key=lambda loaded: (loaded.origin.namespace or "", loaded.origin.name))
     settings = router.spec.firewall
     desired = DesiredFirewall(
@@ -63,6 +122,8 @@ def merge_firewall(router: Router, policies: Iterable[Loaded[FirewallPolicy]], f
     )
     action_owner: Origin | None = None
     allow: set[AllowEntry] = set()
+    allow_sets: set[AllowSet] = set()
+    elements = 0
     limits: dict[tuple[str, str, int], tuple[LimitEntry, Origin]] = {}
     for loaded in ordered:
         origin, spec = loaded.origin, loaded.object.spec
@@ -79,7 +140,21 @@ def merge_firewall(router: Router, policies: Iterable[Loaded[FirewallPolicy]], f
                     spec.default_action,
                 )
         for index, rule in enumerate(spec.allow):
-            allow.update(_entries(origin, f"spec.allow[{index}]", rule))
+            for part in _rule_parts(origin, f"spec.allow[{index}]", rule, warnings):
+                if isinstance(part, AllowSet):
+                    if part not in allow_sets:
+                        allow_sets.add(part)
+                        elements += part.size
+                elif part not in allow:
+                    allow.add(part)
+                    elements += 1
+            if elements > MAX_ELEMENTS:
+                raise InvalidInput(
+                    origin,
+                    f"spec.allow[{index}]",
+                    f"router {router.metadata.name}'s firewall would hold more than {MAX_ELEMENTS} set elements; "
+                    "allow prefixes instead of single addresses, or port ranges instead of single ports",
+                )
         for limit in spec.rate_limits:
             entry = LimitEntry(
                 family(limit.destination), limit.destination, limit.protocol, limit.port, parse_rate(limit.rate)
@@ -98,6 +173,7 @@ def merge_firewall(router: Router, policies: Iterable[Loaded[FirewallPolicy]], f
                     str(entry.rate),
                 )
     desired.allow = sorted(allow)
+    desired.allow_sets = sorted(allow_sets)
     desired.limits = sorted(entry for entry, _ in limits.values())
     peers: set[str] = set()
     interfaces: set[str] = set()

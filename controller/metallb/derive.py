@@ -18,7 +18,7 @@ from controller.api.duration import duration_seconds
 from controller.api.firewallpolicy import AllowRule, RateLimitRule
 from controller.api.frrconfiguration import Neighbor
 from controller.api.ratelimit import RateLimitError, parse_rate
-from controller.errors import REDACTED, InvalidInput, MergeConflict, Origin, invalid_input
+from controller.errors import REDACTED, InputWarning, InvalidInput, MergeConflict, Origin, invalid_input
 from controller.metallb.legacy import read_legacy
 from controller.metallb.resources import (
     EXCLUDE_LABEL,
@@ -39,25 +39,13 @@ ECMP_PATHS = 64
 _PROTOCOLS = ("tcp", "udp", "sctp")
 
 
-@dataclass(frozen=True, slots=True)
-class DeriveWarning:
-    """An object that was (partly) skipped; the message says what and why."""
-
-    origin: Origin
-    message: str
-    reason: str = "AnnotationRejected"
-
-    def __str__(self) -> str:
-        return f"{self.origin.kind} {self.origin.ref}: {self.message}"
-
-
 @dataclass(slots=True)
 class Derived:
     """What the cluster contributes to one router."""
 
     frr: FRRConfiguration | None
     firewall: FirewallPolicy
-    warnings: list[DeriveWarning] = field(default_factory=list)
+    warnings: list[InputWarning] = field(default_factory=list)
 
 
 def metallb_namespace(router: Router, cluster: Cluster) -> Namespace:
@@ -107,7 +95,7 @@ def _nodes_of(peer: Peer, cluster: Cluster, speakers: list[Speaker]) -> list[tup
 
 
 def _neighbor_address(
-    router: Router, peer: Peer, node: Node, speaker: Speaker, warnings: list[DeriveWarning]
+    router: Router, peer: Peer, node: Node, speaker: Speaker, warnings: list[InputWarning]
 ) -> str | None:
     """The speaker's address of the BGPPeer's family, or None; an address no neighbor can have is skipped."""
     wanted = family(str(peer.spec.peer_address))
@@ -124,9 +112,7 @@ def _neighbor_address(
         if why is not None:
             where = "Pod IP" if pod_ip else "InternalIP"
             origin = Origin("Node", None, node.name)
-            warnings.append(
-                DeriveWarning(origin, f"not a BGP neighbor: its {where} {candidate} {why}", "ObjectSkipped")
-            )
+            warnings.append(InputWarning(origin, f"not a BGP neighbor: its {where} {candidate} {why}", "ObjectSkipped"))
             return None
         return candidate
     return None
@@ -254,7 +240,7 @@ def _validated(peer: Peer, neighbor: dict[str, Any]) -> Neighbor:
 
 
 def derive_frr(
-    router: Router, cluster: Cluster, asn_hint: int | None, warnings: list[DeriveWarning] | None = None
+    router: Router, cluster: Cluster, asn_hint: int | None, warnings: list[InputWarning] | None = None
 ) -> FRRConfiguration | None:
     """The FRRConfiguration `metallb-<router>`, or None when no BGPPeer targets this router.
 
@@ -370,7 +356,7 @@ def _rate_limit(service: Service) -> tuple[str, str] | None:
     return None
 
 
-def _service_rules(service: Service, warnings: list[DeriveWarning]) -> tuple[list[AllowRule], list[RateLimitRule]]:
+def _service_rules(service: Service, warnings: list[InputWarning]) -> tuple[list[AllowRule], list[RateLimitRule]]:
     """The allow rules and rate limits of one Service; a Service that cannot be expressed is skipped alone."""
     sources = list(service.source_ranges)
     destinations = [host_prefix(ip) for ip in service.ingress_ips]
@@ -380,7 +366,7 @@ def _service_rules(service: Service, warnings: list[DeriveWarning]) -> tuple[lis
         if dropped:
             # Allowing them from anywhere would ignore loadBalancerSourceRanges: the safe choice is not at all.
             warnings.append(
-                DeriveWarning(
+                InputWarning(
                     service.origin,
                     f"{', '.join(d.split('/')[0] for d in dropped)} not allowed through the firewall: "
                     f"loadBalancerSourceRanges has no IPv{family(dropped[0])} range",
@@ -406,7 +392,7 @@ def _service_rules(service: Service, warnings: list[DeriveWarning]) -> tuple[lis
         try:
             rate = parse_rate(value)
         except RateLimitError as error:
-            warnings.append(DeriveWarning(service.origin, f"annotation {key} ignored: {error}"))
+            warnings.append(InputWarning(service.origin, f"annotation {key} ignored: {error}"))
         else:
             limits = [
                 {
@@ -423,13 +409,13 @@ def _service_rules(service: Service, warnings: list[DeriveWarning]) -> tuple[lis
         return [AllowRule.model_validate(rule) for rule in allow], [RateLimitRule.model_validate(x) for x in limits]
     except ValidationError as error:
         problem = invalid_input(service.origin, {"allow": allow, "rateLimits": limits}, error)
-        warnings.append(DeriveWarning(service.origin, f"skipped: {problem.field}: {problem.why}", "ObjectSkipped"))
+        warnings.append(InputWarning(service.origin, f"skipped: {problem.field}: {problem.why}", "ObjectSkipped"))
         return [], []
 
 
-def derive_firewall(router: Router, cluster: Cluster) -> tuple[FirewallPolicy, list[DeriveWarning]]:
+def derive_firewall(router: Router, cluster: Cluster) -> tuple[FirewallPolicy, list[InputWarning]]:
     """The FirewallPolicy `metallb-services`: every LoadBalancer Service's addresses and ports."""
-    warnings: list[DeriveWarning] = []
+    warnings: list[InputWarning] = []
     allow: list[AllowRule] = []
     limits: list[RateLimitRule] = []
     wanted_class = router.spec.metallb.load_balancer_class
@@ -451,8 +437,7 @@ def derive(router: Router, cluster: Cluster, asn_hint: int | None) -> Derived:
         if invalid.origin.namespace == router.spec.metallb.namespace:
             raise invalid
     skipped = [
-        DeriveWarning(error.origin, f"skipped: {error.field}: {error.why}", "ObjectSkipped")
-        for error in cluster.skipped
+        InputWarning(error.origin, f"skipped: {error.field}: {error.why}", "ObjectSkipped") for error in cluster.skipped
     ]
     firewall, warnings = derive_firewall(router, cluster)
     frr = derive_frr(router, cluster, asn_hint, warnings)

@@ -20,14 +20,13 @@ import asyncssh
 from controller.api.common import Condition
 from controller.api.router import Router
 from controller.api.routerstate import RouterState
-from controller.errors import FrrEdgeError, MergeConflict
+from controller.errors import FrrEdgeError, InputWarning, MergeConflict
 from controller.inputs import Loaded
-from controller.metallb.derive import DeriveWarning
 from controller.operator.departing import Departing
 from controller.operator.index import Index
 from controller.operator.metrics import Metrics
 from controller.operator.worker import RunResult
-from controller.pipeline import RouterResult, render_router
+from controller.pipeline import DERIVED, RouterResult, render_router
 from controller.router.apply import ApplyReport, ConfigRejected, apply
 from controller.router.frrplan import InvalidConfiguration
 from controller.router.observe import Observation, observe
@@ -68,7 +67,7 @@ class RouterReconciler:
     _connection: _Connection | None = None
     _conditions: dict[str, Condition] = field(default_factory=dict)
     _last_router_event: tuple[str, str] | None = None
-    _service_warnings: set[tuple[str, str, str]] = field(default_factory=set)
+    _object_warnings: set[tuple[str, str, str, str]] = field(default_factory=set)
     _departing: Departing = field(default_factory=Departing)
     _sessions: dict[tuple[str, str], str] = field(default_factory=dict)
 
@@ -96,7 +95,7 @@ class RouterReconciler:
             return RunResult(reached=True)
         # The core is pure and CPU-bound: in a thread, so watch events keep flowing into the index meanwhile.
         result = await asyncio.to_thread(render_router, loaded, inputs)
-        await self._service_events(result.warnings)
+        await self._object_events(result.warnings)
         if result.errors:
             self.metrics.inc("frr_edge_conflicts_total", router=self.name)
         router = loaded.object
@@ -252,21 +251,32 @@ class RouterReconciler:
             return  # back in sync after a problem is said by RouterState; no Event for the quiet state
         await self.writer.event(document, "Router", reason, message, warning)
 
-    async def _service_events(self, warnings: list[DeriveWarning]) -> None:
-        """One Event per rejected annotation on its Service, posted once while the problem lasts."""
-        current: set[tuple[str, str, str]] = set()
+    async def _object_events(self, warnings: list[InputWarning]) -> None:
+        """One Warning Event per problem on the object it is about, posted once while the problem lasts."""
+        current: set[tuple[str, str, str, str]] = set()
         for warning in warnings:
             origin = warning.origin
-            if origin.kind != "Service":
+            group = _EVENT_GROUPS.get(origin.kind)
+            if group is None or origin.path == DERIVED:
                 continue
-            key = (origin.namespace or "default", origin.name, warning.message)
+            key = (origin.kind, origin.namespace or "", origin.name, warning.message)
             current.add(key)
-            if key in self._service_warnings:
+            if key in self._object_warnings:
                 continue
-            service = self.index.get(("", "Service", key[0], key[1]))
-            if service is not None:
-                await self.writer.event(service, "Service", "AnnotationRejected", warning.message, True)
-        self._service_warnings = current
+            involved = self.index.get((group, origin.kind, key[1], origin.name))
+            if involved is not None:
+                await self.writer.event(involved, origin.kind, warning.reason, warning.message, True)
+        self._object_warnings = current
+
+
+# The kinds an InputWarning may be about, with their API groups, to find the object for its Event.
+_EVENT_GROUPS = {
+    "Service": "",
+    "Node": "",
+    "Pod": "",
+    "FirewallPolicy": ROUTER_GROUP,
+    "FRRConfiguration": ROUTER_GROUP,
+}
 
 
 _READY_PARTS = ("ConfigValid", "Reachable", "Applied")

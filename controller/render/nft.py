@@ -3,12 +3,15 @@
 The file replaces `table inet frr_edge` atomically (create, delete, define: `nft -f` applies all or
 nothing) and touches no other table. Service traffic is matched by concatenated set and map lookups
 (`ip daddr . meta l4proto . th dport`), so the per-packet cost does not grow with the number of Services.
+An allow rule too large to expand (AllowSet) is one chain rule matching sets of its own, so the ruleset
+grows with the sum of a rule's lists, not their product.
 Each rate-limited Service port gets its own named limit object: Services never share a token bucket.
 """
 
 from __future__ import annotations
 
-from controller.desired import ANY_PORT, ANY_SOURCE, AllowEntry, DesiredFirewall
+from controller.addresses import collapse
+from controller.desired import ANY_PORT, ANY_SOURCE, AllowEntry, AllowSet, DesiredFirewall
 
 TABLE = "frr_edge"
 _ADDRESS = {4: "ipv4_addr", 6: "ipv6_addr"}
@@ -58,13 +61,33 @@ def _service_sets(lines: list[str], allow: list[AllowEntry]) -> None:
                 if e.source != ANY_SOURCE
             ],
         )
-        _set(lines, f"icmp_v{of_family}", address, [e.destination for e in icmp if e.source == ANY_SOURCE])
+        # A set of one type refuses overlapping intervals: 203.0.113.0/24 and 203.0.113.10/32 become one.
+        _set(lines, f"icmp_v{of_family}", address, collapse([e.destination for e in icmp if e.source == ANY_SOURCE]))
         _set(
             lines,
             f"icmp_src_v{of_family}",
             f"{address} . {address}",
             [f"{e.source} . {e.destination}" for e in icmp if e.source != ANY_SOURCE],
         )
+
+
+def _allow_set_rules(lines: list[str], allow_sets: list[AllowSet]) -> list[str]:
+    """Sets of their own for the large allow rules, and the chain rule matching each against them."""
+    rules = []
+    for index, allowed in enumerate(allow_sets):
+        address, match = _ADDRESS[allowed.family], _MATCH[allowed.family]
+        name = f"rule_{index}"
+        _set(lines, f"{name}_dst", address, list(allowed.destinations))
+        rule = f"{match} daddr @{name}_dst"
+        if allowed.sources:
+            _set(lines, f"{name}_src", address, list(allowed.sources))
+            rule += f" {match} saddr @{name}_src"
+        rule += f" meta l4proto {allowed.protocol}"
+        if allowed.ports:
+            _set(lines, f"{name}_ports", "inet_service", [_ports(ports) for ports in allowed.ports])
+            rule += f" th dport @{name}_ports"
+        rules.append(f"{rule} accept")
+    return rules
 
 
 def _limits(lines: list[str], desired: DesiredFirewall) -> None:
@@ -112,7 +135,7 @@ def _input_rules(desired: DesiredFirewall) -> list[str]:
     return rules
 
 
-def _service_rules(desired: DesiredFirewall) -> list[str]:
+def _service_rules(desired: DesiredFirewall, allow_set_rules: list[str]) -> list[str]:
     rules = []
     for of_family in (4, 6):
         match = _MATCH[of_family]
@@ -126,6 +149,7 @@ def _service_rules(desired: DesiredFirewall) -> list[str]:
         rules.append(f"{match} saddr . {match} daddr . meta l4proto . th dport @allow_src_v{of_family} accept")
         rules.append(f"meta l4proto {_ICMP[of_family]} {match} daddr @icmp_v{of_family} accept")
         rules.append(f"meta l4proto {_ICMP[of_family]} {match} saddr . {match} daddr @icmp_src_v{of_family} accept")
+    rules.extend(allow_set_rules)
     rules.append(f"counter {desired.default_action}")
     return rules
 
@@ -141,6 +165,7 @@ def render_nft(router_name: str, desired: DesiredFirewall) -> str:
     _set(lines, "bgp_peers_v4", "ipv4_addr", [p for p in desired.bgp_peers if ":" not in p], interval=False)
     _set(lines, "bgp_peers_v6", "ipv6_addr", [p for p in desired.bgp_peers if ":" in p], interval=False)
     _service_sets(lines, desired.allow)
+    allow_set_rules = _allow_set_rules(lines, desired.allow_sets)
     _limits(lines, desired)
     if desired.local_include is not None:
         lines.append("\tchain local {")
@@ -152,6 +177,6 @@ def render_nft(router_name: str, desired: DesiredFirewall) -> str:
     else:
         forward = ["jump services"]
     _chain(lines, "forward", forward, hook="forward")
-    _chain(lines, "services", _service_rules(desired))
+    _chain(lines, "services", _service_rules(desired, allow_set_rules))
     lines.append("}")
     return "\n".join(lines) + "\n"
