@@ -49,7 +49,7 @@ def only_error(*documents: str) -> str:
             "String should match pattern",
         ),
         (
-            'bgp: {routers: [{asn: 64512, vrf: "red\\nrouter bgp 1"}]}',
+            'bgp: {routers: [{asn: 64512, vrf: "r\\nrouter bgp 1"}]}',
             "spec.bgp.routers[0].vrf",
             "String should match pattern",
         ),
