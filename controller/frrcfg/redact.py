@@ -49,7 +49,7 @@ _SECRET_COMMANDS: tuple[tuple[str, ...], ...] = (
 # (`area 0 range ...` is OSPF's `area`, not `area-password`), so they are not abbreviations.
 _EXACT_KEYWORDS = frozenset({"key", "area", "domain", "authentication", "message-digest", "ospf"})
 
-_WORD = re.compile(r"[^ \t]+")
+_WORD = re.compile(r"[^ \t]+", re.ASCII)
 # Words FRR allows after a one-word secret: IS-IS's `authenticate snp send-only|validate`, OSPF's address.
 # Anything else after the secret (a malformed line) is hidden with it.
 _TRAILER = re.compile(r"authenticate|snp|send-only|validate|[0-9.]+|[0-9a-fA-F:]*:[0-9a-fA-F:.]*", re.ASCII)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from controller.errors import FrrEdgeError
+from controller.frrcfg.lines import LINE_BREAK, lines
 from controller.pipeline import RouterResult
 from controller.render.nft import TABLE
 from controller.router import frrplan
@@ -50,7 +51,7 @@ class ApplyReport:
 
 def running_text(show_running: str) -> str:
     """`show running-config` output as configuration text (vtysh's banner lines removed)."""
-    return "\n".join(line for line in show_running.splitlines() if line.strip() not in _RUNNING_HEADER) + "\n"
+    return LINE_BREAK.join(line for line in lines(show_running) if line.strip() not in _RUNNING_HEADER) + LINE_BREAK
 
 
 def _short(text: str, limit: int = 2000) -> str:

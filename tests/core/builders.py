@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from textwrap import dedent, indent
 
-from ruamel.yaml import YAML
-
 from controller.desired import DesiredRouter
 from controller.inputs import Inputs, add_object
+from controller.manifests import read_documents
 from controller.pipeline import desired_router
 
 ROUTER = """
@@ -28,12 +27,11 @@ spec:
 def resources(*documents: str) -> Inputs:
     """Inputs from YAML text, as if read from one file (each text may hold several documents)."""
     inputs = Inputs()
-    yaml = YAML(typ="safe")
     index = 0
     for text in documents:
-        for document in yaml.load_all(dedent(text)):
-            if document is not None:
-                add_object(inputs, document, "test.yaml", index)
+        for document in read_documents(dedent(text), "test.yaml"):
+            if document.value is not None:
+                add_object(inputs, document.value, "test.yaml", index)
                 index += 1
     return inputs
 

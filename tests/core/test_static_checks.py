@@ -17,6 +17,9 @@ CORE = [
     "controller/offline.py",
     "controller/desired.py",
     "controller/errors.py",
+    "controller/addresses.py",
+    "controller/kubernetes.py",
+    "controller/manifests.py",
 ]
 
 

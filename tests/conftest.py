@@ -1,4 +1,4 @@
-"""Fixtures for the pure core: resources from YAML text, and the real FRR and nft checkers."""
+"""Fixtures every tier may use: the real FRR (`vtysh -C`) and nftables (`nft -c`) checkers."""
 
 from __future__ import annotations
 
@@ -6,11 +6,8 @@ import os
 import subprocess
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
