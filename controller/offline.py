@@ -17,6 +17,7 @@ from ruamel.yaml import YAML
 from controller.api.common import GROUP
 from controller.api.crd import KINDS, all_crds
 from controller.errors import InvalidInput, MergeConflict
+from controller.frrcfg.redact import redact
 from controller.inputs import Inputs, UnreadableInput, load_paths
 from controller.metallb.resources import read_cluster
 from controller.pipeline import RouterResult, render_all
@@ -83,6 +84,9 @@ def _results(args: argparse.Namespace) -> tuple[list[RouterResult], int]:
 
 def _render(args: argparse.Namespace) -> int:
     results, code = _results(args)
+    if args.redact:
+        for result in results:
+            result.frr = redact(result.frr)
     output = args.output
     if output == "json":
         document = {
@@ -137,6 +141,9 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     render.add_argument("-f", "--file", action="append", required=True, metavar="PATH", help="file or directory")
     render.add_argument("--router", metavar="NAME", help="only this Router")
     render.add_argument("--output", choices=("all", "frr", "nft", "json"), default="all", help="what to print")
+    render.add_argument(
+        "--redact", action="store_true", help="replace passwords and keys with <redacted> (for logs and pull requests)"
+    )
     render.set_defaults(run=_render)
 
     validate = commands.add_parser(
