@@ -13,6 +13,7 @@ PACKET_UNIT = "packets"
 PERIODS = ("second", "minute", "hour", "day", "week")
 _MAX_VALUE = 2**32 - 1
 _UNIT_BYTES = {"bytes": 1, "kbytes": 1024, "mbytes": 1024 * 1024}
+_DEFAULT_PACKET_BURST = 5  # NFT_LIMIT_PKT_BURST_DEFAULT
 _PERIOD_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800}
 
 # Blanks are ASCII spaces; numbers are ASCII digits (read with int() only once their length is checked).
@@ -94,16 +95,20 @@ def _check_kernel_limits(
 ) -> None:
     """What Linux's nft_limit_init (net/netfilter/nft_limit.c) refuses with EOVERFLOW, refused here first.
 
-    The kernel keeps the period in nanoseconds and, for byte rates, multiplies it by rate + burst in 64
-    bits; the burst travels as a 32-bit number of bytes or packets.
+    The kernel keeps the period in nanoseconds; for byte rates it multiplies it by rate + burst, for packet
+    rates it multiplies period / rate by the burst (5 when unset), both in 64 bits. The burst travels as a
+    32-bit number of bytes or packets (nft drops a larger one without a word).
     """
+    period_ns = _PERIOD_SECONDS[period] * 10**9
     if unit == PACKET_UNIT:
+        if period_ns // value * (burst or _DEFAULT_PACKET_BURST) >= 2**64:
+            raise RateLimitError(f"{text!r}: too large for the kernel's rate limiter; use a smaller burst")
         return
     rate_bytes = value * _UNIT_BYTES[unit]
     burst_bytes = 0 if burst is None or burst_unit is None else burst * _UNIT_BYTES[burst_unit]
     if burst_bytes > _MAX_VALUE:
         raise RateLimitError(f"{text!r}: the burst must be at most {_MAX_VALUE} bytes (4 GiB)")
-    if _PERIOD_SECONDS[period] * 10**9 * (rate_bytes + burst_bytes) >= 2**64:
+    if period_ns * (rate_bytes + burst_bytes) >= 2**64:
         raise RateLimitError(
             f"{text!r}: too large for the kernel's rate limiter; use a shorter period or a smaller rate"
         )

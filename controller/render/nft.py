@@ -10,8 +10,11 @@ Each rate-limited Service port gets its own named limit object: Services never s
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from controller.addresses import collapse
 from controller.desired import ANY_PORT, ANY_SOURCE, AllowEntry, AllowSet, DesiredFirewall
+from controller.render.intervals import layers
 
 TABLE = "frr_edge"
 _ADDRESS = {4: "ipv4_addr", 6: "ipv6_addr"}
@@ -39,36 +42,59 @@ def _set(lines: list[str], name: str, type_: str, elements: list[str], interval:
     lines.append("\t}")
 
 
-def _service_sets(lines: list[str], allow: list[AllowEntry]) -> None:
+def _layered(
+    lines: list[str], name: str, type_: str, entries: list[AllowEntry], element: Callable[[AllowEntry], str]
+) -> list[str]:
+    """One set per layer of non-overlapping entries (`name`, `name_1`, ...); returns the names."""
+    names = []
+    for number, layer in enumerate(layers(entries)):
+        layer_name = name if number == 0 else f"{name}_{number}"
+        _set(lines, layer_name, type_, [element(entry) for entry in layer])
+        names.append(layer_name)
+    return names
+
+
+def _service_sets(lines: list[str], allow: list[AllowEntry]) -> list[str]:
+    """The sets of the allowed Service traffic, and the rules of the services chain that look them up."""
+    rules = []
     for of_family in (4, 6):
-        address = _ADDRESS[of_family]
+        address, match, icmp = _ADDRESS[of_family], _MATCH[of_family], _ICMP[of_family]
         entries = [entry for entry in allow if entry.family == of_family]
         ported = [e for e in entries if e.protocol in _PROTOCOLS]
-        icmp = [e for e in entries if e.protocol == _ICMP[of_family]]
-        _set(
+        icmp_entries = [e for e in entries if e.protocol == icmp]
+        for name in _layered(
             lines,
             f"allow_v{of_family}",
             f"{address} . inet_proto . inet_service",
-            [f"{e.destination} . {e.protocol} . {_ports(e.ports)}" for e in ported if e.source == ANY_SOURCE],
-        )
-        _set(
+            [e for e in ported if e.source == ANY_SOURCE],
+            lambda e: f"{e.destination} . {e.protocol} . {_ports(e.ports)}",
+        ):
+            rules.append(f"{match} daddr . meta l4proto . th dport @{name} accept")
+        for name in _layered(
             lines,
             f"allow_src_v{of_family}",
             f"{address} . {address} . inet_proto . inet_service",
-            [
-                f"{e.source} . {e.destination} . {e.protocol} . {_ports(e.ports)}"
-                for e in ported
-                if e.source != ANY_SOURCE
-            ],
-        )
+            [e for e in ported if e.source != ANY_SOURCE],
+            lambda e: f"{e.source} . {e.destination} . {e.protocol} . {_ports(e.ports)}",
+        ):
+            rules.append(f"{match} saddr . {match} daddr . meta l4proto . th dport @{name} accept")
         # A set of one type refuses overlapping intervals: 203.0.113.0/24 and 203.0.113.10/32 become one.
-        _set(lines, f"icmp_v{of_family}", address, collapse([e.destination for e in icmp if e.source == ANY_SOURCE]))
         _set(
+            lines,
+            f"icmp_v{of_family}",
+            address,
+            collapse([e.destination for e in icmp_entries if e.source == ANY_SOURCE]),
+        )
+        rules.append(f"meta l4proto {icmp} {match} daddr @icmp_v{of_family} accept")
+        for name in _layered(
             lines,
             f"icmp_src_v{of_family}",
             f"{address} . {address}",
-            [f"{e.source} . {e.destination}" for e in icmp if e.source != ANY_SOURCE],
-        )
+            [e for e in icmp_entries if e.source != ANY_SOURCE],
+            lambda e: f"{e.source} . {e.destination}",
+        ):
+            rules.append(f"meta l4proto {icmp} {match} saddr . {match} daddr @{name} accept")
+    return rules
 
 
 def _allow_set_rules(lines: list[str], allow_sets: list[AllowSet]) -> list[str]:
@@ -135,7 +161,7 @@ def _input_rules(desired: DesiredFirewall) -> list[str]:
     return rules
 
 
-def _service_rules(desired: DesiredFirewall, allow_set_rules: list[str]) -> list[str]:
+def _service_rules(desired: DesiredFirewall, allow_rules: list[str]) -> list[str]:
     rules = []
     for of_family in (4, 6):
         match = _MATCH[of_family]
@@ -143,13 +169,7 @@ def _service_rules(desired: DesiredFirewall, allow_set_rules: list[str]) -> list
     rules.append("ct state established,related accept")
     if desired.local_include is not None:
         rules.append("jump local")
-    for of_family in (4, 6):
-        match = _MATCH[of_family]
-        rules.append(f"{match} daddr . meta l4proto . th dport @allow_v{of_family} accept")
-        rules.append(f"{match} saddr . {match} daddr . meta l4proto . th dport @allow_src_v{of_family} accept")
-        rules.append(f"meta l4proto {_ICMP[of_family]} {match} daddr @icmp_v{of_family} accept")
-        rules.append(f"meta l4proto {_ICMP[of_family]} {match} saddr . {match} daddr @icmp_src_v{of_family} accept")
-    rules.extend(allow_set_rules)
+    rules.extend(allow_rules)
     rules.append(f"counter {desired.default_action}")
     return rules
 
@@ -164,8 +184,8 @@ def render_nft(router_name: str, desired: DesiredFirewall) -> str:
     ]
     _set(lines, "bgp_peers_v4", "ipv4_addr", [p for p in desired.bgp_peers if ":" not in p], interval=False)
     _set(lines, "bgp_peers_v6", "ipv6_addr", [p for p in desired.bgp_peers if ":" in p], interval=False)
-    _service_sets(lines, desired.allow)
-    allow_set_rules = _allow_set_rules(lines, desired.allow_sets)
+    allow_rules = _service_sets(lines, desired.allow)
+    allow_rules += _allow_set_rules(lines, desired.allow_sets)
     _limits(lines, desired)
     if desired.local_include is not None:
         lines.append("\tchain local {")
@@ -177,6 +197,6 @@ def render_nft(router_name: str, desired: DesiredFirewall) -> str:
     else:
         forward = ["jump services"]
     _chain(lines, "forward", forward, hook="forward")
-    _chain(lines, "services", _service_rules(desired, allow_set_rules))
+    _chain(lines, "services", _service_rules(desired, allow_rules))
     lines.append("}")
     return "\n".join(lines) + "\n"
