@@ -169,7 +169,7 @@ def inputs(draw: st.DrawFn) -> Inputs:
     ]
     profiles = draw(st.lists(words, unique=True, max_size=2))
     routers = []
-    for vrf in draw(st.lists(names, unique=True, max_size=1)) + [None]:
+    for vrf in [*draw(st.lists(names, unique=True, max_size=1)), None]:
         asn = draw(asns)
         router_prefixes = draw(st.lists(prefixes, unique=True, max_size=4))
         router: dict[str, Any] = {"asn": asn, "prefixes": router_prefixes}
