@@ -1,18 +1,20 @@
 """Apply one router's rendered configuration over SSH, never leaving it half-configured.
 
 upload candidates → validate on the router (`vtysh -C`, `nft -c`) → nft in one transaction → FRR delta in
-one vtysh session → read back and compare with the desired model → on a difference, `frr-reload.py`
-→ on failure, both restored to what ran before. An unchanged desired state writes nothing.
+one vtysh session → read back and compare with the desired model → on a difference, `frr-reload.py` → on
+failure, both restored to what ran before. An unchanged desired state writes nothing. Messages say what a
+tool refused by file, line and kind (tool_errors), never with its output.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from controller.errors import FrrEdgeError
+from controller.frrcfg.redact import redact
 from controller.pipeline import RouterResult
 from controller.render.nft import TABLE
 from controller.router import frrplan
@@ -26,6 +28,7 @@ from controller.router.commands import (
     ROLLBACK_NFT,
 )
 from controller.router.frrplan import FrrPlan
+from controller.router.tool_errors import describe, nft_problems, reload_problems, vtysh_problems
 from controller.router.transport import Completed, RouterConnection, RouterUnreachable
 
 Method = Literal["none", "delta", "frr-reload"]
@@ -53,9 +56,21 @@ def running_text(show_running: str) -> str:
     return "\n".join(line for line in show_running.splitlines() if line.strip() not in _RUNNING_HEADER) + "\n"
 
 
-def _short(text: str, limit: int = 2000) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[:limit] + " ..."
+def differences(lines: Sequence[str], limit: int = 5) -> str:
+    """Configuration lines that still differ (frrplan.remaining, FrrPlan.unsupported), redacted, for messages.
+
+    A line may carry its context before `: ` ("router bgp 64512: neighbor X password S: added"): each part
+    is redacted on its own, as redact() recognises a secret only at the start of a line.
+    """
+    shown = [": ".join(redact(part) for part in line.strip().split(": ")) for line in lines[:limit]]
+    if len(lines) > limit:
+        shown.append(f"{len(lines) - limit} more")
+    return "; ".join(shown)
+
+
+def _vtysh_said(connection: RouterConnection, done: Completed, lines_of: str | None, text: str = "") -> str:
+    problems = vtysh_problems(done.output, connection.commands.workdir, lines_of)
+    return describe(problems, done.exit_status, {lines_of: text} if lines_of else None)
 
 
 async def read_running(connection: RouterConnection) -> str:
@@ -63,7 +78,10 @@ async def read_running(connection: RouterConnection) -> str:
     await connection.connect()
     shown = await connection.run(connection.commands.show_running)
     if not shown.ok:
-        raise RouterUnreachable(f"{connection.where}: vtysh could not show the running config: {shown.output}")
+        raise RouterUnreachable(
+            f"{connection.where}: vtysh could not show the running config ({_vtysh_said(connection, shown, None)}); "
+            f"is FRR running, and is {connection.spec.user} in group frrvty?"
+        )
     return running_text(shown.stdout)
 
 
@@ -77,21 +95,24 @@ async def _apply_frr(connection: RouterConnection, plan: FrrPlan) -> tuple[Metho
     """Delta first, frr-reload.py when the delta cannot express the change or missed; raises on failure."""
     commands = connection.commands
     if plan.unsupported:
-        reason = "delta cannot express: " + "; ".join(plan.unsupported[:5])
+        reason = "delta cannot express: " + differences(plan.unsupported)
     else:
-        await connection.upload(DELTA, "\n".join(plan.commands) + "\n")
+        delta = "\n".join(plan.commands) + "\n"
+        await connection.upload(DELTA, delta)
         pushed = await connection.run(commands.apply_delta)
         left = frrplan.remaining(await read_running(connection), plan.desired)
         if pushed.ok and not left:
             return "delta", f"{len(plan.commands)} commands in one vtysh session"
         # vtysh -f exits 0 on some refused lines: what FRR said, and the difference, both tell why.
-        reason = "delta left differences: " + _short("; ".join([pushed.output, *left[:5]]).strip("; "), 1000)
+        reason = f"delta left differences: {differences(left) or 'none'} (vtysh -f {DELTA}: "
+        reason += f"{_vtysh_said(connection, pushed, DELTA, delta)})"
     reloaded = await connection.run(commands.reload_frr)
     left = frrplan.remaining(await read_running(connection), plan.desired)
     if reloaded.ok and not left:
         return "frr-reload", f"frr-reload.py --reload ({reason})"
-    why = reloaded.output if not reloaded.ok else "running config differs: " + "; ".join(left[:5])
-    raise ConfigRejected(f"FRR did not accept the configuration: {reason}; then frr-reload.py: {_short(why, 1000)}")
+    said = describe(reload_problems(reloaded.output, commands.workdir, CANDIDATE_FRR), reloaded.exit_status)
+    why = f"{said}; running config differs: {differences(left)}" if left else said
+    raise ConfigRejected(f"FRR did not accept the configuration: {reason}; then frr-reload.py: {why}")
 
 
 async def apply(
@@ -123,17 +144,20 @@ async def _apply(connection: RouterConnection, result: RouterResult, clock: Call
         await connection.upload(CANDIDATE_FRR, plan.text)
         checked = await connection.run(commands.check_frr)
         if not checked.ok:
-            raise ConfigRejected(f"FRR refused the configuration (vtysh -C): {_short(checked.output)}")
+            said = _vtysh_said(connection, checked, CANDIDATE_FRR, plan.text)
+            raise ConfigRejected(f"FRR refused the configuration (vtysh -C -f {CANDIDATE_FRR}): {said}")
     if nft_changed:
         await connection.upload(CANDIDATE_NFT, result.nft)
         checked = await connection.run(commands.check_nft)
         if not checked.ok:
-            raise ConfigRejected(f"nftables refused the ruleset (nft -c): {_short(checked.output)}")
+            said = _nft_said(connection, checked, CANDIDATE_NFT, result.nft)
+            raise ConfigRejected(f"nftables refused the ruleset (nft -c -f {CANDIDATE_NFT}): {said}")
         previous = nft_before.stdout if nft_before.ok else ""
         await connection.upload(ROLLBACK_NFT, f"table inet {TABLE}\ndelete table inet {TABLE}\n{previous}")
         applied = await connection.run(commands.apply_nft)
         if not applied.ok:
-            raise ConfigRejected(f"nftables refused the ruleset (nft -f): {_short(applied.output)}")
+            said = _nft_said(connection, applied, CANDIDATE_NFT, result.nft)
+            raise ConfigRejected(f"nftables refused the ruleset (nft -f {CANDIDATE_NFT}): {said}")
 
     method: Method = "none"
     message = "FRR unchanged"
@@ -145,11 +169,16 @@ async def _apply(connection: RouterConnection, result: RouterResult, clock: Call
         await connection.upload(APPLIED_FRR, result.frr)
         saved = await connection.run(commands.save_frr)
         if not saved.ok:
-            message += f"; write memory failed: {_short(saved.output, 300)}"
+            message += f"; write memory failed ({_vtysh_said(connection, saved, None)})"
     if nft_changed:
         await connection.rename(CANDIDATE_NFT, APPLIED_NFT)
         message += "; nftables table replaced"
     return ApplyReport(method, not plan.noop, nft_changed, len(plan.commands), clock() - started, message)
+
+
+def _nft_said(connection: RouterConnection, done: Completed, name: str, text: str) -> str:
+    workdir = connection.commands.workdir
+    return describe(nft_problems(done.output, workdir, [name]), done.exit_status, {name: text})
 
 
 async def _roll_back(connection: RouterConnection, plan: FrrPlan, nft_changed: bool) -> str:
@@ -159,11 +188,12 @@ async def _roll_back(connection: RouterConnection, plan: FrrPlan, nft_changed: b
     await connection.run(connection.commands.rollback_frr)
     left = frrplan.remaining(await read_running(connection), plan.running)
     if left:
-        problems.append("FRR still differs from before: " + "; ".join(left[:5]))
+        problems.append("FRR still differs from before: " + differences(left))
     if nft_changed:
         restored = await connection.run(connection.commands.rollback_nft)
         if not restored.ok:
-            problems.append(f"nft -f rollback.nft failed: {_short(restored.output, 300)}")
+            rollback = await connection.read(ROLLBACK_NFT) or ""
+            problems.append(f"nft -f {ROLLBACK_NFT} failed: {_nft_said(connection, restored, ROLLBACK_NFT, rollback)}")
     if problems:
         return "rollback incomplete: " + "; ".join(problems)
     return "rolled back to the previous configuration"

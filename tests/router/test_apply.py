@@ -6,6 +6,7 @@ import json
 import subprocess
 
 from controller.lab import router as lab
+from controller.router.apply import differences
 from tests.router.conftest import FIXTURES, SAMPLES, FrrEdge, Run, nft_table, running_config, same_config, wait_for
 
 LIMITED = ("203.0.113.10", 80)  # 2 mbytes/second burst 512 kbytes in samples/core/firewall.yaml
@@ -120,3 +121,13 @@ def test_a_change_the_delta_cannot_express_goes_through_frr_reload_and_says_so(
     assert removed.code == 0, removed.stderr
     assert removed.method == "frr-reload"
     assert "ip route 203.0.113.128/25 blackhole" not in running_config(router_lab)
+
+
+def test_differences_shown_in_messages_hide_passwords_also_behind_a_context() -> None:
+    left = ["router bgp 64512: neighbor 192.0.2.11 password s3cret: added", " neighbor 192.0.2.12 password other"]
+
+    shown = differences(left)
+
+    assert shown == (
+        "router bgp 64512: neighbor 192.0.2.11 password <redacted>: added; neighbor 192.0.2.12 password <redacted>"
+    )
