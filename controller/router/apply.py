@@ -1,18 +1,20 @@
 """Apply one router's rendered configuration over SSH, never leaving it half-configured.
 
-upload candidates → validate on the router (`vtysh -C`, `nft -c`) → nft in one transaction → FRR delta in
-one vtysh session → read back and compare with the desired model → on a difference, `frr-reload.py` → on
-failure, both restored to what ran before. An unchanged desired state writes nothing. Messages say what a
-tool refused by file, line and kind (tool_errors), never with its output.
+upload candidates → validate on the router (`vtysh -C`, the nft include's files, `nft -c`) → nft in one
+transaction → FRR delta in one vtysh session → read back and compare with the desired model → on a
+difference, `frr-reload.py` → on failure, both restored to what ran before. An unchanged desired state writes
+nothing. Messages say what a tool refused by file, line and kind (tool_errors), never with its output.
 """
 
 from __future__ import annotations
 
+import posixpath
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from controller.api.router import INCLUDE_DIR
 from controller.errors import FrrEdgeError
 from controller.frrcfg.redact import redact
 from controller.pipeline import RouterResult
@@ -91,6 +93,32 @@ async def _nft_changed(connection: RouterConnection, nft: str) -> tuple[bool, Co
     return (not current.ok or applied != nft), current
 
 
+def _printable(path: str) -> str:
+    return "".join(character if " " < character < "\x7f" else "?" for character in path)
+
+
+async def check_include(connection: RouterConnection) -> None:
+    """Refuse spec.firewall.localInclude when a file it names is not a regular file inside INCLUDE_DIR.
+
+    Checked over SFTP as the login user: a symlink in the directory to anything outside it (to a file nft
+    would quote in an error) is refused before nft reads it. Raises ConfigRejected.
+    """
+    pattern = connection.spec.firewall.local_include
+    if pattern is None:
+        return
+    for found in await connection.resolve(pattern):
+        name = _printable(found.path)
+        if found.real_path is None:
+            why = f"{name} cannot be resolved by {connection.spec.user} (a symlink to a missing or unreadable file?)"
+        elif posixpath.dirname(found.real_path) != INCLUDE_DIR:
+            why = f"{name} resolves outside {INCLUDE_DIR}"
+        elif not found.regular_file:
+            why = f"{name} is not a regular file"
+        else:
+            continue
+        raise ConfigRejected(f"spec.firewall.localInclude: {why}; nft was not run, the router keeps its ruleset")
+
+
 async def _apply_frr(connection: RouterConnection, plan: FrrPlan) -> tuple[Method, str]:
     """Delta first, frr-reload.py when the delta cannot express the change or missed; raises on failure."""
     commands = connection.commands
@@ -147,6 +175,7 @@ async def _apply(connection: RouterConnection, result: RouterResult, clock: Call
             said = _vtysh_said(connection, checked, CANDIDATE_FRR, plan.text)
             raise ConfigRejected(f"FRR refused the configuration (vtysh -C -f {CANDIDATE_FRR}): {said}")
     if nft_changed:
+        await check_include(connection)
         await connection.upload(CANDIDATE_NFT, result.nft)
         checked = await connection.run(commands.check_nft)
         if not checked.ok:

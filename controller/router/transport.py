@@ -52,6 +52,15 @@ class Completed:
         return "\n".join(part.strip() for part in (self.stderr, self.stdout) if part.strip())
 
 
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """One file a path or glob names on the router, and where it really is (None: it cannot be resolved)."""
+
+    path: str
+    real_path: str | None
+    regular_file: bool
+
+
 def load_private_key(text: str) -> asyncssh.SSHKey:
     """An OpenSSH private key from text (a Secret's data or a file); raises FrrEdgeError when unreadable."""
     try:
@@ -192,6 +201,31 @@ class RouterConnection:
         except (OSError, asyncssh.Error) as error:
             self.close()
             raise RouterUnreachable(f"{self.where}: reading {name} failed: {error}") from None
+
+    async def resolve(self, pattern: str) -> list[Resolved]:
+        """The files an absolute path or glob (`*`, `?`) names on the router, each with its real path.
+
+        Resolved over SFTP as the login user (realpath follows every symlink); a pattern that matches nothing
+        gives []. Raises RouterUnreachable when the link fails.
+        """
+        await self.connect()
+        assert self._sftp is not None
+        try:
+            matches = await self._sftp.glob(pattern)
+        except asyncssh.SFTPError:
+            return []
+        except OSError as error:
+            self.close()
+            raise RouterUnreachable(f"{self.where}: SFTP failed: {error}") from None
+        found: list[Resolved] = []
+        for match in sorted(str(path) for path in matches):
+            try:
+                real_path = str(await self._sftp.realpath(match))
+                regular_file = await self._sftp.isfile(real_path)
+            except asyncssh.SFTPError:
+                real_path, regular_file = None, False
+            found.append(Resolved(match, real_path, regular_file))
+        return found
 
     def close(self) -> None:
         if self._connection is not None:
