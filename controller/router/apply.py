@@ -174,6 +174,7 @@ async def _apply(connection: RouterConnection, result: RouterResult, clock: Call
         if not checked.ok:
             said = _vtysh_said(connection, checked, CANDIDATE_FRR, plan.text)
             raise ConfigRejected(f"FRR refused the configuration (vtysh -C -f {CANDIDATE_FRR}): {said}")
+    rollback_nft: str | None = None
     if nft_changed:
         await check_include(connection)
         await connection.upload(CANDIDATE_NFT, result.nft)
@@ -181,8 +182,9 @@ async def _apply(connection: RouterConnection, result: RouterResult, clock: Call
         if not checked.ok:
             said = _nft_said(connection, checked, CANDIDATE_NFT, result.nft)
             raise ConfigRejected(f"nftables refused the ruleset (nft -c -f {CANDIDATE_NFT}): {said}")
-        previous = nft_before.stdout if nft_before.ok else ""
-        await connection.upload(ROLLBACK_NFT, f"table inet {TABLE}\ndelete table inet {TABLE}\n{previous}")
+        table_before = nft_before.stdout if nft_before.ok else ""
+        rollback_nft = f"table inet {TABLE}\ndelete table inet {TABLE}\n{table_before}"
+        await connection.upload(ROLLBACK_NFT, rollback_nft)
         applied = await connection.run(commands.apply_nft)
         if not applied.ok:
             said = _nft_said(connection, applied, CANDIDATE_NFT, result.nft)
@@ -194,7 +196,7 @@ async def _apply(connection: RouterConnection, result: RouterResult, clock: Call
         try:
             method, message = await _apply_frr(connection, plan)
         except ConfigRejected as error:
-            raise ConfigRejected(f"{error}; {await _roll_back(connection, plan, nft_changed)}") from None
+            raise ConfigRejected(f"{error}; {await _roll_back(connection, plan, rollback_nft)}") from None
         await connection.upload(APPLIED_FRR, result.frr)
         saved = await connection.run(commands.save_frr)
         if not saved.ok:
@@ -210,19 +212,19 @@ def _nft_said(connection: RouterConnection, done: Completed, name: str, text: st
     return describe(nft_problems(done.output, workdir, [name]), done.exit_status, {name: text})
 
 
-async def _roll_back(connection: RouterConnection, plan: FrrPlan, nft_changed: bool) -> str:
-    """Restore what ran before the apply; says how far that got."""
+async def _roll_back(connection: RouterConnection, plan: FrrPlan, rollback_nft: str | None) -> str:
+    """Restore what ran before the apply (nft too, when `rollback_nft` was uploaded); says how far that got."""
     problems: list[str] = []
     await connection.upload(ROLLBACK_FRR, plan.running.to_text())
     await connection.run(connection.commands.rollback_frr)
     left = frrplan.remaining(await read_running(connection), plan.running)
     if left:
         problems.append("FRR still differs from before: " + differences(left))
-    if nft_changed:
+    if rollback_nft is not None:
         restored = await connection.run(connection.commands.rollback_nft)
         if not restored.ok:
-            rollback = await connection.read(ROLLBACK_NFT) or ""
-            problems.append(f"nft -f {ROLLBACK_NFT} failed: {_nft_said(connection, restored, ROLLBACK_NFT, rollback)}")
+            said = _nft_said(connection, restored, ROLLBACK_NFT, rollback_nft)
+            problems.append(f"nft -f {ROLLBACK_NFT} failed: {said}")
     if problems:
         return "rollback incomplete: " + "; ".join(problems)
     return "rolled back to the previous configuration"
