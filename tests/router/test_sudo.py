@@ -145,14 +145,17 @@ def _process_status(namespace: str, program: str, argument: str, timeout: float 
     pytest.fail(f"no {program} {argument} ran in {namespace} within {timeout:.0f} s")
 
 
-def _release(fifo: Path, text: str) -> None:
-    """Write to a FIFO if a reader waits on it (without blocking when none does)."""
-    try:
-        descriptor = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
-    except OSError as error:
-        if error.errno == errno.ENXIO:
-            return
-        raise
+def _release(fifo: Path, text: str, timeout: float = 20) -> None:
+    """Write to a FIFO as soon as a reader has opened it (nft may still be on its way to open())."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            descriptor = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError as error:
+            if error.errno != errno.ENXIO or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
     with os.fdopen(descriptor, "w") as stream:
         stream.write(text)
 
@@ -168,8 +171,11 @@ def test_nft_runs_as_the_login_user_with_net_admin_and_no_other_capability(
     try:
         status = _process_status(router_lab.router_namespace, NFT, str(candidate))
     finally:
-        _release(candidate, "table inet frr_edge_fifo {\n}\n")
-        check.wait(timeout=30)
+        try:
+            _release(candidate, "table inet frr_edge_fifo {\n}\n")
+            check.wait(timeout=30)
+        finally:
+            check.kill()
 
     user_id = subprocess.run(["id", "-u", router_lab.user], capture_output=True, text=True, check=True).stdout
     group_id = subprocess.run(["id", "-g", router_lab.user], capture_output=True, text=True, check=True).stdout
