@@ -39,7 +39,29 @@ def _host_key(value: str) -> str:
 
 HostKey = Annotated[str, Field(max_length=16384, pattern=HOST_KEY_PATTERN), AfterValidator(_host_key)]
 AbsolutePath = Annotated[str, Field(max_length=255, pattern=r"^/[A-Za-z0-9._/-]*$")]
-IncludePath = Annotated[str, Field(max_length=255, pattern=r"^/[A-Za-z0-9._/*-]*$")]
+
+# The directory of the admin's own nft rules on a router: root's, so a Router editor or frr-edge's login user
+# can have nft read only what the admin put there (docs/router.md).
+INCLUDE_DIR = "/etc/frr-edge/include.d"
+# A file name or a glob of names (`*`, `?`) directly inside it: dot-separated parts, so no `..`, no `/`.
+_NAME_PART = r"[A-Za-z0-9_*?-]+"
+_DIR_PATTERN = INCLUDE_DIR.replace(".", r"\.")
+INCLUDE_PATTERN = rf"^{_DIR_PATTERN}/{_NAME_PART}(\.{_NAME_PART})*$"
+
+
+def _include_path(value: str) -> str:
+    if not re.fullmatch(INCLUDE_PATTERN, value):
+        raise ValueError(
+            f"must be a file name or a glob of file names directly inside {INCLUDE_DIR}, such as "
+            f"{INCLUDE_DIR}/local.nft or {INCLUDE_DIR}/*.nft (letters, digits, '_', '-', '*', '?', and single dots)"
+        )
+    return value
+
+
+# The pattern is the CRD's; Python checks the same with a message that says what is allowed.
+IncludePath = Annotated[
+    str, AfterValidator(_include_path), Field(max_length=255, json_schema_extra={"pattern": INCLUDE_PATTERN})
+]
 
 
 class SSHKeySecretRef(Model):
@@ -86,9 +108,10 @@ class FirewallSettings(Model):
     )
     local_include: IncludePath | None = Field(
         default=None,
-        description="nft rules of the admin's own on the router (a file, or a glob such as "
-        "/etc/frr-edge/local.d/*.nft, which may match nothing); included in frr-edge's chains before Service "
-        "rules and never rewritten. A plain file that does not exist makes the router refuse the ruleset.",
+        description=f"nft rules of the admin's own on the router: a file in {INCLUDE_DIR} (root's), or a glob "
+        f"such as {INCLUDE_DIR}/*.nft, which may match nothing; included in frr-edge's chains before Service "
+        "rules and never rewritten. A plain file that does not exist makes the router refuse the ruleset, and so "
+        "does a file that resolves outside the directory (a symlink).",
     )
 
 

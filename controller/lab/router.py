@@ -104,7 +104,7 @@ class RouterLab:
 
     @property
     def commands(self) -> RouterCommands:
-        return RouterCommands(FRRSettings(pathspace=self.router_namespace), self.workdir)
+        return RouterCommands(FRRSettings(pathspace=self.router_namespace), self.workdir, self.user)
 
     def vtysh(self, namespace: str, *commands: str) -> str:
         """Run vtysh commands as root in a lab FRR instance (as an admin on the router would)."""
@@ -184,6 +184,15 @@ def _frr_instance(lab: RouterLab, namespace: str, config: str, daemons: tuple[st
         options = ["-d", "-N", namespace, "-F", "traditional", "-f", str(etc / "frr.conf"), "-i", str(pid_file)]
         _run([f"/usr/lib/frr/{daemon}", *options], namespace)
         _record(lab, f"{namespace}/{daemon}", int(_wait_for_file(pid_file, daemon)))
+
+
+def _watchfrr(lab: RouterLab, namespace: str, daemons: tuple[str, ...]) -> None:
+    """watchfrr, as FRR's service runs it on a router: it saves the configuration for vtysh users who are
+    not root (frr-reload.py as the login user ends with `write`). --dry: the lab alone starts and stops daemons.
+    """
+    pid_file = _FRR_RUN / namespace / "watchfrr.pid"
+    _run(["/usr/lib/frr/watchfrr", "-d", "--dry", "-N", namespace, "-p", str(pid_file), *daemons], namespace)
+    _record(lab, f"{namespace}/watchfrr", int(_wait_for_file(pid_file, "watchfrr")))
 
 
 def _router_frr(namespace: str) -> str:
@@ -267,10 +276,12 @@ def _links(lab: RouterLab, subnet: int) -> None:
 
 
 def _login_user(lab: RouterLab) -> None:
-    """The non-root user frr-edge logs in as, its key, and sudo rules for exactly frr-edge's commands."""
+    """The non-root user frr-edge logs in as (in group frrvty, so its vtysh reaches FRR), its key, and sudo
+    rules for exactly frr-edge's sudo commands."""
     home = Path(lab.home)
     _HOMES.mkdir(parents=True, exist_ok=True)
-    _run(["useradd", "--system", "--home-dir", str(home), "--create-home", "--shell", "/bin/sh", lab.user])
+    useradd = ["useradd", "--system", "--home-dir", str(home), "--create-home", "--shell", "/bin/sh"]
+    _run([*useradd, "--groups", "frrvty", lab.user])
     # A locked password ('!') makes sshd without PAM refuse every login; '*' only disables passwords.
     _run(["usermod", "-p", "*", lab.user])
     _keygen(lab.ssh_key, f"frr-edge@{lab.lab_id}")
@@ -399,6 +410,7 @@ def start(directory: Path, speakers: int = 2) -> RouterLab:
     try:
         _links(lab, subnet)
         _frr_instance(lab, lab.router_namespace, _router_frr(lab.router_namespace), _ROUTER_DAEMONS)
+        _watchfrr(lab, lab.router_namespace, _ROUTER_DAEMONS)
         for speaker in lab.speakers:
             _frr_instance(lab, speaker.namespace, _speaker_frr(speaker), _SPEAKER_DAEMONS)
         _login_user(lab)

@@ -1,19 +1,23 @@
 """Apply one router's rendered configuration over SSH, never leaving it half-configured.
 
-upload candidates → validate on the router (`vtysh -C`, `nft -c`) → nft in one transaction → FRR delta in
-one vtysh session → read back and compare with the desired model → on a difference, `frr-reload.py`
-→ on failure, both restored to what ran before. An unchanged desired state writes nothing.
+upload candidates → validate on the router (`vtysh -C`, the nft include's files, `nft -c`) → nft in one
+transaction → FRR delta in one vtysh session → read back and compare with the desired model → on a
+difference, `frr-reload.py` → on failure, both restored to what ran before. An unchanged desired state writes
+nothing. Messages say what a tool refused by file, line and kind (tool_errors), never with its output.
 """
 
 from __future__ import annotations
 
+import posixpath
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from controller.api.router import INCLUDE_DIR
 from controller.errors import FrrEdgeError
 from controller.frrcfg.lines import LINE_BREAK, lines
+from controller.frrcfg.redact import redact
 from controller.pipeline import RouterResult
 from controller.render.nft import TABLE
 from controller.router import frrplan
@@ -27,6 +31,7 @@ from controller.router.commands import (
     ROLLBACK_NFT,
 )
 from controller.router.frrplan import FrrPlan
+from controller.router.tool_errors import describe, nft_problems, reload_problems, vtysh_problems
 from controller.router.transport import Completed, RouterConnection, RouterUnreachable
 
 Method = Literal["none", "delta", "frr-reload"]
@@ -54,9 +59,21 @@ def running_text(show_running: str) -> str:
     return LINE_BREAK.join(line for line in lines(show_running) if line.strip() not in _RUNNING_HEADER) + LINE_BREAK
 
 
-def _short(text: str, limit: int = 2000) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[:limit] + " ..."
+def differences(changed: Sequence[str], limit: int = 5) -> str:
+    """Configuration lines that still differ (frrplan.remaining, FrrPlan.unsupported), redacted, for messages.
+
+    A line may carry its context before `: ` ("router bgp 64512: neighbor X password S: added"): each part
+    is redacted on its own, as redact() recognises a secret only at the start of a line.
+    """
+    shown = [": ".join(redact(part) for part in line.strip().split(": ")) for line in changed[:limit]]
+    if len(changed) > limit:
+        shown.append(f"{len(changed) - limit} more")
+    return "; ".join(shown)
+
+
+def _vtysh_said(connection: RouterConnection, done: Completed, lines_of: str | None, text: str = "") -> str:
+    problems = vtysh_problems(done.output, connection.commands.workdir, lines_of)
+    return describe(problems, done.exit_status, {lines_of: text} if lines_of else None)
 
 
 async def read_running(connection: RouterConnection) -> str:
@@ -64,7 +81,10 @@ async def read_running(connection: RouterConnection) -> str:
     await connection.connect()
     shown = await connection.run(connection.commands.show_running)
     if not shown.ok:
-        raise RouterUnreachable(f"{connection.where}: vtysh could not show the running config: {shown.output}")
+        raise RouterUnreachable(
+            f"{connection.where}: vtysh could not show the running config ({_vtysh_said(connection, shown, None)}); "
+            f"is FRR running, and is {connection.spec.user} in group frrvty?"
+        )
     return running_text(shown.stdout)
 
 
@@ -74,25 +94,54 @@ async def _nft_changed(connection: RouterConnection, nft: str) -> tuple[bool, Co
     return (not current.ok or applied != nft), current
 
 
+def _printable(path: str) -> str:
+    return "".join(character if " " < character < "\x7f" else "?" for character in path)
+
+
+async def check_include(connection: RouterConnection) -> None:
+    """Refuse spec.firewall.localInclude when a file it names is not a regular file inside INCLUDE_DIR.
+
+    Checked over SFTP as the login user: a symlink in the directory to anything outside it (to a file nft
+    would quote in an error) is refused before nft reads it. Raises ConfigRejected.
+    """
+    pattern = connection.spec.firewall.local_include
+    if pattern is None:
+        return
+    for found in await connection.resolve(pattern):
+        name = _printable(found.path)
+        if found.real_path is None:
+            why = f"{name} cannot be resolved by {connection.spec.user} (a symlink to a missing or unreadable file?)"
+        elif posixpath.dirname(found.real_path) != INCLUDE_DIR:
+            why = f"{name} resolves outside {INCLUDE_DIR}"
+        elif not found.regular_file:
+            why = f"{name} is not a regular file"
+        else:
+            continue
+        raise ConfigRejected(f"spec.firewall.localInclude: {why}; nft was not run, the router keeps its ruleset")
+
+
 async def _apply_frr(connection: RouterConnection, plan: FrrPlan) -> tuple[Method, str]:
     """Delta first, frr-reload.py when the delta cannot express the change or missed; raises on failure."""
     commands = connection.commands
     if plan.unsupported:
-        reason = "delta cannot express: " + "; ".join(plan.unsupported[:5])
+        reason = "delta cannot express: " + differences(plan.unsupported)
     else:
-        await connection.upload(DELTA, "\n".join(plan.commands) + "\n")
+        delta = "\n".join(plan.commands) + "\n"
+        await connection.upload(DELTA, delta)
         pushed = await connection.run(commands.apply_delta)
         left = frrplan.remaining(await read_running(connection), plan.desired)
         if pushed.ok and not left:
             return "delta", f"{len(plan.commands)} commands in one vtysh session"
         # vtysh -f exits 0 on some refused lines: what FRR said, and the difference, both tell why.
-        reason = "delta left differences: " + _short("; ".join([pushed.output, *left[:5]]).strip("; "), 1000)
+        reason = f"delta left differences: {differences(left) or 'none'} (vtysh -f {DELTA}: "
+        reason += f"{_vtysh_said(connection, pushed, DELTA, delta)})"
     reloaded = await connection.run(commands.reload_frr)
     left = frrplan.remaining(await read_running(connection), plan.desired)
     if reloaded.ok and not left:
         return "frr-reload", f"frr-reload.py --reload ({reason})"
-    why = reloaded.output if not reloaded.ok else "running config differs: " + "; ".join(left[:5])
-    raise ConfigRejected(f"FRR did not accept the configuration: {reason}; then frr-reload.py: {_short(why, 1000)}")
+    said = describe(reload_problems(reloaded.output, commands.workdir, CANDIDATE_FRR), reloaded.exit_status)
+    why = f"{said}; running config differs: {differences(left)}" if left else said
+    raise ConfigRejected(f"FRR did not accept the configuration: {reason}; then frr-reload.py: {why}")
 
 
 async def apply(
@@ -124,17 +173,23 @@ async def _apply(connection: RouterConnection, result: RouterResult, clock: Call
         await connection.upload(CANDIDATE_FRR, plan.text)
         checked = await connection.run(commands.check_frr)
         if not checked.ok:
-            raise ConfigRejected(f"FRR refused the configuration (vtysh -C): {_short(checked.output)}")
+            said = _vtysh_said(connection, checked, CANDIDATE_FRR, plan.text)
+            raise ConfigRejected(f"FRR refused the configuration (vtysh -C -f {CANDIDATE_FRR}): {said}")
+    rollback_nft: str | None = None
     if nft_changed:
+        await check_include(connection)
         await connection.upload(CANDIDATE_NFT, result.nft)
         checked = await connection.run(commands.check_nft)
         if not checked.ok:
-            raise ConfigRejected(f"nftables refused the ruleset (nft -c): {_short(checked.output)}")
-        previous = nft_before.stdout if nft_before.ok else ""
-        await connection.upload(ROLLBACK_NFT, f"table inet {TABLE}\ndelete table inet {TABLE}\n{previous}")
+            said = _nft_said(connection, checked, CANDIDATE_NFT, result.nft)
+            raise ConfigRejected(f"nftables refused the ruleset (nft -c -f {CANDIDATE_NFT}): {said}")
+        table_before = nft_before.stdout if nft_before.ok else ""
+        rollback_nft = f"table inet {TABLE}\ndelete table inet {TABLE}\n{table_before}"
+        await connection.upload(ROLLBACK_NFT, rollback_nft)
         applied = await connection.run(commands.apply_nft)
         if not applied.ok:
-            raise ConfigRejected(f"nftables refused the ruleset (nft -f): {_short(applied.output)}")
+            said = _nft_said(connection, applied, CANDIDATE_NFT, result.nft)
+            raise ConfigRejected(f"nftables refused the ruleset (nft -f {CANDIDATE_NFT}): {said}")
 
     method: Method = "none"
     message = "FRR unchanged"
@@ -142,29 +197,35 @@ async def _apply(connection: RouterConnection, result: RouterResult, clock: Call
         try:
             method, message = await _apply_frr(connection, plan)
         except ConfigRejected as error:
-            raise ConfigRejected(f"{error}; {await _roll_back(connection, plan, nft_changed)}") from None
+            raise ConfigRejected(f"{error}; {await _roll_back(connection, plan, rollback_nft)}") from None
         await connection.upload(APPLIED_FRR, result.frr)
         saved = await connection.run(commands.save_frr)
         if not saved.ok:
-            message += f"; write memory failed: {_short(saved.output, 300)}"
+            message += f"; write memory failed ({_vtysh_said(connection, saved, None)})"
     if nft_changed:
         await connection.rename(CANDIDATE_NFT, APPLIED_NFT)
         message += "; nftables table replaced"
     return ApplyReport(method, not plan.noop, nft_changed, len(plan.commands), clock() - started, message)
 
 
-async def _roll_back(connection: RouterConnection, plan: FrrPlan, nft_changed: bool) -> str:
-    """Restore what ran before the apply; says how far that got."""
+def _nft_said(connection: RouterConnection, done: Completed, name: str, text: str) -> str:
+    workdir = connection.commands.workdir
+    return describe(nft_problems(done.output, workdir, [name]), done.exit_status, {name: text})
+
+
+async def _roll_back(connection: RouterConnection, plan: FrrPlan, rollback_nft: str | None) -> str:
+    """Restore what ran before the apply (nft too, when `rollback_nft` was uploaded); says how far that got."""
     problems: list[str] = []
     await connection.upload(ROLLBACK_FRR, plan.running.to_text())
     await connection.run(connection.commands.rollback_frr)
     left = frrplan.remaining(await read_running(connection), plan.running)
     if left:
-        problems.append("FRR still differs from before: " + "; ".join(left[:5]))
-    if nft_changed:
+        problems.append("FRR still differs from before: " + differences(left))
+    if rollback_nft is not None:
         restored = await connection.run(connection.commands.rollback_nft)
         if not restored.ok:
-            problems.append(f"nft -f rollback.nft failed: {_short(restored.output, 300)}")
+            said = _nft_said(connection, restored, ROLLBACK_NFT, rollback_nft)
+            problems.append(f"nft -f {ROLLBACK_NFT} failed: {said}")
     if problems:
         return "rollback incomplete: " + "; ".join(problems)
     return "rolled back to the previous configuration"

@@ -1,7 +1,10 @@
-"""Every command frr-edge runs on a router: fixed argument vectors, and the sudo rules that allow exactly them.
+"""Every command frr-edge runs on a router: fixed argument vectors, who runs them, and the sudo rules.
 
-Files frr-edge uploads live in one working directory of the login user (`~/frr-edge`); the commands name
-them by absolute path, so a sudo rule can allow `nft -f <that file>` and nothing else.
+Files frr-edge uploads live in one working directory of the login user (`~/frr-edge`), which that user can
+write. No command that reads one of them runs as root: root would follow a symlink or an nft `include` the
+user planted to any file and quote its lines in an error. vtysh and frr-reload.py run as the login user, who
+reaches FRR's vty sockets through the `frrvty` group, as FRR intends. nft runs through sudo and setpriv as
+the login user with CAP_NET_ADMIN only. Only `write memory`, which reads nothing the user wrote, runs as root.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from controller.api.router import FRRSettings
 from controller.render.nft import TABLE
 
 NFT = "/usr/sbin/nft"
+SETPRIV = "/usr/bin/setpriv"
 WORKDIR_NAME = "frr-edge"
 
 CANDIDATE_FRR = "candidate.frr"
@@ -24,69 +28,94 @@ ROLLBACK_NFT = "rollback.nft"
 
 
 @dataclass(frozen=True, slots=True)
+class Command:
+    """One command line: `argv` runs as the login user, or through `sudo -n` when `sudo` (a rule allows it)."""
+
+    argv: tuple[str, ...]
+    sudo: bool = False
+
+    @property
+    def line(self) -> list[str]:
+        """The argument vector the login shell gets (quote it with shlex.join)."""
+        return ["sudo", "-n", *self.argv] if self.sudo else list(self.argv)
+
+
+@dataclass(frozen=True, slots=True)
 class RouterCommands:
-    """The argument vectors for one router, given where FRR lives and frr-edge's working directory."""
+    """The commands for one router, given where FRR lives, the login user and its working directory.
+
+    `user` is also the name of the user's own group (useradd's default), which nft runs with.
+    """
 
     frr: FRRSettings
     workdir: str
+    user: str
 
     def path(self, name: str) -> str:
         return f"{self.workdir}/{name}"
 
-    def _vtysh(self, *arguments: str) -> list[str]:
-        pathspace = ["-N", self.frr.pathspace] if self.frr.pathspace else []
-        return [self.frr.vtysh_path, *pathspace, *arguments]
+    def _vtysh(self, *arguments: str) -> tuple[str, ...]:
+        pathspace = ("-N", self.frr.pathspace) if self.frr.pathspace else ()
+        return (self.frr.vtysh_path, *pathspace, *arguments)
 
-    def _reload(self, name: str) -> list[str]:
-        pathspace = ["--pathspace", self.frr.pathspace] if self.frr.pathspace else []
-        return [self.frr.reload_path, "--reload", *pathspace, self.path(name)]
+    def _reload(self, name: str) -> Command:
+        # --stdout: log to the output, not /var/log/frr; --rundir: its temporary files go where the user writes.
+        pathspace = ("--pathspace", self.frr.pathspace) if self.frr.pathspace else ()
+        options = ("--stdout", "--rundir", self.workdir)
+        return Command((self.frr.reload_path, "--reload", *pathspace, *options, self.path(name)))
 
-    @property
-    def show_running(self) -> list[str]:
-        return self._vtysh("-c", "show running-config")
-
-    @property
-    def show_sessions(self) -> list[str]:
-        return self._vtysh("-c", "show bgp vrf all summary json")
-
-    @property
-    def check_frr(self) -> list[str]:
-        return self._vtysh("-C", "-f", self.path(CANDIDATE_FRR))
+    def _nft(self, *arguments: str) -> Command:
+        # The login user with CAP_NET_ADMIN and nothing else: it opens files only as the user may.
+        owner = (f"--reuid={self.user}", f"--regid={self.user}", "--clear-groups")
+        caps = ("--inh-caps=-all,+net_admin", "--ambient-caps=-all,+net_admin", "--bounding-set=-all,+net_admin")
+        return Command((SETPRIV, *owner, *caps, "--no-new-privs", NFT, *arguments), sudo=True)
 
     @property
-    def apply_delta(self) -> list[str]:
-        return self._vtysh("-f", self.path(DELTA))
+    def show_running(self) -> Command:
+        return Command(self._vtysh("-c", "show running-config"))
 
     @property
-    def save_frr(self) -> list[str]:
-        return self._vtysh("-c", "write memory")
+    def show_sessions(self) -> Command:
+        return Command(self._vtysh("-c", "show bgp vrf all summary json"))
 
     @property
-    def reload_frr(self) -> list[str]:
+    def check_frr(self) -> Command:
+        return Command(self._vtysh("-C", "-f", self.path(CANDIDATE_FRR)))
+
+    @property
+    def apply_delta(self) -> Command:
+        return Command(self._vtysh("-f", self.path(DELTA)))
+
+    @property
+    def save_frr(self) -> Command:
+        return Command(self._vtysh("-c", "write memory"), sudo=True)
+
+    @property
+    def reload_frr(self) -> Command:
         return self._reload(CANDIDATE_FRR)
 
     @property
-    def rollback_frr(self) -> list[str]:
+    def rollback_frr(self) -> Command:
         return self._reload(ROLLBACK_FRR)
 
     @property
-    def check_nft(self) -> list[str]:
-        return [NFT, "-c", "-f", self.path(CANDIDATE_NFT)]
+    def check_nft(self) -> Command:
+        return self._nft("-c", "-f", self.path(CANDIDATE_NFT))
 
     @property
-    def apply_nft(self) -> list[str]:
-        return [NFT, "-f", self.path(CANDIDATE_NFT)]
+    def apply_nft(self) -> Command:
+        return self._nft("-f", self.path(CANDIDATE_NFT))
 
     @property
-    def rollback_nft(self) -> list[str]:
-        return [NFT, "-f", self.path(ROLLBACK_NFT)]
+    def rollback_nft(self) -> Command:
+        return self._nft("-f", self.path(ROLLBACK_NFT))
 
     @property
-    def show_nft(self) -> list[str]:
-        return [NFT, "list", "table", "inet", TABLE]
+    def show_nft(self) -> Command:
+        return self._nft("list", "table", "inet", TABLE)
 
-    def all(self) -> list[list[str]]:
-        """Every command frr-edge may run as root on this router."""
+    def all(self) -> list[Command]:
+        """Every command frr-edge may run on this router."""
         return [
             self.show_running,
             self.show_sessions,
@@ -110,12 +139,12 @@ def _sudoers_word(word: str) -> str:
 
 
 def sudoers(user: str, commands: RouterCommands) -> str:
-    """A sudoers file allowing `user` exactly frr-edge's commands, as root, without a password."""
+    """A sudoers file allowing `user` exactly frr-edge's sudo commands, without a password."""
     lines = [
-        f"# frr-edge: the commands user {user} may run as root; nothing else.",
+        f"# frr-edge: the commands user {user} may run through sudo; nothing else.",
         f'Defaults:{user} !requiretty, env_reset, secure_path="/usr/sbin:/usr/bin:/sbin:/bin"',
     ]
-    for argv in commands.all():
-        command = " ".join(_sudoers_word(word) for word in argv)
-        lines.append(f"{user} ALL=(root) NOPASSWD: {command}")
+    for command in commands.all():
+        if command.sudo:
+            lines.append(f"{user} ALL=(root) NOPASSWD: {' '.join(_sudoers_word(word) for word in command.argv)}")
     return "\n".join(lines) + "\n"

@@ -1,8 +1,10 @@
 """The SSH transport: the only code that talks to a router. asyncssh, pinned host keys, fixed commands.
 
 One connection per router is kept and reused; it is opened again when it has dropped. Commands run as
-`sudo -n ARGV...` quoted for the login shell, so an argument can never become shell syntax. Uploads go
-over SFTP to a temporary name and are renamed into place, so a reader never sees half a file.
+the login user, or as `sudo -n ARGV...` when a sudo rule allows them, quoted for the login shell, so an
+argument can never become shell syntax. Uploads go over SFTP to a temporary name and are renamed into
+place, so a reader never sees half a file. What a tool prints is returned to the caller, never put in an
+error here: it may quote files.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import asyncssh
 
 from controller.api.router import RouterSpec
 from controller.errors import FrrEdgeError
-from controller.router.commands import WORKDIR_NAME, RouterCommands
+from controller.router.commands import WORKDIR_NAME, Command, RouterCommands
 
 CONNECT_TIMEOUT = 10.0
 COMMAND_TIMEOUT = 120.0
@@ -46,8 +48,17 @@ class Completed:
 
     @property
     def output(self) -> str:
-        """stderr and stdout together, for messages."""
+        """stderr and stdout together, for parsing (never for messages: tools quote the files they read)."""
         return "\n".join(part.strip() for part in (self.stderr, self.stdout) if part.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """One file a path or glob names on the router, and where it really is (None: it cannot be resolved)."""
+
+    path: str
+    real_path: str | None
+    regular_file: bool
 
 
 def load_private_key(text: str) -> asyncssh.SSHKey:
@@ -124,7 +135,7 @@ class RouterConnection:
                 connection.close()
                 raise RouterUnreachable(f"{self.where}: SFTP failed: {error}") from None
             self._connection, self._sftp = connection, sftp
-            self._commands = RouterCommands(self.spec.frr, workdir)
+            self._commands = RouterCommands(self.spec.frr, workdir, self.spec.user)
 
     @property
     def connected(self) -> bool:
@@ -136,21 +147,20 @@ class RouterConnection:
             raise RouterUnreachable(f"{self.where}: not connected")
         return self._commands
 
-    async def run(self, argv: list[str], timeout: float | None = None) -> Completed:
-        """Run one fixed command as root through sudo; raises RouterUnreachable if the link fails."""
+    async def run(self, command: Command, timeout: float | None = None) -> Completed:
+        """Run one fixed command (as the login user, or through sudo); raises RouterUnreachable if the link fails."""
         await self.connect()
         assert self._connection is not None
-        command = shlex.join(["sudo", "-n", *argv])
         try:
             result = await asyncio.wait_for(
-                self._connection.run(command, check=False), timeout=timeout or self._command_timeout
+                self._connection.run(shlex.join(command.line), check=False), timeout=timeout or self._command_timeout
             )
         except (OSError, TimeoutError, asyncssh.Error) as error:
             self.close()
             why = str(error) or f"no answer within {timeout or self._command_timeout:.0f} s"
-            raise RouterUnreachable(f"{self.where}: {argv[0]} did not complete: {why}") from None
+            raise RouterUnreachable(f"{self.where}: {command.line[0]} did not complete: {why}") from None
         return Completed(
-            tuple(argv),
+            command.argv,
             result.exit_status if result.exit_status is not None else -1,
             str(result.stdout or ""),
             str(result.stderr or ""),
@@ -191,6 +201,31 @@ class RouterConnection:
         except (OSError, asyncssh.Error) as error:
             self.close()
             raise RouterUnreachable(f"{self.where}: reading {name} failed: {error}") from None
+
+    async def resolve(self, pattern: str) -> list[Resolved]:
+        """The files an absolute path or glob (`*`, `?`) names on the router, each with its real path.
+
+        Resolved over SFTP as the login user (realpath follows every symlink); a pattern that matches nothing
+        gives []. Raises RouterUnreachable when the link fails.
+        """
+        await self.connect()
+        assert self._sftp is not None
+        try:
+            matches = await self._sftp.glob(pattern)
+        except asyncssh.SFTPError:
+            return []
+        except OSError as error:
+            self.close()
+            raise RouterUnreachable(f"{self.where}: SFTP failed: {error}") from None
+        found: list[Resolved] = []
+        for match in sorted(str(path) for path in matches):
+            try:
+                real_path = str(await self._sftp.realpath(match))
+                regular_file = await self._sftp.isfile(real_path)
+            except asyncssh.SFTPError:
+                real_path, regular_file = None, False
+            found.append(Resolved(match, real_path, regular_file))
+        return found
 
     def close(self) -> None:
         if self._connection is not None:

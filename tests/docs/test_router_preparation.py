@@ -25,7 +25,7 @@ def test_sudo_rules_are_what_frr_edge_generates_for_the_documented_user() -> Non
     useradd = re.search(r"^useradd .*--home-dir (?P<home>\S+) .* (?P<user>\S+)$", PAGE.read_text(), re.MULTILINE)
     assert useradd, "no useradd line in docs/router.md"
     user, home = useradd["user"], useradd["home"]
-    commands = RouterCommands(FRRSettings(), f"{home}/{WORKDIR_NAME}")
+    commands = RouterCommands(FRRSettings(), f"{home}/{WORKDIR_NAME}", user)
     assert block("sudoers") == sudoers(user, commands)
 
 

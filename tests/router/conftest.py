@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -51,6 +52,14 @@ class Run:
 FrrEdge = Callable[..., Run]
 
 
+@dataclass(frozen=True)
+class Canary:
+    """A root-only file on the router (root, 0600) holding a secret no output of frr-edge may show."""
+
+    path: Path
+    secret: str
+
+
 @pytest.fixture(scope="session")
 def router_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lab.RouterLab]:
     if os.geteuid() != 0:
@@ -70,6 +79,19 @@ def frr_edge_command(*argv: str, timeout: float = 300) -> Run:
     )
     state = YAML(typ="safe").load(result.stdout) if result.stdout.strip() else {}
     return Run(result.returncode, state or {}, result.stderr)
+
+
+@pytest.fixture(scope="session")
+def canary(router_lab: lab.RouterLab) -> Iterator[Canary]:
+    """A shadow-like line in /etc (the login user may look the file up, not read it)."""
+    secret = f"CANARY-{secrets.token_hex(8)}"
+    path = Path(f"/etc/frr-edge-canary-{router_lab.lab_id}")
+    path.touch(mode=0o600)
+    path.write_text(f"root:$6${secret}:19000:0:99999:7:::\n")
+    try:
+        yield Canary(path, secret)
+    finally:
+        path.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")

@@ -119,8 +119,9 @@ def test_contexts_entered_and_left_with_nothing_inside_are_left_out() -> None:
     assert effective(commands) == ("bfd", " profile fast", "  receive-interval 150", " exit", "exit")
 
 
-def test_sudo_rules_allow_exactly_the_commands_frr_edge_runs(tmp_path: Path) -> None:
-    commands = RouterCommands(FRRSettings(pathspace="edge"), "/var/lib/frr-edge/frr-edge")
+def test_sudo_rules_allow_exactly_the_sudo_commands_and_none_reads_a_user_file_as_root(tmp_path: Path) -> None:
+    workdir = "/var/lib/frr-edge/frr-edge"
+    commands = RouterCommands(FRRSettings(pathspace="edge"), workdir, "frr-edge")
     rules = sudoers("frr-edge", commands)
     path = tmp_path / "frr-edge"
     path.write_text(rules)
@@ -128,10 +129,15 @@ def test_sudo_rules_allow_exactly_the_commands_frr_edge_runs(tmp_path: Path) -> 
     checked = subprocess.run(["visudo", "-cqf", str(path)], capture_output=True, text=True, check=False)
 
     assert checked.returncode == 0, checked.stderr
-    allowed = [line for line in rules.splitlines() if "NOPASSWD:" in line]
-    assert len(allowed) == len(commands.all())
-    assert "frr-edge ALL=(root) NOPASSWD: /usr/sbin/nft -f /var/lib/frr-edge/frr-edge/candidate.nft" in allowed
-    assert "frr-edge ALL=(root) NOPASSWD: /usr/bin/vtysh -N edge -c show running-config" in allowed
+    allowed = [line.split("NOPASSWD: ", 1)[1] for line in rules.splitlines() if "NOPASSWD:" in line]
+    assert len(allowed) == len([command for command in commands.all() if command.sudo]) == 5
+    assert "/usr/bin/vtysh -N edge -c write memory" in allowed
+    setpriv = (
+        "/usr/bin/setpriv --reuid\\=frr-edge --regid\\=frr-edge --clear-groups --inh-caps\\=-all\\,+net_admin "
+        "--ambient-caps\\=-all\\,+net_admin --bounding-set\\=-all\\,+net_admin --no-new-privs /usr/sbin/nft"
+    )
+    assert f"{setpriv} -f {workdir}/candidate.nft" in allowed
+    assert all(rule.startswith(setpriv) for rule in allowed if workdir in rule)
     assert not any(rule.rstrip().endswith(("ALL", "*")) for rule in allowed)
 
 
