@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from ruamel.yaml import YAML
 
+from controller.api import FRRConfiguration
 from controller.lab.kubectl import Kubectl
 
 CASES = sorted((Path(__file__).parent / "fixtures" / "cel").glob("*.yaml"))
@@ -99,3 +101,32 @@ def test_every_crd_with_rules_has_cases(crds: list[dict[str, Any]]) -> None:
     }
 
     assert kinds_with_rules == {load(path)["valid"]["kind"] for path in CASES}
+
+
+ZONED = [
+    ("/spec/bgp/routers/0/neighbors/0/address", "fe80::1%eth0"),
+    ("/spec/bgp/routers/0/neighbors/0/address", "::1%x\nneighbor 6.6.6.6 remote-as 666\n!"),
+    ("/spec/bgp/routers/0/neighbors/0/address", "::ffff:192.0.2.11"),
+    ("/spec/bgp/routers/0/neighbors/0/toReceive/allowed/prefixes/0/prefix", "2001:db8::%eth0/64"),
+]
+
+
+@pytest.mark.usefixtures("crds")
+@pytest.mark.parametrize(("path", "value"), ZONED, ids=[value.split("\n")[0] for _, value in ZONED])
+def test_the_api_server_refuses_zones_and_mapped_addresses_as_the_models_do(
+    path: str, value: str, kubectl: Kubectl
+) -> None:
+    """Issue 11: Python's ipaddress accepts `::1%<anything>`; the API server and frr-edge's models refuse it."""
+    valid = load(Path(__file__).parent / "fixtures" / "cel" / "frrconfiguration.yaml")["valid"]
+    broken = kubectl.json(
+        "patch",
+        "--local",
+        "--filename=-",
+        "--type=json",
+        f"--patch={json.dumps([{'op': 'replace', 'path': path, 'value': value}])}",
+        input=json.dumps(valid),
+    )
+    returncode, error = create_dry_run(kubectl, broken)
+    assert returncode == 1 and "is invalid" in error
+    with pytest.raises(ValidationError):
+        FRRConfiguration.model_validate(broken)
