@@ -155,6 +155,60 @@ def test_conflicting_configurations_keep_the_last_good_config(world: World, lead
     wait_for(lambda: world.condition("ConfigValid").get("status") == "True", 10, "ConfigValid=True again")
 
 
+CANARY = "CanaryE2e9"
+
+
+def test_canary_secrets_reach_no_status_event_or_log(world: World, leader: Controller) -> None:
+    """Secrets in a raw snippet (applied, then broken on its password line) and in a Secret frr-edge refuses
+    appear in no RouterState, Event or log; the router's running config is shown redacted (issue 11)."""
+
+    def configuration(name: str, spec: dict[str, object]) -> dict[str, object]:
+        selector = {"routerSelector": {"matchLabels": dict(router_lab.LAB_LABELS)}}
+        return {
+            "apiVersion": "frr-edge.dev/v1alpha1",
+            "kind": "FRRConfiguration",
+            "metadata": {"name": name, "namespace": "frr-edge-system"},
+            "spec": {**selector, **spec},
+        }
+
+    keys = configuration("canary-keys", {"raw": {"rawConfig": f"key chain canary\n key 1\n  key-string {CANARY}k\n"}})
+    world.kubectl("apply", "--filename=-", input=json.dumps(keys))
+    wait_for(lambda: "key chain canary" in world.running_config(), 10, "the raw key chain applied")
+    assert f"key-string {CANARY}k" in world.running_config()  # it is on the router, as asked
+    wait_for(lambda: "key chain canary" in world.status().get("runningConfig", ""), 10, "RouterState shows it")
+    assert CANARY not in json.dumps(world.router_state())
+
+    broken = configuration(
+        "canary-broken", {"raw": {"rawConfig": f"router bgp 64512\n neighbor 192.0.2.60 password {CANARY}r extra\n"}}
+    )
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "canary-secret", "namespace": "frr-edge-system"},
+        "type": "kubernetes.io/basic-auth",
+        "stringData": {"password": f"{CANARY}s with spaces"},
+    }
+    user = configuration(
+        "canary-user",
+        {"bgp": {"routers": [{"asn": 64512, "neighbors": [
+            {"address": "192.0.2.61", "asn": 64600, "passwordSecret": {"name": "canary-secret"}}
+        ]}]}},
+    )  # fmt: skip
+    for documents in ([broken], [secret, user]):
+        listed = json.dumps({"apiVersion": "v1", "kind": "List", "items": documents})
+        world.kubectl("apply", "--filename=-", input=listed)
+        wait_for(lambda: world.condition("ConfigValid").get("status") == "False", 10, "ConfigValid=False")
+        assert CANARY not in json.dumps(world.router_state())
+        world.kubectl("delete", "--filename=-", input=listed)
+        wait_for(lambda: world.condition("ConfigValid").get("status") == "True", 10, "ConfigValid=True again")
+    world.kubectl("delete", "--filename=-", input=json.dumps(keys))
+    events = world.kubectl("get", "events", "--all-namespaces", "--output=json")
+    assert "canary-broken" in events and "canary-user" in events, "the refusals were not reported"
+    assert CANARY not in events
+    for controller in world.controllers:
+        assert CANARY not in controller.log_text(), controller.log
+
+
 def test_unreachable_router_recovers_with_changes_made_meanwhile(world: World, leader: Controller) -> None:
     """sshd stopped (and its connections cut): Reachable=False; started again: the change made meanwhile lands."""
     router_lab.stop_sshd(world.lab)
