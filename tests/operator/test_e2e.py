@@ -171,11 +171,12 @@ def test_canary_secrets_reach_no_status_event_or_log(world: World, leader: Contr
             "spec": {**selector, **spec},
         }
 
-    keys = configuration("canary-keys", {"raw": {"rawConfig": f"key chain canary\n key 1\n  key-string {CANARY}k\n"}})
+    raw = f"router bgp 64512\n neighbor 192.0.2.70 remote-as 64999\n neighbor 192.0.2.70 password {CANARY}k\n"
+    keys = configuration("canary-keys", {"raw": {"rawConfig": raw}})
     world.kubectl("apply", "--filename=-", input=json.dumps(keys))
-    wait_for(lambda: "key chain canary" in world.running_config(), 10, "the raw key chain applied")
-    assert f"key-string {CANARY}k" in world.running_config()  # it is on the router, as asked
-    wait_for(lambda: "key chain canary" in world.status().get("runningConfig", ""), 10, "RouterState shows it")
+    wait_for(lambda: "neighbor 192.0.2.70 remote-as" in world.running_config(), 10, "the raw neighbor applied")
+    assert f"neighbor 192.0.2.70 password {CANARY}k" in world.running_config()  # on the router, as asked
+    wait_for(lambda: "192.0.2.70 password <redacted>" in world.status().get("runningConfig", ""), 10, "shown redacted")
     assert CANARY not in json.dumps(world.router_state())
 
     broken = configuration(
