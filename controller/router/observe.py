@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 from controller.api.routerstate import BGPSession
 from controller.frrcfg import FrrSyntaxError, parse
 from controller.frrcfg.redact import redact
@@ -30,26 +32,52 @@ class Observation:
         return f"{established}/{len(self.sessions)}"
 
 
+class _PeerSummary(BaseModel):
+    """One peer of FRR's `show bgp vrf all summary json`, as far as frr-edge reads it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    remote_as: int | None = Field(default=None, alias="remoteAs")
+    state: str = "Unknown"
+    peer_uptime: str = Field(default="", alias="peerUptime")
+    prefixes_received: int = Field(default=0, alias="pfxRcd")
+    prefixes_sent: int = Field(default=0, alias="pfxSnt")
+
+
+class _FamilySummary(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    peers: dict[str, Any] = Field(default_factory=dict)
+
+
 def sessions_from_json(summary: dict[str, Any], owned: set[str]) -> list[BGPSession]:
-    """BGP sessions from `show bgp vrf all summary json`, one per peer and VRF (families merged)."""
+    """BGP sessions from `show bgp vrf all summary json`, one per peer and VRF (families merged).
+
+    What the router sends is read through typed models; a part that does not fit them is left out.
+    """
     sessions: dict[tuple[str, str], BGPSession] = {}
     for vrf, families in sorted(summary.items()):
         if not isinstance(families, dict):
             continue
         for family in _FAMILIES:
-            peers = families.get(family, {}).get("peers", {})
+            try:
+                peers = _FamilySummary.model_validate(families.get(family) or {}).peers
+            except ValidationError:
+                continue
             for peer, data in sorted(peers.items()):
+                try:
+                    read = _PeerSummary.model_validate(data)
+                except ValidationError:
+                    continue
                 known = sessions.get((vrf, peer))
-                received = int(data.get("pfxRcd", 0)) + (known.prefixes_received or 0 if known else 0)
-                sent = int(data.get("pfxSnt", 0)) + (known.prefixes_sent or 0 if known else 0)
                 sessions[(vrf, peer)] = BGPSession(
                     peer=peer,
                     vrf=vrf,
-                    remote_as=data.get("remoteAs"),
-                    state=str(data.get("state", "Unknown")),
-                    uptime=str(data.get("peerUptime", "")),
-                    prefixes_received=received,
-                    prefixes_sent=sent,
+                    remote_as=read.remote_as,
+                    state=read.state,
+                    uptime=read.peer_uptime,
+                    prefixes_received=read.prefixes_received + (known.prefixes_received or 0 if known else 0),
+                    prefixes_sent=read.prefixes_sent + (known.prefixes_sent or 0 if known else 0),
                     owned=peer in owned,
                 )
     return list(sessions.values())
