@@ -6,9 +6,12 @@ the parsed text (0 when built in code); it never takes part in equality.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import ClassVar, TypeAlias
+
+from controller.addresses import canonical_address, parse_network
 
 Json: TypeAlias = "dict[str, Json] | list[Json] | str | int | bool | None"
 
@@ -26,6 +29,10 @@ class Statement:
         """What the line sets: two lines with the same key replace each other in FRR."""
         return (self.text(),)
 
+    def no_form(self) -> str | None:
+        """The line that removes this one in FRR 8.4, or None when that is not known."""
+        return f"no {self.text()}"
+
 
 @dataclass(frozen=True, slots=True)
 class Command(Statement):
@@ -35,6 +42,10 @@ class Command(Statement):
 
     def text(self) -> str:
         return self.words
+
+    def no_form(self) -> str | None:
+        """The removal FRR 8.4 accepts, from NO_FORMS; None for a command not listed there."""
+        return command_no_form(self.words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +74,89 @@ class Context(Block):
 
 
 Item: TypeAlias = Statement | Block
+
+
+# ---------------------------------------------------------------- no-forms of generic commands
+
+# How FRR 8.4 removes a command frr-edge has no typed form for, in the contexts the differ changes (router
+# bgp, address-family, route-map entry, BFD profile). Each rule: a pattern the whole line matches (PEER
+# stands for the neighbor word) and how many of its first words the no-form keeps (None: all of them). A line no
+# rule matches has no known no-form: the differ leaves its removal to frr-reload.py. Sources: the `no`
+# definitions (DEFUN/DEFPY) in bgpd/bgp_vty.c, bgpd/bgp_bfd.c, bgpd/bgp_routemap.c, lib/routemap_cli.c,
+# bfdd/bfdd_cli.c of FRR 8.4.4; every rule is exercised against real FRR by tests/router/test_delta_differential.py.
+_PEER = r"neighbor \S+"
+NO_FORMS: tuple[tuple[str, int | None], ...] = (
+    # bgp_vty.c: the no-form takes the same words.
+    (rf"{_PEER} (capability (dynamic|extended-nexthop)|solo|passive|shutdown|dont-capability-negotiate"
+     r"|override-capability|strict-capability-match|enforce-first-as|disable-connected-check"
+     r"|extended-optional-parameters|disable-link-bw-encoding-ieee|graceful-restart-helper"
+     r"|graceful-restart-disable|ttl-security hops \d+|local-role \S+( strict-mode)?|interface \S+"
+     r"|next-hop-self( force| all)?|as-override|remove-private-AS( all)?( replace-AS)?|send-community( \S+)?"
+     r"|soft-reconfiguration inbound|route-reflector-client|addpath-tx-all-paths|addpath-tx-bestpath-per-AS"
+     r"|attribute-unchanged( \S+)*|sender-as-path-loop-detection|route-server-client|bfd)", None),
+    # bgp_vty.c, bgp_bfd.c: the value is optional in the no-form, or there is none.
+    (rf"{_PEER} (advertisement-interval|weight|allowas-in|default-originate|tcp-mss|maximum-prefix-out)( .*)?", 3),
+    (rf"{_PEER} timers delayopen \d+", 4),
+    (rf"{_PEER} bfd check-control-plane-failure", None),
+    (rf"{_PEER} bfd \d+ \d+ \d+", 3),
+    (r"bgp (log-neighbor-changes|always-compare-med|deterministic-med|suppress-fib-pending|suppress-duplicates"
+     r"|reject-as-sets|fast-external-failover|graceful-restart|graceful-restart preserve-fw-state"
+     r"|graceful-restart-disable|graceful-restart disable-eor|route-reflector allow-outbound-policy"
+     r"|disable-ebgp-connected-route-check|bestpath compare-routerid|bestpath as-path (ignore|confed)"
+     r"|bestpath as-path multipath-relax( as-set| no-as-set)?|bestpath peer-type multipath-relax"
+     r"|bestpath med .*|confederation peers .*|default (ipv4|ipv6|l2vpn)-\S+|network import-check"
+     r"|ebgp-requires-policy|enforce-first-as|hard-administrative-reset|default show-hostname"
+     r"|default show-nexthop-hostname)", None),
+    (r"bgp (cluster-id|confederation identifier|listen limit|route-map delay-timer|minimum-holdtime"
+     r"|default local-preference|default subgroup-pkt-queue-max|bestpath bandwidth"
+     r"|long-lived-graceful-restart stale-time|conditional-advertisement timer) \S+", None),
+    (r"bgp graceful-restart (stalepath-time|restart-time|select-defer-time|rib-stale-time) \d+", 3),
+    (r"bgp max-med (administrative|on-startup)( .*)?", 3),
+    (r"(timers bgp \d+ \d+|coalesce-time \d+|read-quanta \d+|write-quanta \d+)", None),
+    # Address-family lines (bgp_vty.c, bgp_route.c).
+    (r"redistribute \S+( \d+)?( (metric \d+|route-map \S+))*", None),
+    (r"(import vrf \S+|import vrf route-map \S+|aggregate-address \S+( .*)?|table-map \S+)", None),
+    (r"(label vpn export \S+|rd vpn export \S+|rt vpn (import|export|both) .*|nexthop vpn export \S+"
+     r"|route-map vpn (import|export) \S+|(import|export) vpn|advertise-all-vni|advertise-svi-ip"
+     r"|advertise ipv(4|6) unicast( route-map \S+)?)", None),
+    # Route-map entries (lib/routemap_cli.c, bgpd/bgp_routemap.c).
+    (r"description .*", 1),
+    (r"set (metric|tag|weight|origin|originator-id|distance|label-index|ip next-hop|src|table"
+     r"|atomic-aggregate|as-path prepend last-as|as-path replace) ?\S*", None),
+    (r"set as-path prepend( \S+)+", 3),
+    (r"set as-path exclude( \S+)+", 3),
+    (r"set extcommunity (rt|soo|bandwidth)( \S+)+", 3),
+    (r"set (comm-list|large-comm-list) \S+( delete)?", None),
+    (r"set (extcommunity none|large-community none|community none|ipv6 next-hop (peer-address|prefer-global))",
+     None),
+    (r"set ipv6 next-hop (global|local) \S+", None),
+    (r"match (interface|ip address|ipv6 address|ip next-hop|ipv6 next-hop|as-path|community|large-community"
+     r"|extcommunity|alias|metric|tag|local-preference|origin|peer|probability|source-vrf|source-protocol"
+     r"|ip next-hop prefix-list|ipv6 next-hop prefix-list|ip next-hop type|ip route-source)( .*)?", None),
+    (r"(call|continue)( \S+)?", 1),
+    # BFD profile lines (bfdd_cli.c: "[no] echo-mode", "[no] passive-mode", "[no] shutdown").
+    (r"(echo-mode|passive-mode|shutdown)", None),
+)
+# Lines FRR prints in their `no` form, whose positive form restores the default (bgp_vty.c: `[no] ...`).
+POSITIVE_FORMS = (
+    r"no bgp (ebgp-requires-policy|network import-check|default \S+|hard-administrative-reset|reject-as-sets"
+    r"|enforce-first-as|fast-external-failover|suppress-duplicates|log-neighbor-changes|graceful-restart"
+    r"|graceful-restart-disable)",
+    rf"no {_PEER} (activate|enforce-first-as|capability extended-nexthop|send-community( \S+)?)",
+)
+_NO_FORMS = tuple((re.compile(pattern, re.ASCII), keep) for pattern, keep in NO_FORMS)
+_POSITIVE_FORMS = tuple(re.compile(pattern, re.ASCII) for pattern in POSITIVE_FORMS)
+
+
+def command_no_form(line: str) -> str | None:
+    """The removal of a generic command by NO_FORMS and POSITIVE_FORMS; None when neither knows the line."""
+    if line.startswith("no "):
+        return line[3:] if any(rule.fullmatch(line) for rule in _POSITIVE_FORMS) else None
+    for rule, keep in _NO_FORMS:
+        if rule.fullmatch(line):
+            words = line.split()
+            return "no " + " ".join(words if keep is None else words[:keep])
+    return None
 
 
 # ---------------------------------------------------------------- router bgp
@@ -114,6 +208,9 @@ class BgpRouterId(Statement):
     def text(self) -> str:
         return f"bgp router-id {self.router_id}"
 
+    def no_form(self) -> str:
+        return "no bgp router-id"  # bgp_vty.c: "no bgp router-id [A.B.C.D]"
+
     def key(self) -> tuple[str, ...]:
         return ("bgp router-id",)
 
@@ -141,6 +238,10 @@ class MaximumPaths(Statement):
     def key(self) -> tuple[str, ...]:
         return ("maximum-paths", "ibgp" if self.ibgp else "")
 
+    def no_form(self) -> str:
+        # bgp_vty.c: "no maximum-paths [(1-64)]", "no maximum-paths ibgp [(1-64) [equal-cluster-length]]"
+        return "no maximum-paths ibgp" if self.ibgp else "no maximum-paths"
+
 
 @dataclass(frozen=True, slots=True)
 class Network(Statement):
@@ -160,12 +261,19 @@ class NeighborStatement(Statement):
 
     peer: str
     keyword: ClassVar[str] = ""
+    # Whether FRR's no-form needs the arguments too. Most take them as optional or not at all
+    # (bgp_vty.c: "no neighbor PEER description", "no neighbor PEER timers [(0-65535) (0-65535)]", ...).
+    no_needs_arguments: ClassVar[bool] = False
 
     def text(self) -> str:
         return f"neighbor {self.peer} {self.keyword}{self.arguments()}"
 
     def arguments(self) -> str:
         return ""
+
+    def no_form(self) -> str:
+        arguments = self.arguments() if self.no_needs_arguments else ""
+        return f"no neighbor {self.peer} {self.keyword}{arguments}"
 
     def key(self) -> tuple[str, ...]:
         return ("neighbor", self.peer, self.keyword)
@@ -175,6 +283,7 @@ class NeighborStatement(Statement):
 class NeighborRemoteAs(NeighborStatement):
     remote_as: str  # an AS number, "internal" or "external"
     keyword: ClassVar[str] = "remote-as"
+    no_needs_arguments: ClassVar[bool] = True  # "no neighbor PEER remote-as <ASNUM|internal|external>"
 
     def arguments(self) -> str:
         return f" {self.remote_as}"
@@ -279,6 +388,7 @@ class NeighborPeerGroup(NeighborStatement):
 
     group: str | None = None
     keyword: ClassVar[str] = "peer-group"
+    no_needs_arguments: ClassVar[bool] = True  # "no neighbor PEER peer-group PGNAME": the name is required
 
     def arguments(self) -> str:
         return "" if self.group is None else f" {self.group}"
@@ -294,6 +404,7 @@ class NeighborRouteMap(NeighborStatement):
     route_map: str
     direction: str  # "in" or "out"
     keyword: ClassVar[str] = "route-map"
+    no_needs_arguments: ClassVar[bool] = True  # "no neighbor PEER route-map RMAP_NAME <in|out>"
 
     def arguments(self) -> str:
         return f" {self.route_map} {self.direction}"
@@ -307,6 +418,7 @@ class NeighborPrefixList(NeighborStatement):
     prefix_list: str
     direction: str
     keyword: ClassVar[str] = "prefix-list"
+    no_needs_arguments: ClassVar[bool] = True  # "no neighbor PEER prefix-list WORD <in|out>"
 
     def arguments(self) -> str:
         return f" {self.prefix_list} {self.direction}"
@@ -349,6 +461,12 @@ class PrefixListEntry(Statement):
             return (self.text(),)
         return (self.family, "prefix-list", self.name, str(self.seq))
 
+    def no_form(self) -> str:
+        if self.seq is None:
+            return f"no {self.text()}"
+        # filter_cli.c: "no ip prefix-list WORD seq (1-4294967295)"
+        return f"no {self.family} prefix-list {self.name} seq {self.seq}"
+
 
 @dataclass(frozen=True, slots=True)
 class PrefixListDescription(Statement):
@@ -361,6 +479,9 @@ class PrefixListDescription(Statement):
 
     def key(self) -> tuple[str, ...]:
         return (self.family, "prefix-list", self.name, "description")
+
+    def no_form(self) -> str:
+        return f"no {self.family} prefix-list {self.name} description"  # filter_cli.c
 
 
 # ---------------------------------------------------------------- route-maps
@@ -390,6 +511,9 @@ class MatchPrefixList(Statement):
     def key(self) -> tuple[str, ...]:
         return ("match", self.family, "address")
 
+    def no_form(self) -> str:
+        return f"no match {self.family} address prefix-list"  # routemap_cli.c: "... prefix-list [PREFIXLIST_NAME]"
+
 
 @dataclass(frozen=True, slots=True)
 class SetLocalPreference(Statement):
@@ -400,6 +524,9 @@ class SetLocalPreference(Statement):
 
     def key(self) -> tuple[str, ...]:
         return ("set", "local-preference")
+
+    def no_form(self) -> str:
+        return "no set local-preference"  # bgp_routemap.c: "no set local-preference [WORD]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,6 +540,9 @@ class SetCommunity(Statement):
 
     def key(self) -> tuple[str, ...]:
         return ("set", self.attribute)
+
+    def no_form(self) -> str:
+        return f"no set {self.attribute}"  # bgp_routemap.c: "no set community", "no set large-community"
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,6 +559,9 @@ class OnMatch(Statement):
 
     def key(self) -> tuple[str, ...]:
         return ("on-match",)
+
+    def no_form(self) -> str:
+        return "no on-match next" if self.goto is None else "no on-match goto"  # routemap_cli.c
 
 
 # ---------------------------------------------------------------- bfd
@@ -482,6 +615,11 @@ class BfdSetting(Statement):
     def key(self) -> tuple[str, ...]:
         return (self.setting,)
 
+    def no_form(self) -> str:
+        # bfdd_cli.c has "no minimum-ttl" but no `no` form for intervals and the multiplier: their default
+        # value is what removes them.
+        return f"{self.setting} {BFD_DEFAULTS[self.setting]}"
+
 
 @dataclass(frozen=True, slots=True)
 class BfdPeerProfile(Statement):
@@ -492,6 +630,9 @@ class BfdPeerProfile(Statement):
 
     def key(self) -> tuple[str, ...]:
         return ("profile",)
+
+    def no_form(self) -> str:
+        return "no profile"  # bfdd_cli.c: "no profile [BFDPROF]"
 
 
 # ---------------------------------------------------------------- interfaces, vrfs, key chains
@@ -584,6 +725,110 @@ def peer_of(item: Item) -> str | None:
     if isinstance(item, Statement) and item.text().startswith("neighbor "):
         return item.text().split()[1]
     return None
+
+
+# ---------------------------------------------------------------- canonical forms
+
+
+def canonical(config: Config) -> Config:
+    """The configuration as FRR 8.4 prints it back once loaded, in everything the differ compares.
+
+    - Addresses in FRR's text: IPv6 lower case and compressed; prefixes without host bits (lib/prefix.c
+      apply_mask, as bgpd does for `network` and `bgp listen range`, lib/filter_nb.c for prefix-list entries).
+    - Prefix-list entries numbered as lib/filter_cli.c numbers them: without `seq`, the highest sequence of
+      the list so far plus 5; an entry repeating one of its list (same action, prefix, ge and le) adds
+      nothing (plist_is_dup: "don't complain about duplicated values, just silently accept"); a sequence
+      given again replaces its entry. Each list is printed whole, by sequence, where it first appears.
+    - Defaults FRR does not print: BFD profile settings at their default value (bfdd_cli.c), `neighbor PEER
+      port 179` (bgp_vty.c prints a port other than BGP_PORT_DEFAULT only).
+    - What FRR adds: `neighbor PEER bfd` with `neighbor PEER bfd profile P` (bgp_bfd.c prints both).
+    - Order FRR chooses: lines of a route-map entry and of a BFD profile are sorted.
+    """
+    items = tuple(_canonical(item) for item in _numbered_prefix_lists(config.items))
+    return Config(items)
+
+
+def _address(text: str) -> str:
+    """An address as FRR prints it; an interface or peer-group name unchanged."""
+    try:
+        return canonical_address(text)
+    except ValueError:
+        return text
+
+
+def _prefix(text: str) -> str:
+    try:
+        return str(parse_network(text, host_bits=True))
+    except ValueError:
+        return text
+
+
+def _canonical(item: Item) -> Item:
+    if isinstance(item, Block):
+        items = tuple(_canonical(child) for child in item.items)
+        if isinstance(item, RouterBgp):
+            items = _with_bfd_implied(items)
+        if isinstance(item, RouteMapEntry | BfdProfile):
+            items = tuple(sorted(items, key=_sort_text))
+        if isinstance(item, BfdProfile | BfdPeer):
+            items = tuple(i for i in items if not (isinstance(i, BfdSetting) and BFD_DEFAULTS[i.setting] == i.value))
+        return replace(item, items=items)
+    if isinstance(item, NeighborStatement):
+        item = replace(item, peer=_address(item.peer))
+        if isinstance(item, NeighborUpdateSource):
+            return replace(item, source=_address(item.source))
+        return item
+    if isinstance(item, Command) and item.words.startswith("neighbor "):
+        words = item.words.split(" ")
+        words[1] = _address(words[1])
+        return replace(item, words=" ".join(words))
+    if isinstance(item, BgpRouterId):
+        return replace(item, router_id=_address(item.router_id))
+    if isinstance(item, ListenRange | Network):
+        return replace(item, prefix=_prefix(item.prefix))
+    return item
+
+
+def _sort_text(item: Item) -> str:
+    return item.text() if isinstance(item, Statement) else item.header()
+
+
+def _with_bfd_implied(items: tuple[Item, ...]) -> tuple[Item, ...]:
+    kept = tuple(i for i in items if not (isinstance(i, NeighborPort) and i.port == DEFAULT_BGP_PORT))
+    implied = [Command(f"neighbor {i.peer} bfd") for i in kept if isinstance(i, NeighborBfdProfile)]
+    return kept + tuple(line for line in implied if line not in kept)
+
+
+DEFAULT_BGP_PORT = 179
+
+
+def _numbered_prefix_lists(items: tuple[Item, ...]) -> tuple[Item, ...]:
+    """Prefix-list entries numbered, repeats dropped, each list whole where it first appears."""
+    lists: dict[tuple[str, str], dict[int, PrefixListEntry]] = {}
+    out: list[Item | tuple[str, str]] = []
+    for item in items:
+        if not isinstance(item, PrefixListEntry):
+            out.append(item)
+            continue
+        name = (item.family, item.name)
+        if name not in lists:
+            lists[name] = {}
+            out.append(name)
+        entries = lists[name]
+        prefix = item.prefix if item.prefix == "any" else _prefix(item.prefix)
+        entry = replace(item, prefix=prefix)
+        content = (entry.action, entry.prefix, entry.ge, entry.le)
+        if any((e.action, e.prefix, e.ge, e.le) == content for e in entries.values()):
+            continue
+        seq = entry.seq if entry.seq is not None else max(entries, default=0) + 5
+        entries[seq] = replace(entry, seq=seq)
+    result: list[Item] = []
+    for placed in out:
+        if isinstance(placed, tuple):
+            result.extend(entry for _, entry in sorted(lists[placed].items()))
+        else:
+            result.append(placed)
+    return tuple(result)
 
 
 def _print(item: Item, depth: int, out: list[str]) -> None:
