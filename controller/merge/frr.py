@@ -32,6 +32,7 @@ from controller.desired import (
 )
 from controller.errors import REDACTED, InvalidInput, MergeConflict, Origin
 from controller.frrcfg import Config, FrrSyntaxError, parse
+from controller.frrcfg.model import RouterBgp
 from controller.frrcfg.redact import redact_line
 from controller.inputs import Loaded
 
@@ -265,8 +266,35 @@ def merge_frr(
         if spec.raw.raw_config.strip():
             desired.raw.append(RawSnippet(spec.raw.priority, origin, _parsed_raw(origin, spec.raw.raw_config)))
     desired.raw.sort(key=lambda snippet: (snippet.priority, snippet.origin.namespace or "", snippet.origin.name))
+    _check_raw_instances(router_name, desired, router_owners)
     _check_references(desired, ordered, router_addresses)
     return desired
+
+
+def _check_raw_instances(router_name: str, desired: DesiredFRR, owners: dict[str, Origin]) -> None:
+    """A raw `router bgp ASN [vrf VRF]` must name the AS of that instance; raises MergeConflict.
+
+    FRR runs one BGP instance per VRF: a snippet's `router bgp 65010` for the instance rendered as 64512
+    would be merged under one header, and either AS would be wrong. The instance's AS comes from the
+    FRRConfiguration that declared it, or from the first snippet (by priority) that opens it.
+    """
+    asns = {vrf: (str(bgp.asn), owners[vrf]) for vrf, bgp in desired.routers.items()}
+    for snippet in desired.raw:
+        for item in snippet.config.items:
+            if not isinstance(item, RouterBgp) or item.asn is None or item.view is not None:
+                continue
+            vrf = item.vrf or ""
+            asn, owner = asns.setdefault(vrf, (item.asn, snippet.origin))
+            if _as_number(asn) != _as_number(item.asn):
+                subject = f"router {router_name} BGP instance (vrf {vrf or 'default'})"
+                raw = f"router bgp {item.asn}" + (f" vrf {item.vrf}" if item.vrf else "")
+                raise MergeConflict(subject, "asn", owner, asn, snippet.origin, f"{item.asn} (spec.raw.rawConfig: {raw})")
+
+
+def _as_number(asn: str) -> int:
+    """An AS number in plain or asdot notation (`65546` or `1.10`) as its value."""
+    high, _, low = asn.rpartition(".")
+    return int(high) * 65536 + int(low) if high else int(low)
 
 
 def _parsed_raw(origin: Origin, text: str) -> Config:
