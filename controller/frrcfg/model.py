@@ -87,52 +87,69 @@ Item: TypeAlias = Statement | Block
 _PEER = r"neighbor \S+"
 NO_FORMS: tuple[tuple[str, int | None], ...] = (
     # bgp_vty.c: the no-form takes the same words.
-    (rf"{_PEER} (capability (dynamic|extended-nexthop)|solo|passive|shutdown|dont-capability-negotiate"
-     r"|override-capability|strict-capability-match|enforce-first-as|disable-connected-check"
-     r"|extended-optional-parameters|disable-link-bw-encoding-ieee|graceful-restart-helper"
-     r"|graceful-restart-disable|ttl-security hops \d+|local-role \S+( strict-mode)?|interface \S+"
-     r"|next-hop-self( force| all)?|as-override|remove-private-AS( all)?( replace-AS)?|send-community( \S+)?"
-     r"|soft-reconfiguration inbound|route-reflector-client|addpath-tx-all-paths|addpath-tx-bestpath-per-AS"
-     r"|attribute-unchanged( \S+)*|sender-as-path-loop-detection|route-server-client|bfd)", None),
+    (
+        rf"{_PEER} (capability (dynamic|extended-nexthop)|solo|passive|shutdown|dont-capability-negotiate"
+        r"|override-capability|strict-capability-match|enforce-first-as|disable-connected-check"
+        r"|extended-optional-parameters|disable-link-bw-encoding-ieee|graceful-restart-helper"
+        r"|graceful-restart-disable|ttl-security hops \d+|local-role \S+( strict-mode)?|interface \S+"
+        r"|next-hop-self( force| all)?|as-override|remove-private-AS( all)?( replace-AS)?|send-community( \S+)?"
+        r"|soft-reconfiguration inbound|route-reflector-client|addpath-tx-all-paths|addpath-tx-bestpath-per-AS"
+        r"|attribute-unchanged( \S+)*|sender-as-path-loop-detection|route-server-client|bfd)",
+        None,
+    ),
     # bgp_vty.c, bgp_bfd.c: the value is optional in the no-form, or there is none.
     (rf"{_PEER} (advertisement-interval|weight|allowas-in|default-originate|tcp-mss|maximum-prefix-out)( .*)?", 3),
     (rf"{_PEER} timers delayopen \d+", 4),
     (rf"{_PEER} bfd check-control-plane-failure", None),
     (rf"{_PEER} bfd \d+ \d+ \d+", 3),
-    (r"bgp (log-neighbor-changes|always-compare-med|deterministic-med|suppress-fib-pending|suppress-duplicates"
-     r"|reject-as-sets|fast-external-failover|graceful-restart|graceful-restart preserve-fw-state"
-     r"|graceful-restart-disable|graceful-restart disable-eor|route-reflector allow-outbound-policy"
-     r"|disable-ebgp-connected-route-check|bestpath compare-routerid|bestpath as-path (ignore|confed)"
-     r"|bestpath as-path multipath-relax( as-set| no-as-set)?|bestpath peer-type multipath-relax"
-     r"|bestpath med .*|confederation peers .*|default (ipv4|ipv6|l2vpn)-\S+|network import-check"
-     r"|ebgp-requires-policy|enforce-first-as|hard-administrative-reset|default show-hostname"
-     r"|default show-nexthop-hostname)", None),
-    (r"bgp (cluster-id|confederation identifier|listen limit|route-map delay-timer|minimum-holdtime"
-     r"|default local-preference|default subgroup-pkt-queue-max|bestpath bandwidth"
-     r"|long-lived-graceful-restart stale-time|conditional-advertisement timer) \S+", None),
+    (
+        r"bgp (log-neighbor-changes|always-compare-med|deterministic-med|suppress-fib-pending|suppress-duplicates"
+        r"|reject-as-sets|fast-external-failover|graceful-restart|graceful-restart preserve-fw-state"
+        r"|graceful-restart-disable|graceful-restart disable-eor|route-reflector allow-outbound-policy"
+        r"|disable-ebgp-connected-route-check|bestpath compare-routerid|bestpath as-path (ignore|confed)"
+        r"|bestpath as-path multipath-relax( as-set| no-as-set)?|bestpath peer-type multipath-relax"
+        r"|bestpath med .*|confederation peers .*|default (ipv4|ipv6|l2vpn)-\S+|network import-check"
+        r"|ebgp-requires-policy|enforce-first-as|hard-administrative-reset|default show-hostname"
+        r"|default show-nexthop-hostname)",
+        None,
+    ),
+    (
+        r"bgp (cluster-id|confederation identifier|listen limit|route-map delay-timer|minimum-holdtime"
+        r"|default local-preference|default subgroup-pkt-queue-max|bestpath bandwidth"
+        r"|long-lived-graceful-restart stale-time|conditional-advertisement timer) \S+",
+        None,
+    ),
     (r"bgp graceful-restart (stalepath-time|restart-time|select-defer-time|rib-stale-time) \d+", 3),
     (r"bgp max-med (administrative|on-startup)( .*)?", 3),
     (r"(timers bgp \d+ \d+|coalesce-time \d+|read-quanta \d+|write-quanta \d+)", None),
     # Address-family lines (bgp_vty.c, bgp_route.c).
     (r"redistribute \S+( \d+)?( (metric \d+|route-map \S+))*", None),
     (r"(import vrf \S+|import vrf route-map \S+|aggregate-address \S+( .*)?|table-map \S+)", None),
-    (r"(label vpn export \S+|rd vpn export \S+|rt vpn (import|export|both) .*|nexthop vpn export \S+"
-     r"|route-map vpn (import|export) \S+|(import|export) vpn|advertise-all-vni|advertise-svi-ip"
-     r"|advertise ipv(4|6) unicast( route-map \S+)?)", None),
+    (
+        r"(label vpn export \S+|rd vpn export \S+|rt vpn (import|export|both) .*|nexthop vpn export \S+"
+        r"|route-map vpn (import|export) \S+|(import|export) vpn|advertise-all-vni|advertise-svi-ip"
+        r"|advertise ipv(4|6) unicast( route-map \S+)?)",
+        None,
+    ),
     # Route-map entries (lib/routemap_cli.c, bgpd/bgp_routemap.c).
     (r"description .*", 1),
-    (r"set (metric|tag|weight|origin|originator-id|distance|label-index|ip next-hop|src|table"
-     r"|atomic-aggregate|as-path prepend last-as|as-path replace) ?\S*", None),
+    (
+        r"set (metric|tag|weight|origin|originator-id|distance|label-index|ip next-hop|src|table"
+        r"|atomic-aggregate|as-path prepend last-as|as-path replace) ?\S*",
+        None,
+    ),
     (r"set as-path prepend( \S+)+", 3),
     (r"set as-path exclude( \S+)+", 3),
     (r"set extcommunity (rt|soo|bandwidth)( \S+)+", 3),
     (r"set (comm-list|large-comm-list) \S+( delete)?", None),
-    (r"set (extcommunity none|large-community none|community none|ipv6 next-hop (peer-address|prefer-global))",
-     None),
+    (r"set (extcommunity none|large-community none|community none|ipv6 next-hop (peer-address|prefer-global))", None),
     (r"set ipv6 next-hop (global|local) \S+", None),
-    (r"match (interface|ip address|ipv6 address|ip next-hop|ipv6 next-hop|as-path|community|large-community"
-     r"|extcommunity|alias|metric|tag|local-preference|origin|peer|probability|source-vrf|source-protocol"
-     r"|ip next-hop prefix-list|ipv6 next-hop prefix-list|ip next-hop type|ip route-source)( .*)?", None),
+    (
+        r"match (interface|ip address|ipv6 address|ip next-hop|ipv6 next-hop|as-path|community|large-community"
+        r"|extcommunity|alias|metric|tag|local-preference|origin|peer|probability|source-vrf|source-protocol"
+        r"|ip next-hop prefix-list|ipv6 next-hop prefix-list|ip next-hop type|ip route-source)( .*)?",
+        None,
+    ),
     (r"(call|continue)( \S+)?", 1),
     # BFD profile lines (bfdd_cli.c: "[no] echo-mode", "[no] passive-mode", "[no] shutdown").
     (r"(echo-mode|passive-mode|shutdown)", None),

@@ -287,8 +287,8 @@ def _check_raw_instances(router_name: str, desired: DesiredFRR, owners: dict[str
             asn, owner = asns.setdefault(vrf, (item.asn, snippet.origin))
             if _as_number(asn) != _as_number(item.asn):
                 subject = f"router {router_name} BGP instance (vrf {vrf or 'default'})"
-                raw = f"router bgp {item.asn}" + (f" vrf {item.vrf}" if item.vrf else "")
-                raise MergeConflict(subject, "asn", owner, asn, snippet.origin, f"{item.asn} (spec.raw.rawConfig: {raw})")
+                raw = f"{item.asn} (spec.raw.rawConfig: {item.header()})"
+                raise MergeConflict(subject, "asn", owner, asn, snippet.origin, raw)
 
 
 def _as_number(asn: str) -> int:
