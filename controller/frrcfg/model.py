@@ -784,7 +784,7 @@ def _canonical(item: Item) -> Item:
     if isinstance(item, Block):
         items = tuple(_canonical(child) for child in item.items)
         if isinstance(item, RouterBgp):
-            items = _with_bfd_implied(items)
+            items = _router_as_printed(replace(item, items=items))
         if isinstance(item, RouteMapEntry | BfdProfile):
             items = tuple(sorted(items, key=_sort_text))
         if isinstance(item, BfdProfile | BfdPeer):
@@ -810,10 +810,108 @@ def _sort_text(item: Item) -> str:
     return item.text() if isinstance(item, Statement) else item.header()
 
 
-def _with_bfd_implied(items: tuple[Item, ...]) -> tuple[Item, ...]:
-    kept = tuple(i for i in items if not (isinstance(i, NeighborPort) and i.port == DEFAULT_BGP_PORT))
-    implied = [Command(f"neighbor {i.peer} bfd") for i in kept if isinstance(i, NeighborBfdProfile)]
-    return kept + tuple(line for line in implied if line not in kept)
+def _router_as_printed(router: RouterBgp) -> tuple[Item, ...]:
+    """A router's lines as bgpd holds them (bgp_vty.c bgp_config_write), activation made explicit.
+
+    - Address-family lines written at router level (FRR's old syntax) belong to `address-family ipv4
+      unicast`; a family entered twice is one family.
+    - Activation: a neighbor is active in a family when `neighbor X activate` is there; `no neighbor X
+      activate` lines are dropped. With `bgp default ipv4-unicast` (FRR's traditional default: no `no bgp
+      default ipv4-unicast` line) every neighbor and peer-group is active in IPv4 unicast unless `no
+      neighbor X activate` says otherwise, as FRR creates them so. A member's activation follows its group
+      when the group is active (bgpd prints it only when it differs).
+    - `neighbor X send-community ...` is the default in every family and not shown (only `no` forms are).
+    - `neighbor X port 179` is not shown; `neighbor X bfd` is shown with `neighbor X bfd profile P`.
+    """
+    router_level = [i for i in router.items if not (isinstance(i, Statement) and _af_line(i))]
+    moved = [i for i in router.items if isinstance(i, Statement) and _af_line(i)]
+    families: dict[tuple[str, ...], AddressFamily] = {}
+    for item in router.items:
+        if isinstance(item, AddressFamily):
+            earlier = families.get(item.key())
+            families[item.key()] = item if earlier is None else replace(earlier, items=earlier.items + item.items)
+    ipv4 = AddressFamily((), afi="ipv4", safi="unicast")
+    if moved or (
+        Command("no bgp default ipv4-unicast") not in router_level and any(_creates_peer(i) for i in router_level)
+    ):
+        current = families.get(ipv4.key(), ipv4)
+        families[ipv4.key()] = replace(current, items=(*moved, *current.items))
+    default_activate = Command("no bgp default ipv4-unicast") not in router_level
+    groups: dict[str, str | None] = {i.peer: None for i in router_level if isinstance(i, NeighborRemoteAs)}
+    groups |= {i.peer: i.group for i in router_level if isinstance(i, NeighborPeerGroup)}
+    for item in router_level:
+        interface = _INTERFACE_PEER.fullmatch(item.words) if isinstance(item, Command) else None
+        if interface is not None:
+            groups[interface[1]] = interface[2]
+    items: list[Item] = []
+    for item in router_level:
+        if isinstance(item, NeighborPort) and item.port == DEFAULT_BGP_PORT:
+            continue
+        if isinstance(item, AddressFamily):
+            family = families.pop(item.key(), None)
+            if family is not None:
+                items.append(_family_as_printed(family, groups, default_activate))
+            continue
+        items.append(item)
+        if isinstance(item, NeighborBfdProfile) and Command(f"neighbor {item.peer} bfd") not in router.items:
+            items.append(Command(f"neighbor {item.peer} bfd"))
+    items.extend(_family_as_printed(family, groups, default_activate) for family in families.values())
+    return tuple(items)
+
+
+def _family_as_printed(family: AddressFamily, groups: dict[str, str | None], default_activate: bool) -> AddressFamily:
+    """`groups`: every neighbor created at router level, with its peer-group (None for a plain one or a group)."""
+    items = [
+        item
+        for item in family.items
+        if not (isinstance(item, Command) and _SEND_COMMUNITY.fullmatch(item.words))
+        and not isinstance(item, NeighborActivate)
+        and not (isinstance(item, Command) and _NO_ACTIVATE.fullmatch(item.words))
+    ]
+    active = {item.peer for item in family.items if isinstance(item, NeighborActivate)}
+    if default_activate and (family.afi, family.safi) == ("ipv4", "unicast"):
+        inactive = {
+            item.words.split()[2]
+            for item in family.items
+            if isinstance(item, Command) and _NO_ACTIVATE.fullmatch(item.words)
+        }
+        active |= {peer for peer, group in groups.items() if group is None and peer not in inactive}
+    active = {peer for peer in active if groups.get(peer) not in active}
+    items.extend(NeighborActivate(peer=peer) for peer in sorted(active))
+    return replace(family, items=tuple(items))
+
+
+_NO_ACTIVATE = re.compile(r"no neighbor \S+ activate", re.ASCII)
+
+
+_INTERFACE_PEER = re.compile(r"neighbor (\S+) interface(?: v6only)?(?: remote-as \S+| peer-group (\S+))?", re.ASCII)
+
+
+def _creates_peer(item: Item) -> bool:
+    if isinstance(item, Command):
+        return _INTERFACE_PEER.fullmatch(item.words) is not None
+    return isinstance(item, NeighborRemoteAs | NeighborPeerGroup)
+
+
+# Lines of an address-family that FRR also takes at router level, for IPv4 unicast (bgp_vty.c installs
+# them in BGP_NODE as well, mostly hidden).
+_AF_COMMAND = re.compile(
+    r"(neighbor \S+ (route-reflector-client|route-server-client|next-hop-self( force| all)?|send-community( \S+)?"
+    r"|soft-reconfiguration inbound|allowas-in( \S+)?|attribute-unchanged( \S+)*|default-originate( .*)?"
+    r"|remove-private-AS( .*)?|as-override|weight \d+|addpath-tx-\S+|unsuppress-map \S+|distribute-list .*"
+    r"|filter-list .*|capability orf .*|maximum-prefix-out \d+)|redistribute .*|aggregate-address .*"
+    r"|distance .*|table-map \S+)",
+    re.ASCII,
+)
+_SEND_COMMUNITY = re.compile(r"neighbor \S+ send-community( \S+)?", re.ASCII)
+
+
+def _af_line(item: Statement) -> bool:
+    if isinstance(item, NeighborActivate | NeighborRouteMap | NeighborPrefixList | NeighborMaximumPrefix):
+        return True
+    if isinstance(item, MaximumPaths | Network):
+        return True
+    return isinstance(item, Command) and _AF_COMMAND.fullmatch(item.words) is not None
 
 
 DEFAULT_BGP_PORT = 179

@@ -171,6 +171,9 @@ def test_a_neighbor_joining_or_leaving_a_peer_group_is_deleted_and_created_again
         " neighbor 10.0.0.1 peer-group PG",
         " neighbor 10.0.0.2 remote-as 4",
         " neighbor 10.0.0.2 timers 3 9",
+        " address-family ipv4 unicast",  # active by FRR's default, as it was through its group
+        "  neighbor 10.0.0.2 activate",
+        " exit-address-family",
         "exit",
     ]
 
