@@ -379,11 +379,11 @@ def _identity(router: RouterBgp, peer: str) -> tuple[str, ...]:
     through `no neighbor X peer-group G`, which deletes it when its AS came from G ("Peer-group member
     cannot override remote-as of peer-group" otherwise); `neighbor X interface ...` fixes how X is reached.
     """
-    identity: list[str] = []
-    for item in router.items:
-        if peer_of(item) != peer or not _creates_neighbor(item):
-            continue
-        identity.append("remote-as" if isinstance(item, NeighborRemoteAs) else _text(item))
+    identity = {
+        "remote-as" if isinstance(item, NeighborRemoteAs) else _text(item)
+        for item in router.items
+        if peer_of(item) == peer and _creates_neighbor(item)
+    }
     return tuple(sorted(identity))
 
 

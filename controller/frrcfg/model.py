@@ -748,7 +748,10 @@ def peer_of(item: Item) -> str | None:
 
 
 def canonical(config: Config) -> Config:
-    """The configuration as FRR 8.4 prints it back once loaded, in everything the differ compares.
+    """The configuration as FRR 8.4 (traditional defaults) holds it once loaded, in what the differ compares.
+
+    Two configurations FRR would show alike have the same canonical form. Applied to both sides of every
+    comparison: the running config read back, and the desired config however it was written.
 
     - Addresses in FRR's text: IPv6 lower case and compressed; prefixes without host bits (lib/prefix.c
       apply_mask, as bgpd does for `network` and `bgp listen range`, lib/filter_nb.c for prefix-list entries).
@@ -756,9 +759,12 @@ def canonical(config: Config) -> Config:
       the list so far plus 5; an entry repeating one of its list (same action, prefix, ge and le) adds
       nothing (plist_is_dup: "don't complain about duplicated values, just silently accept"); a sequence
       given again replaces its entry. Each list is printed whole, by sequence, where it first appears.
-    - Defaults FRR does not print: BFD profile settings at their default value (bfdd_cli.c), `neighbor PEER
-      port 179` (bgp_vty.c prints a port other than BGP_PORT_DEFAULT only).
-    - What FRR adds: `neighbor PEER bfd` with `neighbor PEER bfd profile P` (bgp_bfd.c prints both).
+    - A line given twice in one context: the second replaces the first (same key).
+    - router bgp as bgpd holds it (_router_as_printed): address-family lines written at router level,
+      activation, defaults it does not print, `neighbor X bfd` it adds; `ebgp-multihop` without a count is
+      255 (MAXTTL).
+    - `set community` values sorted, once each, well-known ones by name (bgp_community.c).
+    - BFD profile and peer settings at their default value are not printed (bfdd_cli.c).
     - Order FRR chooses: lines of a route-map entry and of a BFD profile are sorted.
     """
     items = tuple(_canonical(item) for item in _numbered_prefix_lists(config.items))
@@ -782,7 +788,7 @@ def _prefix(text: str) -> str:
 
 def _canonical(item: Item) -> Item:
     if isinstance(item, Block):
-        items = tuple(_canonical(child) for child in item.items)
+        items = _last_of_each_key(tuple(_canonical(child) for child in item.items))
         if isinstance(item, RouterBgp):
             items = _router_as_printed(replace(item, items=items))
         if isinstance(item, RouteMapEntry | BfdProfile):
@@ -794,6 +800,8 @@ def _canonical(item: Item) -> Item:
         item = replace(item, peer=_address(item.peer))
         if isinstance(item, NeighborUpdateSource):
             return replace(item, source=_address(item.source))
+        if isinstance(item, NeighborEbgpMultihop) and item.hops is None:
+            return replace(item, hops=MAXTTL)  # bgp_vty.c: no hop count means MAXTTL, printed as such
         return item
     if isinstance(item, Command) and item.words.startswith("neighbor "):
         words = item.words.split(" ")
@@ -803,7 +811,55 @@ def _canonical(item: Item) -> Item:
         return replace(item, router_id=_address(item.router_id))
     if isinstance(item, ListenRange | Network):
         return replace(item, prefix=_prefix(item.prefix))
+    if isinstance(item, SetCommunity) and not isinstance(item, SetLargeCommunity):
+        return replace(item, communities=_communities(item.communities))
     return item
+
+
+# bgpd/bgp_community.c: the well-known communities, printed by name, and their values.
+_WELL_KNOWN = {
+    "internet": 0,
+    "graceful-shutdown": 0xFFFF0000,
+    "accept-own": 0xFFFF0001,
+    "route-filter-translated-v4": 0xFFFF0002,
+    "route-filter-v4": 0xFFFF0003,
+    "route-filter-translated-v6": 0xFFFF0004,
+    "route-filter-v6": 0xFFFF0005,
+    "llgr-stale": 0xFFFF0006,
+    "no-llgr": 0xFFFF0007,
+    "accept-own-nexthop": 0xFFFF0008,
+    "blackhole": 0xFFFF029A,
+    "no-export": 0xFFFFFF01,
+    "no-advertise": 0xFFFFFF02,
+    "local-AS": 0xFFFFFF03,
+    "no-peer": 0xFFFFFF04,
+}
+_NAMES = {value: name for name, value in _WELL_KNOWN.items() if value}
+_COMMUNITY = re.compile(r"([0-9]{1,5}):([0-9]{1,5})", re.ASCII)
+
+
+def _communities(words: tuple[str, ...]) -> tuple[str, ...]:
+    """`set community` values as bgpd prints them: sorted by value, once each, well-known ones by name.
+
+    bgp_community.c community_parse sorts and de-duplicates; community_com2str names the well-known values.
+    Anything else (`none`, a word not a community) leaves the line as written.
+    """
+    values: set[int] = set()
+    for word in words:
+        match = _COMMUNITY.fullmatch(word)
+        if match is not None and int(match[1]) < 65536 and int(match[2]) < 65536:
+            values.add(int(match[1]) << 16 | int(match[2]))
+        elif word in _WELL_KNOWN:
+            values.add(_WELL_KNOWN[word])
+        else:
+            return words
+    return tuple(_NAMES.get(value, f"{value >> 16}:{value & 0xFFFF}") for value in sorted(values))
+
+
+def _last_of_each_key(items: tuple[Item, ...]) -> tuple[Item, ...]:
+    """A line given twice in one context: the second replaces the first (the same key), as in FRR."""
+    last = {item.key(): index for index, item in enumerate(items) if isinstance(item, Statement)}
+    return tuple(item for index, item in enumerate(items) if isinstance(item, Block) or last[item.key()] == index)
 
 
 def _sort_text(item: Item) -> str:
@@ -845,7 +901,7 @@ def _router_as_printed(router: RouterBgp) -> tuple[Item, ...]:
             groups[interface[1]] = interface[2]
     items: list[Item] = []
     for item in router_level:
-        if isinstance(item, NeighborPort) and item.port == DEFAULT_BGP_PORT:
+        if (isinstance(item, NeighborPort) and item.port == DEFAULT_BGP_PORT) or item in _HIDDEN_DEFAULTS:
             continue
         if isinstance(item, AddressFamily):
             family = families.pop(item.key(), None)
@@ -915,6 +971,19 @@ def _af_line(item: Statement) -> bool:
 
 
 DEFAULT_BGP_PORT = 179
+MAXTTL = 255
+# Router lines that state FRR's traditional defaults; bgpd does not print them.
+_HIDDEN_DEFAULTS = frozenset(
+    Command(line)
+    for line in (
+        "bgp default ipv4-unicast",
+        "no bgp default ipv6-unicast",
+        "no bgp default l2vpn-evpn",
+        "bgp network import-check",
+        "no bgp reject-as-sets",
+        "timers bgp 60 180",
+    )
+)
 
 
 def _numbered_prefix_lists(items: tuple[Item, ...]) -> tuple[Item, ...]:
