@@ -21,6 +21,7 @@ from controller.frrcfg.model import (
     AddressFamily,
     Bfd,
     BfdProfile,
+    BgpRouterId,
     Block,
     Command,
     Config,
@@ -114,6 +115,9 @@ class _Out:
                 self.add(depth + 1, item.text())
         self.add(depth, block.closer)
 
+    def unsupported_in(self, where: str) -> bool:
+        return any(note.startswith(where) for note in self.unsupported)
+
     def unsupported_once(self, note: str) -> None:
         if note not in self.unsupported:
             self.unsupported.append(note)
@@ -152,7 +156,7 @@ def negate(line: str) -> str:
 
 
 def _no_form(item: Statement, where: str, out: _Out) -> str:
-    """The removal of `item`; '' (nothing to send) and a note in `unsupported` when FRR's no-form is unknown."""
+    """The removal of `item` ('' when nothing is to be sent); a note in `unsupported` when FRR's no-form is unknown."""
     removal = item.no_form()
     if removal is None:
         out.unsupported_once(f"{where}{item.text()}: removed, and its no-form is not known")
@@ -260,19 +264,28 @@ def _diff_prefix_lists(old: Sequence[Statement], new: Sequence[Statement], out: 
     """Add and change entries now; return the removals to do once route-maps and BGP have moved on.
 
     FRR silently ignores an entry whose action and prefix another entry of the list already has
-    (lib/filter_cli.c plist_is_dup), so an old entry in the way of a new one goes first.
+    (lib/filter_cli.c plist_is_dup), so an old entry in the way of a new one goes first; so does one that
+    changes between a prefix and `any` (see _any_changes). Other changed entries are replaced in place.
     """
     old_keys = _by_key(old)
     new_keys = _by_key(new)
     going = [item for key, item in old_keys.items() if key not in new_keys or new_keys[key].text() != item.text()]
     written = [item for key, item in new_keys.items() if key not in old_keys or old_keys[key].text() != item.text()]
     coming = {_entry_content(item) for item in written}
-    first = [item for item in going if _entry_content(item) in coming]
+    first = [item for item in going if _entry_content(item) in coming or _any_changes(item, new_keys.get(item.key()))]
     for item in first:
         out.add(0, _no_form(item, "", out))
     for item in written:  # an entry given again with its sequence number replaces it in place
         out.add(0, item.text())
     return [item for key, item in old_keys.items() if key not in new_keys and item not in first]
+
+
+def _any_changes(old: Statement, new: Statement | None) -> bool:
+    """An entry at the same sequence going from a prefix to `any` or back: FRR 8.4 cannot change it in place
+    (YANG: "Data for both cases "ipv4-prefix" and "any" exist"), it is removed first."""
+    if not isinstance(old, PrefixListEntry) or not isinstance(new, PrefixListEntry):
+        return False
+    return (old.prefix == "any") != (new.prefix == "any")
 
 
 def _entry_content(item: Statement) -> tuple[object, ...]:
@@ -333,9 +346,13 @@ def _diff_bfd(old: Bfd | None, new: Bfd | None, out: _Out) -> None:
 
 
 def _remove_bfd_profiles(old: Bfd | None, new: Bfd | None, out: _Out) -> None:
+    """`no profile P` for each profile no longer wanted; `no bfd` when no `bfd` node is (bfdd_cli.c: FRR keeps
+    an empty `bfd` node after its last profile, and shows it)."""
     new_profiles = _profiles(new)
     removed = [name for name in _profiles(old) if name not in new_profiles]
-    if removed:
+    if removed and old is not None and new is None and not out.unsupported_in("bfd: "):
+        out.add(0, "no bfd")
+    elif removed:
         out.add(0, "bfd")
         for name in removed:
             out.add(1, f"no profile {name}")
@@ -343,22 +360,36 @@ def _remove_bfd_profiles(old: Bfd | None, new: Bfd | None, out: _Out) -> None:
 
 
 def _diff_routers(old: dict[tuple[str, ...], RouterBgp], new: dict[tuple[str, ...], RouterBgp], out: _Out) -> None:
-    """New VRF instances first (the default instance may import them), then changes, then removals.
+    """New instances first, VRF ones before the default (it may import them); then changes; then removals.
 
-    FRR refuses to delete the default instance while VRF instances exist, so it is removed last.
+    FRR refuses to delete the default instance while VRF instances exist ("Cannot delete default BGP
+    instance. Dependent VRF instances exist", bgp_vty.c no_router_bgp): when it goes, VRF instances that
+    stay are deleted before it and created again after it, with the new ones.
     """
     default = ("router bgp", "", "")
-    for key, router in sorted(new.items(), key=lambda kv: kv[0] == default):
+    vrfs_first = sorted(new, key=lambda key: key == default)
+    default_goes = default in old and default not in new
+    again = {key for key in new if key in old} if default_goes else set()
+    created = [key for key in vrfs_first if key not in old or key in again]
+    for key in again:
+        out.add(0, negate(old[key].header()))
+    if not default_goes:
+        for key in created:
+            _diff_router(replace(new[key], items=()), new[key], out, created=True)
+    for key in vrfs_first:
         previous = old.get(key)
-        if previous is None:
-            _diff_router(replace(router, items=()), router, out)
-        elif previous.asn != router.asn:
-            out.unsupported_once(f"{previous.header()}: AS number changes to {router.asn}")
+        if previous is None or key in again:
+            continue
+        if previous.asn != new[key].asn:
+            out.unsupported_once(f"{previous.header()}: AS number changes to {new[key].asn}")
         else:
-            _diff_router(previous, router, out)
+            _diff_router(previous, new[key], out)
     for key, router in sorted(old.items(), key=lambda kv: kv[0] == default):
         if key not in new:
             out.add(0, negate(router.header()))
+    if default_goes:
+        for key in created:
+            _diff_router(replace(new[key], items=()), new[key], out, created=True)
 
 
 def _peers(router: RouterBgp) -> dict[str, bool]:
@@ -396,7 +427,22 @@ def _recreated(old: RouterBgp, new: RouterBgp, old_peers: dict[str, bool], new_p
     return recreated
 
 
-def _diff_router(old: RouterBgp, new: RouterBgp, out: _Out) -> None:
+def _router_id(router: RouterBgp) -> str | None:
+    return next((item.router_id for item in router.items if isinstance(item, BgpRouterId)), None)
+
+
+def _members(router: RouterBgp) -> set[str]:
+    """Neighbors that are members of a peer-group (`neighbor X peer-group G`, `neighbor X interface peer-group G`)."""
+    members: set[str] = set()
+    for item in router.items:
+        if isinstance(item, NeighborPeerGroup) and item.group is not None:
+            members.add(item.peer)
+        elif isinstance(item, Command) and " interface peer-group " in item.words:
+            members.add(item.words.split()[1])
+    return members
+
+
+def _diff_router(old: RouterBgp, new: RouterBgp, out: _Out, *, created: bool = False) -> None:
     """One BGP instance: line removals, neighbor deletions (members, neighbors, then groups), additions.
 
     A neighbor re-created (see _identity) is deleted with `no neighbor X` and all its desired lines are
@@ -409,10 +455,11 @@ def _diff_router(old: RouterBgp, new: RouterBgp, out: _Out) -> None:
     opened = out.enter(0, new.header())
     old_lines, new_lines = _statements(old.items), _statements(new.items)
     _remove_statements(old_lines, new_lines, 1, where, out, frozenset(deleted))
-    members = {item.peer for item in old.items if isinstance(item, NeighborPeerGroup) and item.group is not None}
+    members = _members(old)
     for peer in sorted(deleted, key=lambda peer: (old_peers[peer], peer not in members, peer)):
         out.add(1, f"no neighbor {peer} peer-group" if old_peers[peer] else f"no neighbor {peer}")
     _add_statements(old_lines, new_lines, 1, out, frozenset(deleted), groups)
+    router_id_changes = _router_id(old) != _router_id(new)
 
     old_families = {b.key(): b for b in old.items if isinstance(b, AddressFamily)}
     new_families = {b.key(): b for b in new.items if isinstance(b, AddressFamily)}
@@ -432,6 +479,12 @@ def _diff_router(old: RouterBgp, new: RouterBgp, out: _Out) -> None:
             deleted=frozenset(deleted),
             groups=groups,
         )
+        if router_id_changes and before is not None and after is not None:
+            # bgp_mplsvpn.c vpn_handle_router_id_update: a new router-id overwrites the VPN export RD and RTs
+            # FRR 8.4 derived or was given; they are given again.
+            for item in after.items:
+                if isinstance(item, Command) and item.words.startswith(("rd vpn export ", "rt vpn ")):
+                    out.add(2, item.words)
         _unsupported_differences(
             _blocks(before.items if before else ()), _blocks(after.items if after else ()), family_where, out
         )
@@ -440,4 +493,7 @@ def _diff_router(old: RouterBgp, new: RouterBgp, out: _Out) -> None:
     others_old = [b for b in old.items if isinstance(b, Block) and not isinstance(b, AddressFamily)]
     others_new = [b for b in new.items if isinstance(b, Block) and not isinstance(b, AddressFamily)]
     _unsupported_differences(others_old, others_new, where, out)
-    out.leave(0, opened, "exit")
+    if created:
+        out.add(0, "exit")  # an instance with nothing inside is still created
+    else:
+        out.leave(0, opened, "exit")

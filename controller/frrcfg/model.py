@@ -30,7 +30,7 @@ class Statement:
         return (self.text(),)
 
     def no_form(self) -> str | None:
-        """The line that removes this one in FRR 8.4, or None when that is not known."""
+        """The line that removes this one in FRR 8.4 ('' when none is needed), or None when that is not known."""
         return f"no {self.text()}"
 
 
@@ -159,14 +159,20 @@ POSITIVE_FORMS = (
     r"no bgp (ebgp-requires-policy|network import-check|default \S+|hard-administrative-reset|reject-as-sets"
     r"|enforce-first-as|fast-external-failover|suppress-duplicates|log-neighbor-changes|graceful-restart"
     r"|graceful-restart-disable)",
-    rf"no {_PEER} (activate|enforce-first-as|capability extended-nexthop|send-community( \S+)?)",
+    rf"no {_PEER} (enforce-first-as|capability extended-nexthop|send-community( \S+)?)",
 )
 _NO_FORMS = tuple((re.compile(pattern, re.ASCII), keep) for pattern, keep in NO_FORMS)
 _POSITIVE_FORMS = tuple(re.compile(pattern, re.ASCII) for pattern in POSITIVE_FORMS)
 
 
 def command_no_form(line: str) -> str | None:
-    """The removal of a generic command by NO_FORMS and POSITIVE_FORMS; None when neither knows the line."""
+    """The removal of a generic command by NO_FORMS and POSITIVE_FORMS; None when neither knows the line.
+
+    `no neighbor X activate` states that a neighbor is not active (canonical forms); taking the line away
+    needs no command: `neighbor X activate` lines alone decide activation ('').
+    """
+    if _NO_ACTIVATE.fullmatch(line):
+        return ""
     if line.startswith("no "):
         return line[3:] if any(rule.fullmatch(line) for rule in _POSITIVE_FORMS) else None
     for rule, keep in _NO_FORMS:
@@ -871,11 +877,12 @@ def _router_as_printed(router: RouterBgp) -> tuple[Item, ...]:
 
     - Address-family lines written at router level (FRR's old syntax) belong to `address-family ipv4
       unicast`; a family entered twice is one family.
-    - Activation: a neighbor is active in a family when `neighbor X activate` is there; `no neighbor X
-      activate` lines are dropped. With `bgp default ipv4-unicast` (FRR's traditional default: no `no bgp
-      default ipv4-unicast` line) every neighbor and peer-group is active in IPv4 unicast unless `no
-      neighbor X activate` says otherwise, as FRR creates them so. A member's activation follows its group
-      when the group is active (bgpd prints it only when it differs).
+    - Activation: a neighbor is active in a family when `neighbor X activate` is there. With `bgp default
+      ipv4-unicast` (FRR's traditional default: no `no bgp default ipv4-unicast` line) every neighbor and
+      peer-group is active in IPv4 unicast unless `no neighbor X activate` says otherwise, as FRR creates
+      them so; that line stays for those (bgpd prints it), and is dropped elsewhere (where it is the
+      default). A member's activation follows its group when the group is active (bgpd prints it only when
+      it differs).
     - `neighbor X send-community ...` is the default in every family and not shown (only `no` forms are).
     - `neighbor X port 179` is not shown; `neighbor X bfd` is shown with `neighbor X bfd profile P`.
     """
@@ -925,7 +932,8 @@ def _family_as_printed(family: AddressFamily, groups: dict[str, str | None], def
         and not (isinstance(item, Command) and _NO_ACTIVATE.fullmatch(item.words))
     ]
     active = {item.peer for item in family.items if isinstance(item, NeighborActivate)}
-    if default_activate and (family.afi, family.safi) == ("ipv4", "unicast"):
+    by_default = default_activate and (family.afi, family.safi) == ("ipv4", "unicast")
+    if by_default:
         inactive = {
             item.words.split()[2]
             for item in family.items
@@ -934,6 +942,12 @@ def _family_as_printed(family: AddressFamily, groups: dict[str, str | None], def
         active |= {peer for peer, group in groups.items() if group is None and peer not in inactive}
     active = {peer for peer in active if groups.get(peer) not in active}
     items.extend(NeighborActivate(peer=peer) for peer in sorted(active))
+    if by_default:  # what bgpd prints for a neighbor the default did not activate, kept so canonical is stable
+        items.extend(
+            Command(f"no neighbor {peer} activate")
+            for peer, group in sorted(groups.items())
+            if group is None and peer not in active
+        )
     return replace(family, items=tuple(items))
 
 

@@ -146,38 +146,6 @@ def parse_rendered(text: str) -> Config:
         raise InvalidConfiguration(f"the desired FRR configuration is not valid: {error}") from None
 
 
-_CLOSERS = frozenset({"exit", "exit-address-family", "exit-vni"})
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
-
-
-def effective(commands: list[str]) -> tuple[str, ...]:
-    """Delta commands without contexts that are entered and left with nothing done inside."""
-    kept: list[str | None] = []
-    open_contexts: list[tuple[int, bool]] = []  # (index in kept, something done inside)
-    for index, line in enumerate(commands):
-        if line.strip() in _CLOSERS and open_contexts:
-            start, used = open_contexts.pop()
-            if used:
-                kept.append(line)
-            else:
-                kept[start] = None
-            continue
-        following = commands[index + 1] if index + 1 < len(commands) else None
-        if following is not None and (
-            _indent(following) > _indent(line)
-            or (following.strip() in _CLOSERS and _indent(following) == _indent(line))
-        ):
-            open_contexts.append((len(kept), False))
-            kept.append(line)
-            continue
-        kept.append(line)
-        open_contexts = [(start, True) for start, _ in open_contexts]
-    return tuple(line for line in kept if line is not None)
-
-
 def plan(running_text: str, rendered_text: str, ownership: Ownership, previous_text: str | None = None) -> FrrPlan:
     """The plan for one apply; raises InvalidConfiguration when the rendered text does not parse.
 
@@ -194,10 +162,10 @@ def plan(running_text: str, rendered_text: str, ownership: Ownership, previous_t
         previous = None
     desired = canonical(desired_config(running, rendered, ownership, previous))
     delta = diff(running, desired)
-    return FrrPlan(running, desired, effective(delta.commands()), tuple(delta.unsupported))
+    return FrrPlan(running, desired, tuple(delta.commands()), tuple(delta.unsupported))
 
 
 def remaining(running_text: str, desired: Config) -> tuple[str, ...]:
     """What still differs between a running config read back and the desired model (empty when equal)."""
     delta = diff(canonical(parse(running_text, source="running configuration")), desired)
-    return (*effective(delta.commands()), *delta.unsupported)
+    return (*delta.commands(), *delta.unsupported)

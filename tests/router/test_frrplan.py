@@ -8,7 +8,7 @@ from pathlib import Path
 
 from controller.api.router import FRRSettings
 from controller.router.commands import RouterCommands, sudoers
-from controller.router.frrplan import effective, plan
+from controller.router.frrplan import plan
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -101,22 +101,6 @@ def test_the_desired_state_gives_an_empty_plan() -> None:
     again = plan(once.desired.to_text(), RENDERED_WITHOUT_11, "Managed")
 
     assert again.noop, again.commands
-
-
-def test_contexts_entered_and_left_with_nothing_inside_are_left_out() -> None:
-    commands = [
-        "router bgp 64512",
-        " address-family ipv4 unicast",
-        " exit-address-family",
-        "exit",
-        "bfd",
-        " profile fast",
-        "  receive-interval 150",
-        " exit",
-        "exit",
-    ]
-
-    assert effective(commands) == ("bfd", " profile fast", "  receive-interval 150", " exit", "exit")
 
 
 def test_sudo_rules_allow_exactly_the_sudo_commands_and_none_reads_a_user_file_as_root(tmp_path: Path) -> None:
