@@ -183,6 +183,111 @@ def test_an_as_number_change_is_left_to_frr_reload() -> None:
     assert delta.unsupported == ("router bgp 64512: AS number changes to 64999",)
 
 
+def test_removed_lines_use_the_no_forms_frr_accepts_which_often_take_fewer_words() -> None:
+    running = "route-map R permit 10\n description from the speakers\n set as-path prepend 64512 64512\n"
+    running += " set metric 10\n on-match goto 20\nrouter bgp 1\n neighbor 10.0.0.1 remote-as 2\n"
+    running += " neighbor 10.0.0.1 description some text\n neighbor 10.0.0.1 timers 3 9\n"
+    desired = "route-map R permit 10\nrouter bgp 1\n neighbor 10.0.0.1 remote-as 2\n"
+    assert commands(running, desired) == [
+        "route-map R permit 10",
+        " no description",
+        " no on-match goto",
+        " no set as-path prepend",
+        " no set metric 10",
+        "exit",
+        "router bgp 1",
+        " no neighbor 10.0.0.1 description",
+        " no neighbor 10.0.0.1 timers",
+        "exit",
+    ]
+
+
+def test_a_removal_whose_no_form_is_not_known_is_left_to_frr_reload() -> None:
+    running = "route-map R permit 10\n set sr-te color 1\n set metric 10\n"
+    delta = diff(parse(running), parse("route-map R permit 10\n"))
+    assert delta.unsupported == ("route-map R permit 10: set sr-te color 1: removed, and its no-form is not known",)
+
+
+def test_prefix_lists_written_without_seq_compare_equal_to_what_frr_shows() -> None:
+    written = "ip prefix-list A permit 10.0.0.0/8\nip prefix-list A permit 10.1.2.3/16 le 24\n"
+    written += "ip prefix-list A permit 10.0.0.0/8\nipv6 prefix-list B permit 2001:DB8:0::/32\n"
+    shown = "ip prefix-list A seq 5 permit 10.0.0.0/8\nip prefix-list A seq 10 permit 10.1.0.0/16 le 24\n"
+    shown += "ipv6 prefix-list B seq 5 permit 2001:db8::/32\n"
+    assert diff(parse(shown), parse(written)).empty
+    assert commands("", written) == [
+        "ip prefix-list A seq 5 permit 10.0.0.0/8",
+        "ip prefix-list A seq 10 permit 10.1.0.0/16 le 24",
+        "ipv6 prefix-list B seq 5 permit 2001:db8::/32",
+    ]
+
+
+def test_a_listen_range_goes_before_its_peer_group_and_comes_after_it() -> None:
+    group = "router bgp 1\n neighbor PG peer-group\n neighbor PG remote-as external\n"
+    group += " bgp listen range 192.0.2.0/24 peer-group PG\n neighbor 10.0.0.5 peer-group PG\n"
+    empty = "router bgp 1\n"
+    assert commands(group, empty) == [
+        "router bgp 1",
+        " no bgp listen range 192.0.2.0/24 peer-group PG",
+        " no neighbor 10.0.0.5",
+        " no neighbor PG peer-group",
+        "exit",
+    ]
+    assert commands(empty, group) == [
+        "router bgp 1",
+        " neighbor PG peer-group",
+        " neighbor PG remote-as external",
+        " neighbor 10.0.0.5 peer-group PG",
+        " bgp listen range 192.0.2.0/24 peer-group PG",
+        " address-family ipv4 unicast",  # FRR's default ipv4-unicast activates the group it creates
+        "  neighbor PG activate",
+        " exit-address-family",
+        "exit",
+    ]
+
+
+def test_vrf_instances_go_before_the_default_instance_and_come_back_after_it() -> None:
+    running = "router bgp 1\n neighbor 10.0.0.1 remote-as 2\nrouter bgp 1 vrf red\n bgp router-id 10.0.0.9\n"
+    desired = "router bgp 1 vrf red\n bgp router-id 10.0.0.9\n"
+    assert commands(running, desired) == [
+        "no router bgp 1 vrf red",
+        "no router bgp 1",
+        "router bgp 1 vrf red",
+        " bgp router-id 10.0.0.9",
+        "exit",
+    ]
+
+
+def test_what_frr_rewrites_compares_equal() -> None:
+    written = """router bgp 1
+ bgp router-id 192.0.2.1
+ neighbor 2001:DB8::0:1 remote-as 2
+ neighbor 2001:DB8::0:1 ebgp-multihop
+ neighbor 2001:DB8::0:1 port 179
+ neighbor 2001:DB8::0:1 route-map R in
+ timers bgp 60 180
+ bgp listen range 10.1.2.3/16 peer-group PG
+ neighbor PG peer-group
+route-map R permit 10
+ set community 64512:2 65535:65281 64512:1
+"""
+    shown = """router bgp 1
+ bgp router-id 192.0.2.1
+ neighbor PG peer-group
+ neighbor 2001:db8::1 remote-as 2
+ neighbor 2001:db8::1 ebgp-multihop 255
+ bgp listen range 10.1.0.0/16 peer-group PG
+ !
+ address-family ipv4 unicast
+  neighbor 2001:db8::1 route-map R in
+ exit-address-family
+exit
+route-map R permit 10
+ set community 64512:1 64512:2 no-export
+exit
+"""
+    assert diff(parse(shown), parse(written)).empty
+
+
 # ---------------------------------------------------------------- against real FRR
 
 
