@@ -427,6 +427,10 @@ def _recreated(old: RouterBgp, new: RouterBgp, old_peers: dict[str, bool], new_p
     return recreated
 
 
+def _looks_like_address(word: str) -> bool:
+    return all(character in "0123456789abcdefABCDEF:." for character in word) and ("." in word or ":" in word)
+
+
 def _router_id(router: RouterBgp) -> str | None:
     return next((item.router_id for item in router.items if isinstance(item, BgpRouterId)), None)
 
@@ -457,27 +461,43 @@ def _diff_router(old: RouterBgp, new: RouterBgp, out: _Out, *, created: bool = F
     _remove_statements(old_lines, new_lines, 1, where, out, frozenset(deleted))
     members = _members(old)
     for peer in sorted(deleted, key=lambda peer: (old_peers[peer], peer not in members, peer)):
+        if old_peers[peer] and _looks_like_address(peer):
+            # bgp_vty.c reads the word as an address there: `no neighbor 192.0.2.1 peer-group` wants a group name.
+            out.unsupported_once(f"{where}neighbor {peer} peer-group: a peer-group named like an address goes")
         out.add(1, f"no neighbor {peer} peer-group" if old_peers[peer] else f"no neighbor {peer}")
     _add_statements(old_lines, new_lines, 1, out, frozenset(deleted), groups)
     router_id_changes = _router_id(old) != _router_id(new)
 
+    # Every family's removals before any family's additions: FRR refuses to activate a neighbor in IPv4
+    # labeled-unicast while it is active in IPv4 unicast ("Cannot activate peer for both ...").
     old_families = {b.key(): b for b in old.items if isinstance(b, AddressFamily)}
     new_families = {b.key(): b for b in new.items if isinstance(b, AddressFamily)}
-    for key in [*new_families, *(k for k in old_families if k not in new_families)]:
-        before = old_families.get(key)
-        after = new_families.get(key)
+    families = [
+        (old_families.get(key), new_families.get(key))
+        for key in [*new_families, *(k for k in old_families if k not in new_families)]
+    ]
+    for before, after in families:
+        family = after or before
+        assert family is not None
+        family_opened = out.enter(1, family.header())
+        old_family_lines = _statements(before.items if before else ())
+        new_family_lines = _statements(after.items if after else ())
+        _remove_statements(
+            old_family_lines, new_family_lines, 2, f"{where}{family.header()}: ", out, frozenset(deleted)
+        )
+        out.leave(1, family_opened, family.closer)
+    for before, after in families:
         family = after or before
         assert family is not None
         family_opened = out.enter(1, family.header())
         family_where = f"{where}{family.header()}: "
-        _diff_statements(
+        _add_statements(
             _statements(before.items if before else ()),
             _statements(after.items if after else ()),
             2,
-            family_where,
             out,
-            deleted=frozenset(deleted),
-            groups=groups,
+            frozenset(deleted),
+            groups,
         )
         if router_id_changes and before is not None and after is not None:
             # bgp_mplsvpn.c vpn_handle_router_id_update: a new router-id overwrites the VPN export RD and RTs

@@ -770,11 +770,29 @@ def canonical(config: Config) -> Config:
       activation, defaults it does not print, `neighbor X bfd` it adds; `ebgp-multihop` without a count is
       255 (MAXTTL).
     - `set community` values sorted, once each, well-known ones by name (bgp_community.c).
+    - A VRF instance `import vrf V` makes bgpd create, when the configuration has none.
     - BFD profile and peer settings at their default value are not printed (bfdd_cli.c).
     - Order FRR chooses: lines of a route-map entry and of a BFD profile are sorted.
     """
     items = tuple(_canonical(item) for item in _numbered_prefix_lists(config.items))
-    return Config(items)
+    return Config(items + _imported_instances(items))
+
+
+def _imported_instances(items: tuple[Item, ...]) -> tuple[RouterBgp, ...]:
+    """The VRF instances bgpd creates for `import vrf V` when the configuration has none (bgp_vty.c
+    import_vrf: bgp_get with the importing instance's AS), and then prints."""
+    routers = [item for item in items if isinstance(item, RouterBgp)]
+    present = {router.vrf or "default" for router in routers if router.view is None}
+    created: dict[str, RouterBgp] = {}
+    for router in routers:
+        for family in router.items:
+            if not isinstance(family, AddressFamily):
+                continue
+            for line in family.items:
+                words = line.text().split() if isinstance(line, Statement) else []
+                if len(words) == 3 and words[:2] == ["import", "vrf"] and words[2] not in present:
+                    created.setdefault(words[2], RouterBgp((), asn=router.asn, vrf=words[2]))
+    return tuple(created.values())
 
 
 def _address(text: str) -> str:
@@ -884,7 +902,9 @@ def _router_as_printed(router: RouterBgp) -> tuple[Item, ...]:
       default). A member's activation follows its group when the group is active (bgpd prints it only when
       it differs).
     - `neighbor X send-community ...` is the default in every family and not shown (only `no` forms are).
-    - `neighbor X port 179` is not shown; `neighbor X bfd` is shown with `neighbor X bfd profile P`.
+    - `neighbor X port 179` is not shown; `neighbor X bfd` is shown with `neighbor X bfd profile P`;
+      `ebgp-multihop` is not shown for an iBGP neighbor (its own or its group's remote-as is `internal` or
+      the instance's AS) or with a count of 1.
     """
     router_level = [i for i in router.items if not (isinstance(i, Statement) and _af_line(i))]
     moved = [i for i in router.items if isinstance(i, Statement) and _af_line(i)]
@@ -906,10 +926,16 @@ def _router_as_printed(router: RouterBgp) -> tuple[Item, ...]:
         interface = _INTERFACE_PEER.fullmatch(item.words) if isinstance(item, Command) else None
         if interface is not None:
             groups[interface[1]] = interface[2]
+    remote_as = {i.peer: i.remote_as for i in router_level if isinstance(i, NeighborRemoteAs)}
+    internal = {
+        peer for peer in groups if remote_as.get(peer, remote_as.get(groups[peer] or "")) in ("internal", router.asn)
+    }
     items: list[Item] = []
     for item in router_level:
         if (isinstance(item, NeighborPort) and item.port == DEFAULT_BGP_PORT) or item in _HIDDEN_DEFAULTS:
             continue
+        if isinstance(item, NeighborEbgpMultihop) and (item.peer in internal or item.hops == 1):
+            continue  # bgp_vty.c bgp_config_write_peer: only for eBGP peers whose TTL is not 1
         if isinstance(item, AddressFamily):
             family = families.pop(item.key(), None)
             if family is not None:
