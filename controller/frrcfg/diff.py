@@ -403,24 +403,25 @@ def _peers(router: RouterBgp) -> dict[str, bool]:
     return peers
 
 
-def _identity(router: RouterBgp, peer: str) -> tuple[str, ...]:
-    """The lines that create a neighbor, but the AS number: when they change, FRR must re-create it.
+def _identities(router: RouterBgp) -> dict[str, frozenset[str]]:
+    """Per neighbor, the lines that create it, but the AS number: when they change, FRR must re-create it.
 
     bgp_vty.c: `no neighbor X remote-as` deletes X; a neighbor leaves or changes its peer-group only
     through `no neighbor X peer-group G`, which deletes it when its AS came from G ("Peer-group member
     cannot override remote-as of peer-group" otherwise); `neighbor X interface ...` fixes how X is reached.
     """
-    identity = {
-        "remote-as" if isinstance(item, NeighborRemoteAs) else _text(item)
-        for item in router.items
-        if peer_of(item) == peer and _creates_neighbor(item)
-    }
-    return tuple(sorted(identity))
+    identities: dict[str, set[str]] = {}
+    for item in router.items:
+        peer = peer_of(item)
+        if peer is not None and _creates_neighbor(item):
+            identities.setdefault(peer, set()).add("remote-as" if isinstance(item, NeighborRemoteAs) else _text(item))
+    return {peer: frozenset(lines) for peer, lines in identities.items()}
 
 
 def _recreated(old: RouterBgp, new: RouterBgp, old_peers: dict[str, bool], new_peers: dict[str, bool]) -> set[str]:
     """Neighbors and peer-groups in both routers that FRR must delete and create again, members of such groups too."""
-    recreated = {peer for peer in old_peers if peer in new_peers and _identity(old, peer) != _identity(new, peer)}
+    before, after = _identities(old), _identities(new)
+    recreated = {peer for peer in old_peers if peer in new_peers and before.get(peer) != after.get(peer)}
     for item in old.items:
         if isinstance(item, NeighborPeerGroup) and item.group in recreated:
             recreated.add(item.peer)

@@ -926,6 +926,7 @@ def _router_as_printed(router: RouterBgp) -> tuple[Item, ...]:
         interface = _INTERFACE_PEER.fullmatch(item.words) if isinstance(item, Command) else None
         if interface is not None:
             groups[interface[1]] = interface[2]
+    given = set(router.items)
     remote_as = {i.peer: i.remote_as for i in router_level if isinstance(i, NeighborRemoteAs)}
     internal = {
         peer for peer in groups if remote_as.get(peer, remote_as.get(groups[peer] or "")) in ("internal", router.asn)
@@ -942,7 +943,7 @@ def _router_as_printed(router: RouterBgp) -> tuple[Item, ...]:
                 items.append(_family_as_printed(family, groups, default_activate))
             continue
         items.append(item)
-        if isinstance(item, NeighborBfdProfile) and Command(f"neighbor {item.peer} bfd") not in router.items:
+        if isinstance(item, NeighborBfdProfile) and Command(f"neighbor {item.peer} bfd") not in given:
             items.append(Command(f"neighbor {item.peer} bfd"))
     items.extend(_family_as_printed(family, groups, default_activate) for family in families.values())
     return tuple(items)
