@@ -15,6 +15,9 @@ from controller.errors import Origin
 from controller.frrcfg.model import Config
 
 DEFAULT_PORT = 179
+BFD_SINGLE_HOP = 3784  # RFC 5881
+BFD_ECHO = 3785  # RFC 5881
+BFD_MULTIHOP = 4784  # RFC 5883
 DEFAULT_HOLD = 180
 DEFAULT_KEEPALIVE = 60
 DEFAULT_CONNECT = 120
@@ -170,8 +173,16 @@ class DesiredFirewall:
     allow_ssh: bool = True
     ssh_port: int = 22
     allow_bgp: bool = True
-    bgp_peers: list[str] = field(default_factory=list)
+    # What frr-edge turns on toward its neighbors, admitted from exactly them (merge.firewall.admit_neighbors):
+    # BGP as (address, port the neighbor dials), BFD as (address, 3784 single hop or 4784 multihop), the
+    # addresses whose BFD echo packets the router loops back, and the interfaces of unnumbered sessions.
+    bgp_ports: dict[str, int] = field(default_factory=dict)
+    bgp_peers: list[tuple[str, int]] = field(default_factory=list)
+    bfd_peers: list[tuple[str, int]] = field(default_factory=list)
+    bfd_echo: list[str] = field(default_factory=list)
     bgp_interfaces: list[str] = field(default_factory=list)
+    bfd_interfaces: list[str] = field(default_factory=list)
+    router_echo: bool = False
     drop_unmatched: bool = False
     local_include: str | None = None
 

@@ -130,7 +130,7 @@ def read_legacy(origin: Origin, document: dict[str, Any]) -> Namespace:
             problem = peer_problem(spec)
             if problem is not None:
                 raise InvalidInput(origin, path, problem[1])
-            namespace.peers.append(Peer(origin, f"config-peer-{index}", spec))
+            namespace.peers.append(Peer(origin, f"config-peer-{index}", spec, at=path))
         for index, pool in enumerate(config.address_pools):
             path = f"data.config.address-pools[{index}]"
             if pool.protocol != "bgp":

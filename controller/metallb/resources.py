@@ -146,6 +146,7 @@ class Peer:
     origin: Origin
     name: str
     spec: BGPPeerSpec
+    at: str = "spec"  # where its fields are: `data.config.peers[N]` for a legacy ConfigMap entry
 
 
 @dataclass(frozen=True, slots=True)
