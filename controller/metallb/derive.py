@@ -23,7 +23,6 @@ from controller.metallb import fields
 from controller.metallb.legacy import read_legacy
 from controller.metallb.resources import (
     EXCLUDE_LABEL,
-    Advertisement,
     Cluster,
     Namespace,
     Node,
@@ -32,6 +31,7 @@ from controller.metallb.resources import (
     Service,
     Speaker,
 )
+from controller.metallb.validate import advertised_pools, check_namespace
 
 RATE_LIMIT_ANNOTATIONS = ("frr-edge.dev/rate-limit", "ratelimit")
 GENERATED_LABEL = "frr-edge.dev/generated"
@@ -139,39 +139,6 @@ def _neighbor_address(
     return None
 
 
-def _advertised_pools(namespace: Namespace, advertisement: Advertisement) -> list[Pool]:
-    spec = advertisement.spec
-    if not spec.ip_address_pools and not spec.ip_address_pool_selectors:
-        return list(namespace.pools.values())
-    names = set(spec.ip_address_pools)
-    return [
-        pool
-        for pool in namespace.pools.values()
-        if pool.name in names or any(s.matches(pool.labels) for s in spec.ip_address_pool_selectors)
-    ]
-
-
-def _check_aggregation(namespace: Namespace) -> None:
-    """MetalLB's validateBGPAdvPerPool: an aggregation length shorter than a pool entry's prefix is refused.
-
-    Raises InvalidInput naming the BGPAdvertisement: mirroring it would make the router accept addresses
-    outside the pool.
-    """
-    for advertisement in namespace.advertisements:
-        spec = advertisement.spec
-        for pool in _advertised_pools(namespace, advertisement):
-            for entry, of_family, lowest in pool.entries:
-                length = spec.aggregation_length if of_family == 4 else spec.aggregation_length_v6
-                field_name = "aggregationLength" if of_family == 4 else "aggregationLengthV6"
-                if length is not None and length < lowest:
-                    raise InvalidInput(
-                        advertisement.origin,
-                        f"spec.{field_name}",
-                        f"invalid aggregation length {length}: prefix {lowest} in pool {pool.name} is more "
-                        f"specific than the aggregation length for addresses {entry} (MetalLB refuses it too)",
-                    )
-
-
 def _pools_for(namespace: Namespace, peer: Peer, node: Node) -> list[tuple[Pool, int | None, int | None]]:
     """(pool, aggregation length v4, v6) for every advertisement that announces to this peer from this node."""
     found = []
@@ -181,7 +148,7 @@ def _pools_for(namespace: Namespace, peer: Peer, node: Node) -> list[tuple[Pool,
             continue
         if spec.node_selectors and not any(s.matches(node.labels) for s in spec.node_selectors):
             continue
-        pools = _advertised_pools(namespace, advertisement)
+        pools = advertised_pools(namespace, advertisement)
         found += [(pool, spec.aggregation_length, spec.aggregation_length_v6) for pool in pools]
     return found
 
@@ -286,7 +253,7 @@ def derive_frr(router: Router, cluster: Cluster, asn_hint: int | None, derived: 
     peers = _targets(router, namespace, warnings)
     if not peers:
         return
-    _check_aggregation(namespace)
+    check_namespace(namespace)
     # frr-k8s may run in a namespace of its own (frr-k8s-system); MetalLB's speakers run in MetalLB's.
     speakers = [s for s in cluster.speakers if s.namespace == router.spec.metallb.namespace or s.component == "frr-k8s"]
     router_asn: int | None = None
