@@ -48,13 +48,20 @@ class DesiredNeighbor:
     communities: dict[str, set[str]] = field(default_factory=dict)
     receive_all: bool = False
     receive: set[PrefixSelector] = field(default_factory=set)
+    next_hops: dict[int, str] = field(default_factory=dict)  # family (4 or 6) → next hop address
+    address_families: set[str] = field(default_factory=lambda: {"unicast"})  # FRR-K8s's addressFamilies
 
     @property
     def families(self) -> tuple[int, ...]:
-        """Address families to activate: the session's own, both when dual-stack or unnumbered."""
+        """IP families the session carries: the session's own, both when dual-stack or unnumbered."""
         if self.interface or self.dual_stack:
             return (4, 6)
         return (family(self.peer),)
+
+    @property
+    def unicast(self) -> bool:
+        """Whether the session is activated in the unicast address families (FRR-K8s's default)."""
+        return "unicast" in self.address_families
 
     @property
     def timers(self) -> tuple[int, int] | None:
@@ -82,9 +89,15 @@ class DesiredBGP:
     vrf: str
     router_id: str | None = None
     prefixes: set[str] = field(default_factory=set)
-    imports: set[str] = field(default_factory=set)
+    imports: set[str] = field(default_factory=set)  # VRF names; "default" is the default VRF
+    imported_prefixes: set[str] = field(default_factory=set)  # the `prefixes` of the imported VRFs' routers
     maximum_paths: int | None = None
     neighbors: dict[str, DesiredNeighbor] = field(default_factory=dict)
+
+    @property
+    def advertisable(self) -> set[str]:
+        """What this instance may advertise: its own prefixes and those of the VRFs it imports (FRR-K8s)."""
+        return self.prefixes | self.imported_prefixes
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,7 +112,11 @@ INVALID = [
     ("FRRConfiguration", {"bgp": {"routers": [{"asn": 4294967296}]}}, "must be an AS number between 1 and 4294967295"),
     ("FRRConfiguration", neighbor(holdTime="2s"), "holdTime must be 0 or at least 3s"),
     ("FRRConfiguration", neighbor(holdTime="70000s"), "holdTime must be at most 65535s"),
-    ("FRRConfiguration", neighbor(holdTime="30s", keepaliveTime="30s"), "keepaliveTime must be less than holdTime"),
+    (
+        "FRRConfiguration",
+        neighbor(holdTime="30s", keepaliveTime="31s"),
+        "keepaliveTime must not be greater than holdTime",
+    ),
     ("FRRConfiguration", neighbor(keepaliveTime="70000s"), "keepaliveTime must be at most 65535s"),
     ("FRRConfiguration", neighbor(connectTime="0s"), "connectTime must be between 1s and 65535s"),
     (
@@ -198,7 +202,7 @@ def test_samples_pass_every_cel_rule() -> None:
     ("selector", "why"),
     [
         ({"prefix": "10.0.0.0/8", "le": 33}, "le must be at most 32 for IPv4"),
-        ({"prefix": "10.0.0.0/16", "ge": 8}, "ge must be greater than the prefix length"),
+        ({"prefix": "10.0.0.0/16", "ge": 8}, "ge must be at least the prefix length"),
         ({"prefix": "10.0.0.0/16", "le": 8}, "le must be at least the prefix length"),
     ],
 )
