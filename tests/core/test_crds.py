@@ -151,6 +151,11 @@ INVALID = [
     ),
     (
         "FirewallPolicy",
+        {"rateLimits": [{"destination": "203.0.113.0/24", "protocol": "tcp", "port": 80, "rate": "1 mbytes/second"}]},
+        "must be an IP address or a host prefix (/32 or /128)",
+    ),
+    (
+        "FirewallPolicy",
         {"allow": [{"name": "p", "protocol": "tcp", "ports": [70000], "destinations": ["10.0.0.1/32"]}]},
         "must be a port (1-65535) or a range such as 8000-8080",
     ),

@@ -247,7 +247,9 @@ def inputs(draw: st.DrawFn) -> Inputs:
         rules.append(rule)
     limits = [
         {
-            "destination": draw(ipv4_hosts | ipv6_hosts),
+            "destination": draw(
+                (ipv4_hosts | ipv6_hosts).flatmap(lambda a: st.sampled_from([a, f"{a}/{128 if ':' in a else 32}"]))
+            ),
             "protocol": "tcp",
             "port": draw(st.integers(1, 65535)),
             "rate": draw(rates()),
