@@ -18,6 +18,7 @@ DEFAULT_PORT = 179
 DEFAULT_HOLD = 180
 DEFAULT_KEEPALIVE = 60
 DEFAULT_CONNECT = 120
+DEFAULT_VRF = "default"  # how `imports` names the default VRF, whose instance has no `vrf` (FRR-K8s too)
 
 PrefixSelector = tuple[str, int | None, int | None]
 
@@ -99,6 +100,11 @@ class DesiredBGP:
         """What this instance may advertise: its own prefixes and those of the VRFs it imports (FRR-K8s)."""
         return self.prefixes | self.imported_prefixes
 
+    @property
+    def imported_instances(self) -> set[str]:
+        """The keys of DesiredFRR.routers this instance imports from ("" for the default VRF)."""
+        return {"" if vrf == DEFAULT_VRF else vrf for vrf in self.imports}
+
 
 @dataclass(frozen=True, slots=True)
 class RawSnippet:
@@ -120,6 +126,26 @@ class DesiredFRR:
     routers: dict[str, DesiredBGP] = field(default_factory=dict)
     bfd_profiles: dict[str, BFDProfile] = field(default_factory=dict)
     raw: list[RawSnippet] = field(default_factory=list)
+
+    def instance_order(self) -> list[str]:
+        """VRFs of the BGP instances in the order FRR must read them: every imported VRF's instance before
+        the one importing it, otherwise by name (the default VRF first).
+
+        FRR creates an instance that `import vrf` names before it was read, with the importer's AS, and then
+        refuses the real one if its AS differs ("BGP is already running"); measured with FRR 8.4's bgpd.
+        """
+        ordered: list[str] = []
+
+        def visit(vrf: str, importers: frozenset[str]) -> None:
+            if vrf in ordered or vrf in importers or vrf not in self.routers:
+                return
+            for imported in sorted(self.routers[vrf].imported_instances):
+                visit(imported, importers | {vrf})
+            ordered.append(vrf)
+
+        for vrf in sorted(self.routers):
+            visit(vrf, frozenset())
+        return ordered
 
 
 ANY_PORT = (0, 0)

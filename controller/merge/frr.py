@@ -26,6 +26,7 @@ from controller.desired import (
     DEFAULT_HOLD,
     DEFAULT_KEEPALIVE,
     DEFAULT_PORT,
+    DEFAULT_VRF,
     DesiredBGP,
     DesiredFRR,
     DesiredNeighbor,
@@ -299,7 +300,17 @@ def _parsed_raw(origin: Origin, text: str) -> Config:
         ) from None
 
 
-_DEFAULT_VRF = "default"  # how `imports` names the default VRF, whose instance has no `vrf` (FRR-K8s too)
+def _imports_reach(desired: DesiredFRR, start: str, goal: str) -> bool:
+    """Whether the instance of VRF `start` imports `goal`, directly or through other instances."""
+    seen, todo = set(), [start]
+    while todo:
+        vrf = todo.pop()
+        if vrf == goal:
+            return True
+        if vrf not in seen and vrf in desired.routers:
+            seen.add(vrf)
+            todo.extend(desired.routers[vrf].imported_instances)
+    return False
 
 
 def _resolve_imports(desired: DesiredFRR, ordered: list[Loaded[FRRConfiguration]]) -> None:
@@ -307,22 +318,34 @@ def _resolve_imports(desired: DesiredFRR, ordered: list[Loaded[FRRConfiguration]
 
     FRR-K8s (validateImportVRFs, importedPrefixes) refuses an import of a VRF without a router and lets a
     neighbor advertise the imported VRF's prefixes, `mode: all` included. FRR-K8s looks only inside the
-    configuration that imports; frr-edge looks at the merged router, as for every other reference.
+    configuration that imports; frr-edge looks at the merged router, as for every other reference. VRFs of
+    different AS numbers that import each other are refused: FRR cannot read them in any order
+    (DesiredFRR.instance_order says why).
     """
     for loaded in ordered:
         for router_index, router in enumerate(loaded.object.spec.bgp.routers):
             for import_index, imported in enumerate(router.imports):
-                source = desired.routers.get("" if imported.vrf == _DEFAULT_VRF else imported.vrf)
+                where = f"spec.bgp.routers[{router_index}].imports[{import_index}].vrf"
+                key = "" if imported.vrf == DEFAULT_VRF else imported.vrf
+                source = desired.routers.get(key)
                 if source is None:
                     raise InvalidInput(
                         loaded.origin,
-                        f"spec.bgp.routers[{router_index}].imports[{import_index}].vrf",
+                        where,
                         f"no FRRConfiguration selecting this router has a BGP instance in VRF {imported.vrf!r} "
                         "to import from (spec.bgp.routers[].vrf)",
                     )
+                if source.asn != router.asn and _imports_reach(desired, key, router.vrf or ""):
+                    raise InvalidInput(
+                        loaded.origin,
+                        where,
+                        f"VRF {imported.vrf!r} (AS {source.asn}) imports this instance's VRF (AS {router.asn}) in "
+                        "turn: FRR creates the instance it reads second with the other's AS and refuses the real "
+                        "one, so VRFs that import each other need one AS number",
+                    )
     for bgp in desired.routers.values():
-        for vrf in bgp.imports:
-            bgp.imported_prefixes |= desired.routers["" if vrf == _DEFAULT_VRF else vrf].prefixes
+        for vrf in bgp.imported_instances:
+            bgp.imported_prefixes |= desired.routers[vrf].prefixes
 
 
 def _check_references(

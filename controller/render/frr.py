@@ -239,13 +239,13 @@ def _bfd(lines: list[str], desired: DesiredFRR) -> None:
 def render_frr(router_name: str, desired: DesiredFRR) -> str:
     """The FRR configuration text for one router."""
     lines = [f"! frr-edge: desired FRR configuration of router {router_name}", "!"]
-    routers = [desired.routers[vrf] for vrf in sorted(desired.routers)]
-    for bgp in routers:
+    for vrf in sorted(desired.routers):
+        bgp = desired.routers[vrf]
         for neighbor in sorted(bgp.neighbors.values(), key=lambda n: n.sort_key):
             _neighbor_policies(lines, bgp, neighbor)
     _bfd(lines, desired)
-    for bgp in routers:
-        _router(lines, bgp)
+    for vrf in desired.instance_order():
+        _router(lines, desired.routers[vrf])
     for snippet in desired.raw:
         lines.append(f"! raw configuration from FRRConfiguration {snippet.origin.ref} (priority {snippet.priority})")
         lines.extend(snippet.config.to_text().rstrip(LINE_BREAK).split(LINE_BREAK))

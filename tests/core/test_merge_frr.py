@@ -426,3 +426,17 @@ def test_evpn_and_the_evpn_address_family_are_accepted_and_warned_about() -> Non
         ("FieldNotSupported", "spec.bgp.routers[0].evpn"),
         ("FieldNotSupported", "spec.bgp.routers[0].neighbors[0].addressFamilies:"),
     ]
+
+
+def test_an_imported_vrf_comes_before_the_instance_importing_it_and_mutual_imports_need_one_as() -> None:
+    # FRR creates an instance named by `import vrf` before it was read, with the importer's AS.
+    importer = frr_configuration("a", "bgp: {routers: [{asn: 64512, imports: [{vrf: red}]}, {asn: 64600, vrf: red}]}")
+    assert desired(importer).frr.instance_order() == ["red", ""]
+    both_ways = frr_configuration(
+        "b", "bgp: {routers: [{asn: 64512, imports: [{vrf: red}]}, {asn: 64600, vrf: red, imports: [{vrf: default}]}]}"
+    )
+    with pytest.raises(InvalidInput) as caught:
+        desired(both_ways)
+    assert caught.value.field == "spec.bgp.routers[0].imports[0].vrf"
+    same_as = both_ways.replace("asn: 64600", "asn: 64512")
+    assert sorted(desired(same_as).frr.instance_order()) == ["", "red"]  # either order reads the same
