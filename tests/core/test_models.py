@@ -176,3 +176,19 @@ def test_the_fast_ipv4_cidr_check_agrees_with_ipaddress(address: int, length: in
 def test_an_object_name_smuggling_a_line_into_the_rendered_config_is_refused() -> None:
     router = ROUTER.replace("name: edge-1", 'name: "edge-1\\nrouter bgp 1"', 1)
     assert "Router edge-1\nrouter bgp 1: metadata.name: String should match pattern" in only_error(router)
+
+
+@pytest.mark.parametrize(
+    ("selector", "field"),
+    [
+        ("{matchLabels: {site: '@'}}", "spec.routerSelector.matchLabels.site"),
+        ("{matchLabels: {'a b': x}}", "spec.routerSelector.matchLabels.a b"),
+        (
+            "{matchExpressions: [{key: site, operator: In, values: ['dc 1']}]}",
+            "spec.routerSelector.matchExpressions[0].values[0]",
+        ),
+    ],
+)
+def test_a_router_selector_no_label_could_match_is_refused(selector: str, field: str) -> None:
+    message = only_error(frr_configuration("bad", f"routerSelector: {selector}", "team"))
+    assert message.startswith(f"test.yaml#0 FRRConfiguration team/bad: {field}: ")
