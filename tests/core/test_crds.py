@@ -218,3 +218,10 @@ def test_bounds_relative_to_the_prefix_are_checked_by_frr_edge_not_cel(selector:
     assert violations(schema("FRRConfiguration"), document) == []
     with pytest.raises(ValidationError, match=why):
         FRRConfiguration.model_validate(document)
+
+
+def test_a_keepalive_equal_to_the_hold_time_passes_the_cel_rule_and_the_model() -> None:
+    # FRR-K8s (parseTimers) and MetalLB refuse only a keepalive greater than the hold time.
+    document = _object("FRRConfiguration", neighbor(holdTime="30s", keepaliveTime="30s"))
+    assert violations(schema("FRRConfiguration"), document) == []
+    FRRConfiguration.model_validate(document)
