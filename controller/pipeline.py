@@ -47,7 +47,8 @@ def desired_router(
 ) -> tuple[DesiredRouter, list[InputWarning]]:
     """Derive, select and merge everything that applies to one router.
 
-    Raises InvalidInput or MergeConflict; returns the warnings of what derivation skipped.
+    Raises InvalidInput or MergeConflict; returns the warnings of what derivation skipped and of fields
+    accepted but not rendered.
     """
     labels = router.object.metadata.labels
     name = router.object.metadata.name
@@ -69,7 +70,7 @@ def desired_router(
             configurations.append(Loaded(_derived_origin(derived.frr), derived.frr))
         policies.append(Loaded(_derived_origin(derived.firewall), derived.firewall))
     spec = router.object.spec
-    frr = merge_frr(name, configurations, inputs.secrets, frozenset([spec.address, *spec.peering_addresses]))
+    frr = merge_frr(name, configurations, inputs.secrets, frozenset([spec.address, *spec.peering_addresses]), warnings)
     firewall = merge_firewall(router.object, policies, frr, warnings, bgp_ports)
     desired = DesiredRouter(name=name, ownership=router.object.spec.frr.ownership, frr=frr, firewall=firewall)
     return desired, warnings
