@@ -25,6 +25,9 @@ from dataclasses import dataclass
 from controller.frrcfg.commands import MAX_WORDS, Graph, Status
 from controller.frrcfg.errors import FrrSyntaxError
 from controller.frrcfg.lines import lines
+from controller.frrcfg.model import Config
+from controller.frrcfg.parser import parse
+from controller.frrcfg.redact import REDACTED, redact_line
 from controller.frrcfg.table import DECIDED_BY_VTYSH, NOT_RUN, STOPS, CliNode, CommandTable, load_table
 
 # vtysh reads lines with fgets into a buffer of this many bytes (VTY_BUFSIZ), the terminating NUL included.
@@ -99,6 +102,21 @@ class Verdict:
         """Raise the first refusal as FrrSyntaxError; do nothing when there is none."""
         if self.refusals:
             raise self.refusals[0].error(source)
+
+
+def parse_checked(text: str, source: str = "<config>", verdict: Verdict | None = None) -> Config:
+    """parse() after FRR's own verdict on every line (check(), or `verdict` when given): raises FrrSyntaxError
+    for the first line FRR or the grammar refuses (the grammar's message on a tie: it names frr-edge's
+    expectations). Lines the table cannot judge pass."""
+    verdict = verdict or check(text)
+    try:
+        config = parse(text, source)
+    except FrrSyntaxError as error:
+        if verdict.refusals and verdict.refusals[0].line < error.line:
+            verdict.raise_first(source)
+        raise
+    verdict.raise_first(source)
+    return config
 
 
 def words_of(line: str) -> list[str] | None:
@@ -185,13 +203,18 @@ def _refusal(number: int, line: str, words: list[str], node: CliNode, status: St
     index = explanation.word
     column = _column(line, words, index)
     if status == Status.AMBIGUOUS:
-        word = words[min(index, len(words) - 1)]
+        word = _quoted(line, words[min(index, len(words) - 1)])
         readings = " or ".join(explanation.ambiguous) or "several commands"
-        return Refusal(number, column, line, f"ambiguous {word!r}: it could be {readings}", (), node.name)
+        return Refusal(number, column, line, f"ambiguous {word}: it could be {readings}", (), node.name)
     expected = _ranked(node.graph, words, index, explanation.expected)
     if index >= len(words):
         return Refusal(number, column, line, "incomplete command", expected, node.name)
-    return Refusal(number, column, line, f"unexpected {words[index]!r}", expected, node.name)
+    return Refusal(number, column, line, f"unexpected {_quoted(line, words[index])}", expected, node.name)
+
+
+def _quoted(line: str, word: str) -> str:
+    """The word for a message, unless it is a secret of the line (redact.py): messages reach logs and Events."""
+    return repr(word) if word in redact_line(line).split() else REDACTED
 
 
 def _ranked(graph: Graph, words: list[str], index: int, expected: tuple[str, ...]) -> tuple[str, ...]:

@@ -98,17 +98,17 @@ class SyntaxDefinitionError(ValueError):
 
 # lib/command_lex.l: the longest match wins, the earlier rule on a tie.
 _LEXER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("BLANK", re.compile(r"[ \t]+")),
-    ("IPV4", re.compile(r"A\.B\.C\.D")),
-    ("IPV4_PREFIX", re.compile(r"A\.B\.C\.D/M")),
-    ("IPV6", re.compile(r"X:X::X:X")),
-    ("IPV6_PREFIX", re.compile(r"X:X::X:X/M")),
-    ("MAC", re.compile(r"X:X:X:X:X:X")),
-    ("MAC_PREFIX", re.compile(r"X:X:X:X:X:X/M")),
-    ("VARIABLE", re.compile(r"[A-Z][-_A-Z:0-9]+")),
-    ("WORD", re.compile(r"[-+]?[a-zA-Z0-9*][-+_a-zA-Z0-9*]*")),
-    ("RANGE", re.compile(r"\(([-+]?[0-9]{1,20}) ?- ?([-+]?[0-9]{1,20})\)")),
-    ("EXCL_BRACKET", re.compile(r"!\[")),
+    ("BLANK", re.compile(r"[ \t]+", re.ASCII)),
+    ("IPV4", re.compile(r"A\.B\.C\.D", re.ASCII)),
+    ("IPV4_PREFIX", re.compile(r"A\.B\.C\.D/M", re.ASCII)),
+    ("IPV6", re.compile(r"X:X::X:X", re.ASCII)),
+    ("IPV6_PREFIX", re.compile(r"X:X::X:X/M", re.ASCII)),
+    ("MAC", re.compile(r"X:X:X:X:X:X", re.ASCII)),
+    ("MAC_PREFIX", re.compile(r"X:X:X:X:X:X/M", re.ASCII)),
+    ("VARIABLE", re.compile(r"[A-Z][-_A-Z:0-9]+", re.ASCII)),
+    ("WORD", re.compile(r"[-+]?[a-zA-Z0-9*][-+_a-zA-Z0-9*]*", re.ASCII)),
+    ("RANGE", re.compile(r"\(([-+]?[0-9]{1,20}) ?- ?([-+]?[0-9]{1,20})\)", re.ASCII)),
+    ("EXCL_BRACKET", re.compile(r"!\[", re.ASCII)),
 )
 
 _PLACEHOLDERS = {

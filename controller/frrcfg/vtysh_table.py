@@ -38,12 +38,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from controller.frrcfg.commands import Graph, Item, Kind, Selector, Status, Token, parse_definition
+from controller.frrcfg.lines import lines as split_lines
 from controller.frrcfg.table import DECIDED_BY_VTYSH, NOT_RUN, STOPS, TABLE_DIRECTORY, table_path
 
 # A line no node accepts (no command of any node starts with a variable): vtysh names the node it is in.
 PROBE = "zzprobe"
-_ERROR = re.compile(r"line (\d+): % (Unknown command|Ambiguous command|Command incomplete)\[(\d+)\]: ?(.*)")
-_FOUND = re.compile(r"  \((.*?)\)  (.*)")
+_ERROR = re.compile(
+    r"line ([0-9]+): % (Unknown command|Ambiguous command|Command incomplete)\[([0-9]+)\]: ?(.*)", re.ASCII
+)
+_FOUND = re.compile(r"  \((.*?)\)  (.*)", re.ASCII)
 # Separates the `list` outputs of several nodes in one run: `find` of this prints one known line.
 _SEPARATOR = "XFRR_start_configuration"
 
@@ -84,7 +87,7 @@ def frr_version(vtysh: str = "vtysh") -> str:
     for candidate in (*beside, Path("/usr/lib/frr/zebra")):
         if candidate.exists():
             output = subprocess.run([str(candidate), "--version"], capture_output=True, text=True, check=False)
-            version = re.search(r"version (\S+)", output.stdout + output.stderr)
+            version = re.search(r"version ([^ \t\n]+)", output.stdout + output.stderr, re.ASCII)
             if version:
                 return version.group(1)
     raise TableError("cannot tell the FRR version: no zebra next to vtysh answers --version")
@@ -177,7 +180,7 @@ class _Explorer:
     def _find_everything(self) -> list[tuple[str, list[str]]]:
         """`find .`: (node name, commands) for every node, in FRR's node order."""
         groups: list[tuple[str, list[str]]] = []
-        for line in run_vtysh(["find ."], self.vtysh).splitlines():
+        for line in _output_lines(run_vtysh(["find ."], self.vtysh)):
             found = _FOUND.fullmatch(line)
             if not found:
                 raise TableError(f"unexpected line from `find .`: {line!r}")
@@ -191,7 +194,7 @@ class _Explorer:
     def _where(self, lines: Sequence[str]) -> dict[int, tuple[str, int]]:
         """Errors vtysh printed for these lines: line number -> (kind of error, node number)."""
         errors: dict[int, tuple[str, int]] = {}
-        for output in run_vtysh(lines, self.vtysh).splitlines():
+        for output in _output_lines(run_vtysh(lines, self.vtysh)):
             found = _ERROR.fullmatch(output)
             if found:
                 errors[int(found.group(1))] = (found.group(2), int(found.group(3)))
@@ -233,7 +236,7 @@ class _Explorer:
             lines += [*self.reset, *node.path, "list", PROBE]
             after_list.append(len(lines))
             lines += [f"find ^{_SEPARATOR}$"]
-        output = run_vtysh(lines, self.vtysh).splitlines()
+        output = _output_lines(run_vtysh(lines, self.vtysh))
         listings: list[list[str]] = [[]]
         errors: dict[int, int] = {}
         for line in output:
@@ -390,6 +393,10 @@ class _Explorer:
 
 def _known(node: _Node, line: str) -> bool:
     return node.graph.match(line.split()).status != Status.NO_MATCH
+
+
+def _output_lines(output: str) -> list[str]:
+    return [line for line in split_lines(output) if line]
 
 
 def _subsequence(short: Sequence[str], long: Sequence[str]) -> bool:
