@@ -231,14 +231,14 @@ def _ranked(graph: Graph, words: list[str], index: int, expected: tuple[str, ...
 
 
 def _column(line: str, words: list[str], index: int) -> int:
-    """1-based column of words[index] in line, or just past the last word."""
+    """1-based column of words[index] in line, or right after the last word."""
     at = 0
     for position, word in enumerate(words):
         at = line.index(word, at)
         if position == index:
             return at + 1
         at += len(word)
-    return len(line.rstrip(_BLANKS)) + 2 if index >= len(words) else 1
+    return len(line.rstrip(_BLANKS)) + 1 if index >= len(words) else 1
 
 
 def _too_long(number: int, line: str, node: CliNode | None) -> Refusal:
