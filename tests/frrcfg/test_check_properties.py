@@ -20,11 +20,12 @@ import subprocess
 from collections.abc import Callable
 from functools import cache
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from controller.frrcfg import check
-from controller.frrcfg.commands import Item, Kind, Selector, Token, parse_definition
+from controller.frrcfg.commands import Item, Kind, Selector, Status, Token, parse_definition
 from controller.frrcfg.table import CliNode, load_table
 
 VtyshCheck = Callable[[str], subprocess.CompletedProcess[str]]
@@ -53,8 +54,7 @@ def commands() -> list[tuple[CliNode, int]]:
         for node in table.nodes.values()
         if node.name != "enable"
         for index, command in enumerate(node.commands)
-        if (command.enters is None or command.enters in table.nodes)
-        and command.definition.split()[0] not in PRINTING
+        if (command.enters is None or command.enters in table.nodes) and command.definition.split()[0] not in PRINTING
     ]
 
 
@@ -108,19 +108,56 @@ def entry(draw: st.DrawFn) -> tuple[CliNode, str, list[str]]:
     """A node, one of its commands, and a line that command accepts."""
     node, index = commands()[draw(st.integers(0, len(commands()) - 1))]
     definition = node.commands[index].definition
-    return node, definition, build(draw, parse_definition(definition))
+    words = build(draw, parse_definition(definition))
+    assume(runnable(node, " ".join(words)))
+    return node, definition, words
+
+
+@pytest.fixture(scope="module")
+def vtysh_check(tmp_path_factory: pytest.TempPathFactory) -> VtyshCheck:
+    """Real `vtysh -C -f`, run in a directory of its own (whatever a line asks of it stays there)."""
+    directory = tmp_path_factory.mktemp("vtysh-properties")
+
+    def run(text: str) -> subprocess.CompletedProcess[str]:
+        path = directory / "frr.conf"
+        path.write_text(text)
+        return subprocess.run(
+            ["vtysh", "-C", "-f", str(path)], cwd=directory, capture_output=True, text=True, check=False
+        )
+
+    return run
+
+
+def runnable(node: CliNode, line: str) -> bool:
+    """Whether the line runs a command the generator ran too: never `output file FILE` (vtysh creates FILE),
+    `exit` in enable, or what vtysh decides itself. Judged where vtysh would run it, walking up."""
+    table = load_table()
+    words = line.split()
+    level: CliNode | None = node
+    while level is not None:
+        result = table.match(level, words)
+        if result.status == Status.OK:
+            enters = level.commands[result.command].enters
+            return enters is None or enters in table.nodes
+        if result.status != Status.NO_MATCH:
+            return True
+        level = table.nodes[level.parent] if level.parent is not None else None
+    return True
 
 
 def judged(vtysh_check: VtyshCheck, lines: list[tuple[CliNode, str]]) -> tuple[set[int], set[int], list[int]]:
-    """Write each line after the lines that reach its node; (refused offline, refused by vtysh, its lines)."""
+    """Write each line after the lines that reach its node; (refused offline, refused by vtysh, its lines).
+    Lines the table does not judge are left out of both."""
     text: list[str] = []
     at: list[int] = []
     for node, line in lines:
         text += [*RESET, *node.reached_by, line]
         at.append(len(text))
     content = "\n".join(text) + "\n"
-    ours = {refusal.line for refusal in check(content).refusals}
-    theirs = {int(line) for line, _ in _REFUSED.findall(vtysh_check(content).stderr)}
+    verdict = check(content)
+    unjudged = {item.line for item in verdict.unjudged}
+    ours = {refusal.line for refusal in verdict.refusals}
+    theirs = {int(line) for line, _ in _REFUSED.findall(vtysh_check(content).stderr)} - unjudged
     return ours, theirs, at
 
 
@@ -174,7 +211,9 @@ def _swapped(words: list[str], one: int, two: int) -> list[str]:
 @st.composite
 def mutated(draw: st.DrawFn) -> tuple[CliNode, str]:
     node, _, words = draw(entry())
-    return node, " ".join(draw(mutations(words))) or "zzjunk"
+    line = " ".join(draw(mutations(words))) or "zzjunk"
+    assume(runnable(node, line))
+    return node, line
 
 
 @BATCHES
