@@ -6,12 +6,14 @@ from __future__ import annotations
 import re
 import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from controller.frrcfg import FrrSyntaxError, check, parse_checked
 from controller.frrcfg.check import LINE_BUFFER, words_of
 
+REPO = Path(__file__).resolve().parents[2]
 VtyshCheck = Callable[[str], subprocess.CompletedProcess[str]]
 _REFUSED = re.compile(r"line ([0-9]+): % [A-Za-z ]+\[([0-9]+)\]", re.ASCII)
 
@@ -163,3 +165,13 @@ def test_parse_checked_reports_the_first_line_refused_by_frr_or_the_grammar() ->
     assert refused.value.expected == ("'external'", "'internal'", "an AS number")
     config = parse_checked("router bgp 64512\n neighbor 192.0.2.1 remote-as 64513\nexit\n")
     assert config.to_text().startswith("router bgp 64512\n")
+
+
+GOLDEN = sorted((REPO / "tests" / "golden").glob("*/*.frr"))
+
+
+@pytest.mark.parametrize("path", GOLDEN, ids=[f"{path.parent.name}/{path.name}" for path in GOLDEN])
+def test_every_rendered_golden_config_is_accepted_as_frr_accepts_it(vtysh_check: VtyshCheck, path: Path) -> None:
+    verdict = check(path.read_text())
+    assert (verdict.refusals, verdict.unjudged) == ((), ())
+    assert vtysh_check(path.read_text()).returncode == 0
