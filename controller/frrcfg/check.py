@@ -140,13 +140,13 @@ def check(text: str, table: CommandTable | None = None) -> Verdict:
     if every and every[-1] == "":
         every.pop()
     for number, line in enumerate(every, start=1):
+        if len(line.encode()) >= LINE_BUFFER - 1:  # comments too: the rest would be read as a command
+            refusals.append(_too_long(number, line, node))
+            continue
         if line.strip(_BLANKS) == "end":
             continue
         words = words_of(line)
         if words is None:
-            continue
-        if len(line.encode()) >= LINE_BUFFER - 1:
-            refusals.append(_too_long(number, line, node))
             continue
         if node is None:
             unjudged.append(Unjudged(number, line, unknown_reason))

@@ -290,8 +290,8 @@ class _Explorer:
         fitting = []
         for at in groups:
             others = {command for other in groups if other != at for command in self.groups[other][1]}
-            own = [command for command in self.groups[at][1] if command not in others]
-            trial = _Node(node.number, node.path, commands=list(self.groups[at][1]))
+            trial = _Node(node.number, node.path, name=self.groups[at][0], commands=list(self.groups[at][1]))
+            own = [command for command in trial.commands if command not in others and _runnable(trial, command)]
             for definition in trial.commands:
                 trial.graph.add(definition)
             lines: list[str] = []
