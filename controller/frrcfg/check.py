@@ -159,9 +159,10 @@ def check(text: str, table: CommandTable | None = None) -> Verdict:
         if enters == DECIDED_BY_VTYSH:
             unjudged.append(Unjudged(number, line, "vtysh runs this command itself and decides on the router"))
             continue
+        shown = redact_line(line).strip()  # reasons reach logs and Events too
         if enters == STOPS:
             unjudged += [
-                Unjudged(after, rest, f"vtysh stops reading at line {number} (`{line.strip()}` in node {landed.name})")
+                Unjudged(after, rest, f"vtysh stops reading at line {number} (`{shown}` in node {landed.name})")
                 for after, rest in enumerate(every[number:], start=number + 1)
                 if words_of(rest) is not None and rest.strip(_BLANKS) != "end"
             ]
@@ -169,7 +170,7 @@ def check(text: str, table: CommandTable | None = None) -> Verdict:
         if enters == NOT_RUN or (enters is not None and enters not in table.nodes):
             node = None
             unknown_reason = (
-                f"line {number} (`{line.strip()}`) leads to a node the command table does not have; "
+                f"line {number} (`{shown}`) leads to a node the command table does not have; "
                 "FRR may take this line or not"
             )
             continue
