@@ -33,7 +33,7 @@ from controller.desired import (
     RawSnippet,
 )
 from controller.errors import REDACTED, InputWarning, InvalidInput, MergeConflict, Origin
-from controller.frrcfg import Config, FrrSyntaxError, parse
+from controller.frrcfg import Config, FrrSyntaxError, parse_checked
 from controller.frrcfg.redact import redact_line
 from controller.inputs import Loaded
 
@@ -288,9 +288,9 @@ def merge_frr(
 
 
 def _parsed_raw(origin: Origin, text: str) -> Config:
-    """A raw snippet as the FRR grammar reads it; raises InvalidInput with the line, redacted."""
+    """A raw snippet as FRR's CLI (the command table) and the grammar read it; raises InvalidInput, redacted."""
     try:
-        return parse(text, source="rawConfig")
+        return parse_checked(text, source="rawConfig")
     except FrrSyntaxError as error:
         expected = f"; expected {' or '.join(error.expected)}" if error.expected else ""
         raise InvalidInput(
