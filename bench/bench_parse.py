@@ -7,6 +7,10 @@ about 10k and 100k lines shaped like frr-edge's output (neighbors with their pre
 route-maps). Reference: frr-reload.py's `Config.load_from_file`, which runs `vtysh -m -f FILE` and
 then `load_contexts`, imported from /usr/lib/frr by path; its `load_contexts` alone on the already
 marked lines is printed too, since that is the part written in Python.
+
+Also printed: `frrcfg.check`, FRR's verdict on every line from the command table (check.py). It is a step
+of its own (raw snippets, `frr-edge parse`), not part of parse(). Its verdicts by line shape are kept
+between runs, as in a long-running controller; the best of the runs is shown, like the others.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from types import ModuleType
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from controller.frrcfg import parse  # noqa: E402
+from controller.frrcfg import check, parse  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus" / "frr"
 FRR_RELOAD = Path("/usr/lib/frr/frr-reload.py")
@@ -111,15 +115,20 @@ def measure(name: str, paths: list[Path], runs: int, reload: ModuleType) -> None
             config.lines = lines_of_file
             config.load_contexts()
 
+    def checked() -> None:
+        for text in texts:
+            check(text)
+
     t_ours = best(runs, ours)
     t_theirs = best(max(1, runs // 2), theirs)
     t_python = best(runs, theirs_python_only)
+    t_check = best(runs, checked)
     ours_rate, theirs_rate, python_rate = lines / t_ours, lines / t_theirs, lines / t_python
     print(
         f"{name:<22} {lines:>8} lines | frrcfg.parse {ours_rate:>9,.0f} lines/s ({t_ours:6.3f} s)"
         f" | frr-reload load_from_file {theirs_rate:>9,.0f} lines/s ({t_theirs:6.3f} s)"
         f" ratio {t_theirs / t_ours:5.2f}x | its load_contexts alone {python_rate:>9,.0f} lines/s"
-        f" ratio {t_python / t_ours:5.2f}x"
+        f" ratio {t_python / t_ours:5.2f}x | frrcfg.check {lines / t_check:>9,.0f} lines/s ({t_check:6.3f} s)"
     )
 
 
@@ -130,6 +139,7 @@ def main() -> None:
     runs = 1 if args.quick else 5
     reload = frr_reload()
     parse("hostname warm-up\n")  # builds the LALR tables once, as a long-running controller does
+    check("hostname warm-up\n")  # builds the command graphs once
 
     verdicts = (CORPUS / "VERDICTS-FRR-8.4.tsv").read_text().splitlines()
     accepted = [CORPUS / line.split("\t")[0] for line in verdicts if line.endswith("\taccepted")]

@@ -117,6 +117,26 @@ def not_a_peer(address: Address) -> str | None:
     return None
 
 
+def not_a_next_hop(address: Address) -> str | None:
+    """Why FRR refuses an address as a route-map next hop, or None.
+
+    FRR's route-map validation (bgpd `set ip next-hop`, `set ipv6 next-hop global`) refuses an unspecified,
+    multicast or reserved (240.0.0.0/4) IPv4 address, and an unspecified, loopback, multicast or link-local
+    IPv6 address (a link-local next hop is `set ipv6 next-hop local`, which FRR-K8s does not offer).
+    """
+    if address.is_unspecified:
+        return "is the unspecified address"
+    if address.is_multicast:
+        return "is a multicast address"
+    if address.version == 4 and address.is_reserved:
+        return "is a reserved address (240.0.0.0/4)"
+    if address.version == 6 and address.is_loopback:
+        return "is the loopback address"
+    if address.version == 6 and address.is_link_local:
+        return "is a link-local address, not a global one"
+    return None
+
+
 @lru_cache(maxsize=65536)
 def sort_key(address_or_prefix: str) -> tuple[int, int, int]:
     """(family, address as a number, prefix length): addresses and prefixes in numeric order, v4 first."""

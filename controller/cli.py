@@ -17,11 +17,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="frr-edge", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    from controller import apply_cli, offline, operator
+    from controller import apply_cli, convert, offline, operator
     from controller.frrcfg import cli as frrcfg
     from controller.lab import cli as lab
 
     offline.add_commands(commands)
+    convert.add_commands(commands)
     lab.add_commands(commands)
     apply_cli.add_commands(commands)
     frrcfg.add_commands(commands)

@@ -15,9 +15,13 @@ from controller.errors import Origin
 from controller.frrcfg.model import Config
 
 DEFAULT_PORT = 179
+BFD_SINGLE_HOP = 3784  # RFC 5881
+BFD_ECHO = 3785  # RFC 5881
+BFD_MULTIHOP = 4784  # RFC 5883
 DEFAULT_HOLD = 180
 DEFAULT_KEEPALIVE = 60
 DEFAULT_CONNECT = 120
+DEFAULT_VRF = "default"  # how `imports` names the default VRF, whose instance has no `vrf` (FRR-K8s too)
 
 PrefixSelector = tuple[str, int | None, int | None]
 
@@ -48,13 +52,20 @@ class DesiredNeighbor:
     communities: dict[str, set[str]] = field(default_factory=dict)
     receive_all: bool = False
     receive: set[PrefixSelector] = field(default_factory=set)
+    next_hops: dict[int, str] = field(default_factory=dict)  # family (4 or 6) → next hop address
+    address_families: set[str] = field(default_factory=lambda: {"unicast"})  # FRR-K8s's addressFamilies
 
     @property
     def families(self) -> tuple[int, ...]:
-        """Address families to activate: the session's own, both when dual-stack or unnumbered."""
+        """IP families the session carries: the session's own, both when dual-stack or unnumbered."""
         if self.interface or self.dual_stack:
             return (4, 6)
         return (family(self.peer),)
+
+    @property
+    def unicast(self) -> bool:
+        """Whether the session is activated in the unicast address families (FRR-K8s's default)."""
+        return "unicast" in self.address_families
 
     @property
     def timers(self) -> tuple[int, int] | None:
@@ -82,9 +93,20 @@ class DesiredBGP:
     vrf: str
     router_id: str | None = None
     prefixes: set[str] = field(default_factory=set)
-    imports: set[str] = field(default_factory=set)
+    imports: set[str] = field(default_factory=set)  # VRF names; "default" is the default VRF
+    imported_prefixes: set[str] = field(default_factory=set)  # the `prefixes` of the imported VRFs' routers
     maximum_paths: int | None = None
     neighbors: dict[str, DesiredNeighbor] = field(default_factory=dict)
+
+    @property
+    def advertisable(self) -> set[str]:
+        """What this instance may advertise: its own prefixes and those of the VRFs it imports (FRR-K8s)."""
+        return self.prefixes | self.imported_prefixes
+
+    @property
+    def imported_instances(self) -> set[str]:
+        """The keys of DesiredFRR.routers this instance imports from ("" for the default VRF)."""
+        return {"" if vrf == DEFAULT_VRF else vrf for vrf in self.imports}
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +129,26 @@ class DesiredFRR:
     routers: dict[str, DesiredBGP] = field(default_factory=dict)
     bfd_profiles: dict[str, BFDProfile] = field(default_factory=dict)
     raw: list[RawSnippet] = field(default_factory=list)
+
+    def instance_order(self) -> list[str]:
+        """VRFs of the BGP instances in the order FRR must read them: every imported VRF's instance before
+        the one importing it, otherwise by name (the default VRF first).
+
+        FRR creates an instance that `import vrf` names before it was read, with the importer's AS, and then
+        refuses the real one if its AS differs ("BGP is already running"); measured with FRR 8.4's bgpd.
+        """
+        ordered: list[str] = []
+
+        def visit(vrf: str, importers: frozenset[str]) -> None:
+            if vrf in ordered or vrf in importers or vrf not in self.routers:
+                return
+            for imported in sorted(self.routers[vrf].imported_instances):
+                visit(imported, importers | {vrf})
+            ordered.append(vrf)
+
+        for vrf in sorted(self.routers):
+            visit(vrf, frozenset())
+        return ordered
 
 
 ANY_PORT = (0, 0)
@@ -170,8 +212,16 @@ class DesiredFirewall:
     allow_ssh: bool = True
     ssh_port: int = 22
     allow_bgp: bool = True
-    bgp_peers: list[str] = field(default_factory=list)
+    # What frr-edge turns on toward its neighbors, admitted from exactly them (merge.firewall.admit_neighbors):
+    # BGP as (address, port the neighbor dials), BFD as (address, 3784 single hop or 4784 multihop), the
+    # addresses whose BFD echo packets the router loops back, and the interfaces of unnumbered sessions.
+    bgp_ports: dict[str, int] = field(default_factory=dict)
+    bgp_peers: list[tuple[str, int]] = field(default_factory=list)
+    bfd_peers: list[tuple[str, int]] = field(default_factory=list)
+    bfd_echo: list[str] = field(default_factory=list)
     bgp_interfaces: list[str] = field(default_factory=list)
+    bfd_interfaces: list[str] = field(default_factory=list)
+    router_echo: bool = False
     drop_unmatched: bool = False
     local_include: str | None = None
 

@@ -13,8 +13,8 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from controller.api import FirewallPolicy, FRRConfiguration, LabelSelector, Router
-from controller.api.common import GROUP
-from controller.errors import InvalidInput, Origin, invalid_input
+from controller.api.common import API_VERSION, GROUP
+from controller.errors import InputWarning, InvalidInput, Origin, invalid_input
 from controller.kubernetes import Secret
 from controller.manifests import ManifestError, read_file
 
@@ -25,6 +25,9 @@ _MODELS: dict[str, type[BaseModel]] = {
     "FRRConfiguration": FRRConfiguration,
     "FirewallPolicy": FirewallPolicy,
 }
+# FRR-K8s's own objects: frr-edge reads none of them, and says so (`frr-edge convert` moves FRRConfigurations).
+FRRK8S_GROUP = "frrk8s.metallb.io"
+FRRK8S_API_VERSION = f"{FRRK8S_GROUP}/v1beta1"
 _CLUSTER_SCOPED = {
     "Router",
     "RouterState",
@@ -75,6 +78,8 @@ class Inputs:
     # Objects of other kinds (MetalLB resources, Nodes, Pods, Services), kept raw for derivation.
     others: list[tuple[Origin, dict[str, Any]]] = field(default_factory=list)
     invalid: list[Invalid] = field(default_factory=list)
+    # Objects read but not used, each with why (FRR-K8s's own objects).
+    warnings: list[InputWarning] = field(default_factory=list)
     # Where each object was first seen, to refuse the same object defined twice in the input.
     seen: dict[tuple[str, str, str], Origin] = field(default_factory=dict)
 
@@ -107,7 +112,9 @@ def add_object(inputs: Inputs, document: dict[str, Any], path: str | None = None
             twice = InvalidInput(origin, "metadata.name", f"the same object is also defined at {first}")
             inputs.invalid.append(Invalid(twice, None, spoils_routers=kind != "Router"))
             return
-    if kind in _MODELS and api_version.split("/")[0] == GROUP:
+    if api_version.split("/")[0] == FRRK8S_GROUP:
+        inputs.warnings.append(InputWarning(origin, _frrk8s_ignored(kind, api_version), "ObjectIgnored"))
+    elif kind in _MODELS and api_version.split("/")[0] == GROUP:
         model = _MODELS[kind]
         try:
             loaded = model.model_validate(document)
@@ -138,7 +145,17 @@ def add_object(inputs: Inputs, document: dict[str, Any], path: str | None = None
         inputs.others.append((origin, document))
 
 
-def _yaml_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+def _frrk8s_ignored(kind: str, api_version: str) -> str:
+    if kind == "FRRConfiguration":
+        return (
+            f"ignored: this is FRR-K8s's {api_version}, not frr-edge's {API_VERSION}; "
+            "`frr-edge convert -f PATH --router-selector SELECTOR` prints the frr-edge FRRConfiguration for it"
+        )
+    return f"ignored: {api_version} {kind} is an FRR-K8s object; frr-edge has no counterpart"
+
+
+def yaml_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """The files to read: each file given, and every `*.yaml`/`*.yml` under each directory, in order."""
     for path in map(Path, paths):
         if path.is_dir():
             yield from sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
@@ -156,7 +173,7 @@ def load_paths(paths: Iterable[str | Path]) -> Inputs:
     Raises UnreadableInput for a file that cannot be read as YAML at all; invalid objects are recorded.
     """
     inputs = Inputs()
-    for file in _yaml_files(paths):
+    for file in yaml_files(paths):
         try:
             documents = list(read_file(file))
         except ManifestError as error:

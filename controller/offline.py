@@ -51,6 +51,8 @@ def _results(args: argparse.Namespace) -> tuple[list[RouterResult], int]:
     if isinstance(inputs, int):
         return [], inputs
     code = EXIT_OK
+    for warning in inputs.warnings:
+        print(f"frr-edge: warning: {warning.origin}: {warning.message}", file=sys.stderr)
     for invalid in inputs.invalid:
         print(f"frr-edge: {invalid.error}", file=sys.stderr)
         code = EXIT_INVALID

@@ -47,7 +47,8 @@ def desired_router(
 ) -> tuple[DesiredRouter, list[InputWarning]]:
     """Derive, select and merge everything that applies to one router.
 
-    Raises InvalidInput or MergeConflict; returns the warnings of what derivation skipped.
+    Raises InvalidInput or MergeConflict; returns the warnings of what derivation skipped and of fields
+    accepted but not rendered.
     """
     labels = router.object.metadata.labels
     name = router.object.metadata.name
@@ -57,19 +58,20 @@ def desired_router(
     configurations = [c for c in inputs.frr_configurations if c.object.spec.router_selector.matches(labels)]
     policies = [p for p in inputs.firewall_policies if p.object.spec.router_selector.matches(labels)]
     warnings: list[InputWarning] = []
+    bgp_ports: dict[str, int] = {}
     if router.object.spec.metallb.enabled:
         asn_hint = next(
             (r.asn for c in configurations for r in c.object.spec.bgp.routers if not r.vrf),
             None,
         )
         derived = derive(router.object, cluster if cluster is not None else read_cluster(inputs.others), asn_hint)
-        warnings = derived.warnings
+        warnings, bgp_ports = derived.warnings, derived.bgp_ports
         if derived.frr is not None:
             configurations.append(Loaded(_derived_origin(derived.frr), derived.frr))
         policies.append(Loaded(_derived_origin(derived.firewall), derived.firewall))
     spec = router.object.spec
-    frr = merge_frr(name, configurations, inputs.secrets, frozenset([spec.address, *spec.peering_addresses]))
-    firewall = merge_firewall(router.object, policies, frr, warnings)
+    frr = merge_frr(name, configurations, inputs.secrets, frozenset([spec.address, *spec.peering_addresses]), warnings)
+    firewall = merge_firewall(router.object, policies, frr, warnings, bgp_ports)
     desired = DesiredRouter(name=name, ownership=router.object.spec.frr.ownership, frr=frr, firewall=firewall)
     return desired, warnings
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -122,14 +123,35 @@ class ObjectMeta(BaseModel):
     resource_version: str | None = None
 
 
+# Label keys and values as Kubernetes validates them (apimachinery validation.IsQualifiedName and
+# IsValidLabelValue): a selector with any other text could never select anything.
+LABEL_KEY_PATTERN = (
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+)
+LabelKey = Annotated[str, Field(max_length=317, pattern=LABEL_KEY_PATTERN)]
+_LABEL_KEY = re.compile(LABEL_KEY_PATTERN[1:-1], re.ASCII)
+
+
+def _label_key(value: str) -> str:
+    if len(value) > 317 or _LABEL_KEY.fullmatch(value) is None:
+        raise ValueError(f"{value[:64]!r} is not a label key (an optional DNS prefix and '/', then a name)")
+    return value
+
+
+# As a key of matchLabels, checked in Python only: a pattern on keys would become patternProperties,
+# which a structural schema cannot hold.
+MatchLabelKey = Annotated[str, AfterValidator(_label_key)]
+LabelValue = Annotated[str, Field(max_length=63, pattern=r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")]
+
+
 class LabelSelectorRequirement(Model):
     """One label selector requirement, as in Kubernetes."""
 
-    key: str = Field(max_length=317, description="The label key the requirement applies to.")
+    key: LabelKey = Field(description="The label key the requirement applies to.")
     operator: Literal["In", "NotIn", "Exists", "DoesNotExist"] = Field(
         description="How the key relates to the values: In, NotIn, Exists or DoesNotExist."
     )
-    values: list[Annotated[str, Field(max_length=63)]] = Field(
+    values: list[LabelValue] = Field(
         default_factory=list,
         max_length=64,
         description="Values for In and NotIn; must be empty for Exists and DoesNotExist.",
@@ -139,7 +161,7 @@ class LabelSelectorRequirement(Model):
 class LabelSelector(Model):
     """A Kubernetes label selector; an empty selector selects everything."""
 
-    match_labels: dict[str, Annotated[str, Field(max_length=63)]] = Field(
+    match_labels: dict[MatchLabelKey, LabelValue] = Field(
         default_factory=dict,
         description="Labels that must all be present with exactly these values.",
         json_schema_extra={"maxProperties": 64},

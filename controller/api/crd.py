@@ -32,6 +32,7 @@ _KEPT = {
     "x-kubernetes-list-type",
     "x-kubernetes-list-map-keys",
     "x-kubernetes-int-or-string",
+    "x-kubernetes-preserve-unknown-fields",
 }
 
 

@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from controller.api.common import CIDR, IPAddress, LabelSelector, Model, ObjectMeta, Word, cel, settings
+from controller.addresses import MAX_PREFIX_LENGTH, canonical_address, parse_network
+from controller.api.common import CIDR, LabelSelector, Model, ObjectMeta, Word, cel, settings
 from controller.api.ratelimit import parse_rate
 
 # Bounds of one object as users write it; see MAX_NEIGHBORS in frrconfiguration.py for why.
@@ -96,10 +97,44 @@ class AllowRule(Model):
         return self
 
 
+def _service_address(value: str) -> str:
+    """One address, written bare or as a host prefix (`203.0.113.10/32`), as the address."""
+    if "/" not in value:
+        return canonical_address(value)
+    network = parse_network(value)
+    if network.prefixlen != network.max_prefixlen:
+        raise ValueError(
+            f"{value} is a /{network.prefixlen} prefix; a rate limit applies to one Service address: "
+            f"write it as an address or a host prefix (/{network.max_prefixlen})"
+        )
+    return str(network.network_address)
+
+
+# allow[].destinations are CIDRs, so a Service address copied from there (`203.0.113.10/32`) is taken too.
+ServiceAddress = Annotated[
+    str,
+    AfterValidator(_service_address),
+    Field(
+        max_length=MAX_PREFIX_LENGTH,
+        json_schema_extra={
+            "x-kubernetes-validations": [
+                cel(
+                    "isIP(self) || (isCIDR(self) && "
+                    "cidr(self).prefixLength() == (cidr(self).ip().family() == 4 ? 32 : 128))",
+                    "must be an IP address or a host prefix (/32 or /128)",
+                )
+            ]
+        },
+    ),
+]
+
+
 class RateLimitRule(Model):
     """A rate limit on traffic to one Service address, protocol and port."""
 
-    destination: IPAddress = Field(description="The Service address.")
+    destination: ServiceAddress = Field(
+        description="The Service address, bare or as a host prefix (203.0.113.10 or 203.0.113.10/32)."
+    )
     protocol: Literal["tcp", "udp", "sctp"] = Field(description="tcp, udp or sctp.")
     port: int = Field(ge=1, le=65535, description="Destination port.")
     rate: Rate = Field(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, JsonValue, WithJsonSchema, model_validator
 
-from controller.addresses import not_a_peer, parse_address, parse_network
+from controller.addresses import MAX_ADDRESS_LENGTH, not_a_next_hop, not_a_peer, parse_address, parse_network
 from controller.api.common import (
     CIDR,
     ASNumber,
@@ -122,11 +123,13 @@ class PrefixSelector(Model):
 
     @model_validator(mode="after")
     def _bounds(self) -> PrefixSelector:
+        # FRR's rule (lib/filter_nb.c, "mask length <= ge <= le"), which FRR-K8s also applies
+        # (validateSelectorLengths): `192.0.2.0/24 ge 24` is valid and means lengths 24 to 32.
         network = parse_network(self.prefix)
         if self.ge is not None and self.le is not None and self.ge > self.le:
             raise ValueError("ge must be less than or equal to le")
-        if self.ge is not None and self.ge <= network.prefixlen:
-            raise ValueError("ge must be greater than the prefix length")
+        if self.ge is not None and self.ge < network.prefixlen:
+            raise ValueError("ge must be at least the prefix length")
         if self.le is not None and self.le < network.prefixlen:
             raise ValueError("le must be at least the prefix length")
         for name, bound in (("le", self.le), ("ge", self.ge)):
@@ -185,11 +188,49 @@ class CommunityPrefixes(Model):
     )
 
 
+def _next_hop(version: int) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        address = parse_address(value)
+        if address.version != version:
+            raise ValueError(f"{value} is not an IPv{version} address")
+        why = not_a_next_hop(address)
+        if why is not None:
+            raise ValueError(f"{value} {why}; FRR refuses it as a next hop")
+        return str(address)
+
+    return check
+
+
+# The API server checks the family with the cheap `ipv4`/`ipv6` formats, as FRR-K8s's CRD does (a CEL rule
+# on every neighbor would count against the cost budget 8 x 2000 times); Python also refuses what FRR would.
+NextHopV4 = Annotated[str, AfterValidator(_next_hop(4)), Field(max_length=15, json_schema_extra={"format": "ipv4"})]
+NextHopV6 = Annotated[
+    str, AfterValidator(_next_hop(6)), Field(max_length=MAX_ADDRESS_LENGTH, json_schema_extra={"format": "ipv6"})
+]
+
+
+class NextHop(Model):
+    """The BGP next hop announced with the prefixes advertised to a neighbor (FRR-K8s's toAdvertise.nextHop).
+
+    Rendered as FRR route-map `set ip next-hop` and `set ipv6 next-hop global` on the neighbor's outgoing
+    route-map; each needs the neighbor to carry that family.
+    """
+
+    ipv4: NextHopV4 | None = Field(default=None, description="Next hop announced with IPv4 prefixes.")
+    ipv6: NextHopV6 | None = Field(
+        default=None, description="Global next hop announced with IPv6 prefixes (not link-local)."
+    )
+
+
 class Advertise(Model):
     """What we advertise to a neighbor."""
 
     allowed: AllowedOutPrefixes = Field(
         default_factory=AllowedOutPrefixes, description="Prefixes allowed to be advertised."
+    )
+    next_hop: NextHop = Field(
+        default_factory=NextHop,
+        description="The next hop announced with the advertised prefixes, per family; unset keeps FRR's own.",
     )
     with_local_pref: list[LocalPrefPrefixes] = Field(
         default_factory=list, max_length=16, description="Local preferences for some advertised prefixes."
@@ -214,10 +255,11 @@ _NEIGHBOR_RULES = [
         "!(has(self.password) && has(self.passwordSecret))",
         "password and passwordSecret are mutually exclusive",
     ),
+    # FRR takes any keepalive (bgpd.c peer_timers_set); FRR-K8s (parseTimers) and MetalLB refuse only a
+    # keepalive greater than the hold time, so `keepaliveTime: 30s` with `holdTime: 30s` is valid.
     cel(
-        "!has(self.holdTime) || !has(self.keepaliveTime) || duration(self.holdTime) == duration('0s') "
-        "|| duration(self.keepaliveTime) < duration(self.holdTime)",
-        "keepaliveTime must be less than holdTime",
+        "!has(self.holdTime) || !has(self.keepaliveTime) || duration(self.keepaliveTime) <= duration(self.holdTime)",
+        "keepaliveTime must not be greater than holdTime",
     ),
 ]
 
@@ -313,6 +355,13 @@ class Neighbor(Model):
     disable_mp: bool = Field(
         default=False, alias="disableMP", description="Deprecated in FRR-K8s and ignored; kept for compatibility."
     )
+    address_families: list[Literal["unicast", "evpn"]] = Field(
+        default=["unicast"],
+        max_length=2,
+        description="Address families to activate, as in FRR-K8s: `unicast` (IPv4/IPv6 unicast, by the "
+        "neighbor's address and dualStackAddressFamily) is what frr-edge renders; `evpn` is accepted and "
+        "ignored with a warning (an edge router carries unicast routes to LoadBalancer IPs).",
+    )
 
     @model_validator(mode="after")
     def _exclusive(self) -> Neighbor:
@@ -328,8 +377,8 @@ class Neighbor(Model):
                 raise ValueError("holdTime must be 0 or at least 3s")
             if hold > 65535:
                 raise ValueError("holdTime must be at most 65535s")
-            if self.keepalive_time is not None and hold != 0 and seconds(self.keepalive_time) >= hold:
-                raise ValueError("keepaliveTime must be less than holdTime")
+            if self.keepalive_time is not None and seconds(self.keepalive_time) > hold:
+                raise ValueError("keepaliveTime must not be greater than holdTime")
         if self.keepalive_time is not None and seconds(self.keepalive_time) > 65535:
             raise ValueError("keepaliveTime must be at most 65535s")
         if self.connect_time is not None and not 1 <= seconds(self.connect_time) <= 65535:
@@ -348,6 +397,12 @@ class Import(Model):
     vrf: InterfaceName = Field(description="The VRF to import from (a Linux VRF device name, at most 15 characters).")
 
 
+# FRR-K8s's EVPN block, kept as the user wrote it: frr-edge renders none of it (see BGPRouter.evpn).
+EVPNSettings = Annotated[
+    dict[str, JsonValue], WithJsonSchema({"type": "object", "x-kubernetes-preserve-unknown-fields": True})
+]
+
+
 class BGPRouter(Model):
     """One BGP instance (`router bgp ASN [vrf VRF]`)."""
 
@@ -364,6 +419,11 @@ class BGPRouter(Model):
         default_factory=list, max_length=MAX_ROUTER_PREFIXES, description="Prefixes this router advertises."
     )
     imports: list[Import] = Field(default_factory=list, max_length=64, description="VRFs to import from.")
+    evpn: EVPNSettings | None = Field(
+        default=None,
+        description="FRR-K8s's EVPN settings (VNIs, route distinguishers, route targets). Accepted so that an "
+        "FRR-K8s configuration moves unchanged, but not rendered: frr-edge warns about it (FieldNotSupported).",
+    )
     maximum_paths: int | None = Field(
         default=None,
         ge=1,
@@ -409,6 +469,15 @@ class BGPConfig(Model):
         description="BFD profiles referenced by neighbors.",
         json_schema_extra={"x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"]},
     )
+
+    @model_validator(mode="after")
+    def _unique_profile_names(self) -> BGPConfig:
+        # The CRD makes `name` the list's key, so the API server refuses a name twice; so do files.
+        names = [profile.name for profile in self.bfd_profiles]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"BFD profile {name!r} is defined twice (names are the keys of bfdProfiles)")
+        return self
 
 
 class RawConfig(Model):

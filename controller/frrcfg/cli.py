@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from controller.frrcfg.check import check
 from controller.frrcfg.errors import FrrSyntaxError
 from controller.frrcfg.parser import parse
 from controller.frrcfg.redact import redact
@@ -20,9 +21,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     command = commands.add_parser(
         "parse",
         help="parse an FRR configuration file and print its model",
-        description="Parse FRR configuration (frr.conf or `show running-config`) with frr-edge's grammar. "
+        description="Parse FRR configuration (frr.conf or `show running-config`) with frr-edge's grammar, "
+        "after checking every line as FRR's CLI does (the command table of the FRR frr-edge ships for). "
         "Print the model as FRR text, or as JSON with --json; secrets are redacted unless --show-secrets. "
-        "Exit 0 when it parses, 2 with the error (file:line:column, the line, what was expected) otherwise.",
+        "Exit 0 when it parses, 2 with the errors (file:line:column, the line, what was expected) otherwise. "
+        "Lines the command table cannot judge are listed on standard error.",
     )
     command.add_argument("file", metavar="FILE", help="configuration file, - for standard input")
     command.add_argument("--json", action="store_true", help="print the model as JSON")
@@ -39,10 +42,17 @@ def _parse(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     if not args.show_secrets:
         text = redact(text)
+    verdict = check(text)
+    for unjudged in verdict.unjudged:
+        print(f"{source}:{unjudged.line}: not judged: {unjudged.reason}", file=sys.stderr)
+    errors = {refusal.line: refusal.error(source) for refusal in verdict.refusals}
     try:
         config = parse(text, source)
     except FrrSyntaxError as error:
-        print(error, file=sys.stderr)
+        errors[error.line] = error  # on a line both refuse, the grammar's words name frr-edge's expectations
+    if errors:
+        for line in sorted(errors):
+            print(errors[line], file=sys.stderr)
         return EXIT_INVALID
     if args.json:
         print(json.dumps(config.to_json(), indent=2))

@@ -1,4 +1,4 @@
-"""FRR configuration text to the model, with grammar/frr.lark and one LALR pass.
+"""FRR configuration text to the model, with the grammar frr.lark beside this module and one LALR pass.
 
 The transformer runs inside the parser (no parse tree is built): each rule becomes a model object
 as soon as it is reduced.
@@ -18,7 +18,8 @@ from controller.frrcfg import model as m
 from controller.frrcfg.errors import FrrSyntaxError
 from controller.frrcfg.lines import first_unprintable, lines
 
-GRAMMAR = Path(__file__).resolve().parents[2] / "grammar" / "frr.lark"
+# Package data: an installed wheel carries it (pyproject.toml, tool.setuptools.package-data).
+GRAMMAR = Path(__file__).resolve().parent / "frr.lark"
 
 _AFIS = ("ipv4", "ipv6", "l2vpn")
 _SAFIS = ("unicast", "multicast", "vpn", "labeled-unicast", "flowspec", "evpn")
@@ -372,7 +373,7 @@ def _additive(words: list[str]) -> tuple[tuple[str, ...], bool]:
 
 
 def make_lark(grammar: str) -> Lark:
-    """A Lark LALR parser for `grammar` (grammar/frr.lark or a variant) that builds the model."""
+    """A Lark LALR parser for `grammar` (frr.lark or a variant) that builds the model."""
     return Lark(grammar, parser="lalr", lexer="contextual", transformer=_Builder(), maybe_placeholders=False)
 
 

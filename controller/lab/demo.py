@@ -2,8 +2,8 @@
 
 `frr-edge lab demo start --dir DIR` builds (or reuses) kube-apiserver and etcd, starts the router lab (FRR,
 sshd and nftables in network namespaces, two MetalLB-like speakers), installs the CRDs, RBAC and
-samples/lab, writes the status the kubelet and MetalLB would write, runs `frr-edge run` as the frr-edge
-ServiceAccount, waits for the sessions, and prints RouterState and the router's BGP summary.
+controller/lab/demo-metallb.yaml, writes the status the kubelet and MetalLB would write, runs `frr-edge run`
+as the frr-edge ServiceAccount, waits for the sessions, and prints RouterState and the router's BGP summary.
 `frr-edge lab demo stop --dir DIR` stops exactly what start started.
 """
 
@@ -29,7 +29,7 @@ from controller.lab.processes import free_port, start_time
 from controller.offline import dump_yaml
 
 REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "samples" / "lab" / "metallb.yaml"
+SAMPLE = Path(__file__).with_name("demo-metallb.yaml")
 _STATE = "demo.json"
 # What MetalLB would assign: the lab's speakers serve these addresses (router_lab.LB_IPS).
 SERVICE_ADDRESSES = {("lab-shop", "web"): router_lab.LB_IPS[0], ("lab-shop", "admin"): router_lab.LB_IPS[1]}
@@ -55,7 +55,7 @@ def speaker_ready(kubectl: Kubectl, speaker: router_lab.Speaker) -> None:
 
 
 def install(kubectl: Kubectl, lab: router_lab.RouterLab) -> None:
-    """CRDs, RBAC, samples/lab, the status the kubelet and MetalLB would write, and the lab's Router."""
+    """CRDs, RBAC, the demo's MetalLB objects, the status the kubelet and MetalLB would write, and the lab's Router."""
     for manifests in (REPO / "crds", metallb_crds.write(lab.directory / "metallb-crds")):
         kubectl("apply", "--server-side", f"--filename={manifests}")
     kubectl("wait", "--for=condition=Established", "--timeout=60s", "customresourcedefinitions", "--all")
@@ -123,7 +123,7 @@ def start(directory: Path) -> None:
     try:
         print("starting etcd and kube-apiserver on 127.0.0.1 ...", flush=True)
         cluster = cluster_lab.start(directory / "cluster", bin_dir)
-        print("installing CRDs, RBAC and samples/lab ...", flush=True)
+        print("installing CRDs, RBAC and the demo's MetalLB objects ...", flush=True)
         install(cluster.kubectl, lab)
         metrics = f"127.0.0.1:{free_port()}"
         pid = _start_controller(cluster, directory, metrics)

@@ -48,7 +48,7 @@ LAB_LABELS = {"frr-edge.dev/site": "lab"}
 
 _STATE = "lab.json"
 _ROUTER_DAEMONS = ("zebra", "bgpd", "staticd", "bfdd")
-_SPEAKER_DAEMONS = ("zebra", "bgpd")
+_SPEAKER_DAEMONS = ("zebra", "bgpd", "bfdd")  # MetalLB runs bfdd beside bgpd in FRR mode
 _FRR_ETC = Path("/etc/frr")
 _FRR_RUN = Path("/var/run/frr")
 _HOMES = Path("/var/lib/frr-edge-lab")

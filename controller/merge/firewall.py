@@ -17,6 +17,9 @@ from controller.api.ratelimit import parse_rate
 from controller.desired import (
     ANY_PORT,
     ANY_SOURCE,
+    BFD_MULTIHOP,
+    BFD_SINGLE_HOP,
+    DEFAULT_PORT,
     AllowEntry,
     AllowSet,
     DesiredFirewall,
@@ -104,10 +107,12 @@ def merge_firewall(
     policies: Iterable[Loaded[FirewallPolicy]],
     frr: DesiredFRR,
     warnings: list[InputWarning] | None = None,
+    bgp_ports: dict[str, int] | None = None,
 ) -> DesiredFirewall:
     """Merge the policies selected for `router`; raises InvalidInput or MergeConflict.
 
-    Parts of rules left out (a destination family without sources) are added to `warnings`.
+    Parts of rules left out (a destination family without sources) are added to `warnings`; `bgp_ports`
+    maps neighbors that dial the router on another port than 179 to that port.
     """
     warnings = [] if warnings is None else warnings
     ordered = sorted(policies, key=lambda loaded: (loaded.origin.namespace or "", loaded.origin.name))
@@ -175,11 +180,40 @@ def merge_firewall(
     desired.allow = sorted(allow)
     desired.allow_sets = sorted(allow_sets)
     desired.limits = sorted(entry for entry, _ in limits.values())
-    peers: set[str] = set()
-    interfaces: set[str] = set()
-    for bgp in frr.routers.values():
-        for neighbor in bgp.neighbors.values():
-            (interfaces if neighbor.interface else peers).add(neighbor.peer)
-    desired.bgp_peers = sorted(peers, key=lambda peer: (family(peer), peer))
-    desired.bgp_interfaces = sorted(interfaces)
+    desired.bgp_ports = dict(bgp_ports or {})
+    admit_neighbors(desired, frr)
     return desired
+
+
+def admit_neighbors(firewall: DesiredFirewall, frr: DesiredFRR) -> None:
+    """What frr-edge turns on toward each neighbor, admitted from exactly that neighbor.
+
+    BGP on the port the neighbor dials (`firewall.bgp_ports`, else 179); for a neighbor with a BFD profile,
+    BFD control packets (UDP 3784 single hop, 4784 multihop) and, single hop, its echo packets, which the
+    router loops back (UDP 3785 from and to the neighbor itself); the router's own echo packets when one of
+    its profiles uses echo mode. Unnumbered sessions are admitted by interface.
+    """
+    bgp: set[tuple[str, int]] = set()
+    bfd: set[tuple[str, int]] = set()
+    echo: set[str] = set()
+    interfaces: set[str] = set()
+    bfd_interfaces: set[str] = set()
+    for instance in frr.routers.values():
+        for neighbor in instance.neighbors.values():
+            tracked = neighbor.bfd_profile is not None
+            if neighbor.interface:
+                interfaces.add(neighbor.peer)
+                if tracked:
+                    bfd_interfaces.add(neighbor.peer)
+                continue
+            bgp.add((neighbor.peer, firewall.bgp_ports.get(neighbor.peer, DEFAULT_PORT)))
+            if tracked:
+                bfd.add((neighbor.peer, BFD_MULTIHOP if neighbor.ebgp_multihop else BFD_SINGLE_HOP))
+                if not neighbor.ebgp_multihop:
+                    echo.add(neighbor.peer)
+    firewall.bgp_peers = sorted(bgp, key=lambda entry: (family(entry[0]), entry))
+    firewall.bfd_peers = sorted(bfd, key=lambda entry: (family(entry[0]), entry))
+    firewall.bfd_echo = sorted(echo, key=lambda peer: (family(peer), peer))
+    firewall.bgp_interfaces = sorted(interfaces)
+    firewall.bfd_interfaces = sorted(bfd_interfaces)
+    firewall.router_echo = any(profile.echo_mode for profile in frr.bfd_profiles.values())

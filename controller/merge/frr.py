@@ -8,8 +8,9 @@ Where FRR-K8s is weak frr-edge is stricter or more useful, and says so:
 - `mode: all` advertises every prefix of the merged router, whichever configuration declared it;
 - enableGracefulRestart must agree like any other session setting (FRR-K8s: the first one wins);
 - a password that differs is a conflict whose message never shows either password;
-- prefixes referenced by toAdvertise, withLocalPref and withCommunity are checked after the merge, so
-  one configuration may advertise a prefix another declares.
+- prefixes referenced by toAdvertise, withLocalPref and withCommunity, BFD profiles and imported VRFs are
+  checked after the merge, so one configuration may use what another declares.
+docs/layering.md lists every deliberate difference from FRR-K8s, each with the test that shows it.
 """
 
 from __future__ import annotations
@@ -25,13 +26,14 @@ from controller.desired import (
     DEFAULT_HOLD,
     DEFAULT_KEEPALIVE,
     DEFAULT_PORT,
+    DEFAULT_VRF,
     DesiredBGP,
     DesiredFRR,
     DesiredNeighbor,
     RawSnippet,
 )
-from controller.errors import REDACTED, InvalidInput, MergeConflict, Origin
-from controller.frrcfg import Config, FrrSyntaxError, parse
+from controller.errors import REDACTED, InputWarning, InvalidInput, MergeConflict, Origin
+from controller.frrcfg import Config, FrrSyntaxError, parse_checked
 from controller.frrcfg.model import RouterBgp
 from controller.frrcfg.redact import redact_line
 from controller.inputs import Loaded
@@ -126,6 +128,12 @@ def _neighbor(
         advertise=set(advertise.allowed.prefixes),
         receive_all=receive.mode == "all",
         receive={(selector.prefix, selector.ge, selector.le) for selector in receive.prefixes},
+        next_hops={
+            version: address
+            for version, address in ((4, advertise.next_hop.ipv4), (6, advertise.next_hop.ipv6))
+            if address is not None
+        },
+        address_families=set(neighbor.address_families),
     )
     for index, group in enumerate(advertise.with_local_pref):
         for prefix in group.prefixes:
@@ -189,6 +197,12 @@ def _merge_neighbor(
         existing.communities.setdefault(prefix, set()).update(communities)
     existing.receive_all = existing.receive_all or incoming.receive_all
     existing.receive |= incoming.receive
+    # As FRR-K8s (mergeNextHop): a next hop set on one side only is kept, two different ones conflict.
+    for version, address in incoming.next_hops.items():
+        kept = existing.next_hops.setdefault(version, address)
+        if kept != address:
+            raise MergeConflict(subject, f"toAdvertise.nextHop.ipv{version}", owner, kept, origin, address)
+    existing.address_families |= incoming.address_families
 
 
 def _merge_router(subject: str, existing: DesiredBGP, owner: Origin, router: BGPRouter, origin: Origin) -> None:
@@ -230,12 +244,15 @@ def merge_frr(
     configurations: Iterable[Loaded[FRRConfiguration]],
     secrets: Secrets,
     router_addresses: frozenset[str] = frozenset(),
+    warnings: list[InputWarning] | None = None,
 ) -> DesiredFRR:
     """Merge the configurations selected for one router; raises InvalidInput or MergeConflict.
 
     `router_addresses` are the router's own addresses (Router spec.address and bgpAddresses): no neighbor
-    may have one of them.
+    may have one of them. Fields accepted but not rendered (FRR-K8s's evpn) or without effect are added to
+    `warnings`, each naming the object and field.
     """
+    warnings = [] if warnings is None else warnings
     ordered = sorted(configurations, key=lambda loaded: (loaded.origin.namespace or "", loaded.origin.name))
     desired = DesiredFRR()
     router_owners: dict[str, Origin] = {}
@@ -267,7 +284,8 @@ def merge_frr(
             desired.raw.append(RawSnippet(spec.raw.priority, origin, _parsed_raw(origin, spec.raw.raw_config)))
     desired.raw.sort(key=lambda snippet: (snippet.priority, snippet.origin.namespace or "", snippet.origin.name))
     _check_raw_instances(router_name, desired, router_owners)
-    _check_references(desired, ordered, router_addresses)
+    _resolve_imports(desired, ordered)
+    _check_references(desired, ordered, router_addresses, warnings)
     return desired
 
 
@@ -298,9 +316,9 @@ def _as_number(asn: str) -> int:
 
 
 def _parsed_raw(origin: Origin, text: str) -> Config:
-    """A raw snippet as the FRR grammar reads it; raises InvalidInput with the line, redacted."""
+    """A raw snippet as FRR's CLI (the command table) and the grammar read it; raises InvalidInput, redacted."""
     try:
-        return parse(text, source="rawConfig")
+        return parse_checked(text, source="rawConfig")
     except FrrSyntaxError as error:
         expected = f"; expected {' or '.join(error.expected)}" if error.expected else ""
         raise InvalidInput(
@@ -310,14 +328,74 @@ def _parsed_raw(origin: Origin, text: str) -> Config:
         ) from None
 
 
+def _imports_reach(desired: DesiredFRR, start: str, goal: str) -> bool:
+    """Whether the instance of VRF `start` imports `goal`, directly or through other instances."""
+    seen, todo = set(), [start]
+    while todo:
+        vrf = todo.pop()
+        if vrf == goal:
+            return True
+        if vrf not in seen and vrf in desired.routers:
+            seen.add(vrf)
+            todo.extend(desired.routers[vrf].imported_instances)
+    return False
+
+
+def _resolve_imports(desired: DesiredFRR, ordered: list[Loaded[FRRConfiguration]]) -> None:
+    """Every imported VRF must have a BGP instance on this router; its prefixes become advertisable.
+
+    FRR-K8s (validateImportVRFs, importedPrefixes) refuses an import of a VRF without a router and lets a
+    neighbor advertise the imported VRF's prefixes, `mode: all` included. FRR-K8s looks only inside the
+    configuration that imports; frr-edge looks at the merged router, as for every other reference. VRFs of
+    different AS numbers that import each other are refused: FRR cannot read them in any order
+    (DesiredFRR.instance_order says why).
+    """
+    for loaded in ordered:
+        for router_index, router in enumerate(loaded.object.spec.bgp.routers):
+            for import_index, imported in enumerate(router.imports):
+                where = f"spec.bgp.routers[{router_index}].imports[{import_index}].vrf"
+                key = "" if imported.vrf == DEFAULT_VRF else imported.vrf
+                source = desired.routers.get(key)
+                if source is None:
+                    raise InvalidInput(
+                        loaded.origin,
+                        where,
+                        f"no FRRConfiguration selecting this router has a BGP instance in VRF {imported.vrf!r} "
+                        "to import from (spec.bgp.routers[].vrf)",
+                    )
+                if source.asn != router.asn and _imports_reach(desired, key, router.vrf or ""):
+                    raise InvalidInput(
+                        loaded.origin,
+                        where,
+                        f"VRF {imported.vrf!r} (AS {source.asn}) imports this instance's VRF (AS {router.asn}) in "
+                        "turn: FRR creates the instance it reads second with the other's AS and refuses the real "
+                        "one, so VRFs that import each other need one AS number",
+                    )
+    for bgp in desired.routers.values():
+        for vrf in bgp.imported_instances:
+            bgp.imported_prefixes |= desired.routers[vrf].prefixes
+
+
 def _check_references(
-    desired: DesiredFRR, ordered: list[Loaded[FRRConfiguration]], router_addresses: frozenset[str]
+    desired: DesiredFRR,
+    ordered: list[Loaded[FRRConfiguration]],
+    router_addresses: frozenset[str],
+    warnings: list[InputWarning],
 ) -> None:
     """Checks that need the merged result: advertised prefixes exist, families fit, profiles exist."""
     for loaded in ordered:
         origin = loaded.origin
         for router_index, router in enumerate(loaded.object.spec.bgp.routers):
             bgp = desired.routers[router.vrf or ""]
+            if router.evpn is not None:
+                warnings.append(
+                    InputWarning(
+                        origin,
+                        f"spec.bgp.routers[{router_index}].evpn is ignored: frr-edge renders no EVPN on an edge "
+                        "router (FRR-K8s's VNIs need VXLAN devices frr-edge does not manage)",
+                        "FieldNotSupported",
+                    )
+                )
             for neighbor_index, neighbor in enumerate(router.neighbors):
                 path = f"spec.bgp.routers[{router_index}].neighbors[{neighbor_index}]"
                 merged = bgp.neighbors[neighbor.peer]
@@ -326,6 +404,61 @@ def _check_references(
                         origin, f"{path}.address", f"{neighbor.address} is an address of the router itself"
                     )
                 _check_neighbor(origin, path, bgp, merged, neighbor, desired.bfd_profiles)
+                warnings.extend(_neighbor_warnings(origin, path, merged, neighbor))
+
+
+def _neighbor_warnings(origin: Origin, path: str, merged: DesiredNeighbor, neighbor: Neighbor) -> list[InputWarning]:
+    """What a neighbor asks for that frr-edge accepts but does not act on."""
+    found: list[InputWarning] = []
+    if "evpn" in neighbor.address_families:
+        found.append(
+            InputWarning(
+                origin,
+                f"{path}.addressFamilies: evpn is ignored: frr-edge activates only the unicast address families",
+                "FieldNotSupported",
+            )
+        )
+    if not merged.unicast:
+        found.append(
+            InputWarning(
+                origin,
+                f"{path}.addressFamilies: without unicast the session carries nothing frr-edge renders",
+                "FieldNotSupported",
+            )
+        )
+    if neighbor.disable_mp:
+        found.append(
+            InputWarning(
+                origin,
+                f"{path}.disableMP is deprecated and ignored, as in FRR-K8s; dualStackAddressFamily activates "
+                "both families",
+                "FieldNotSupported",
+            )
+        )
+    families = merged.families
+    # FRR-K8s keeps such a selector in the prefix-list of a family the session does not carry: no effect.
+    other = [
+        selector.prefix for selector in neighbor.to_receive.allowed.prefixes if family(selector.prefix) not in families
+    ]
+    if other:
+        found.append(
+            InputWarning(
+                origin,
+                f"{path}.toReceive.allowed.prefixes: {', '.join(other)} has no effect: the session carries only "
+                f"IPv{families[0]} unless dualStackAddressFamily is true",
+                "FieldHasNoEffect",
+            )
+        )
+    return found
+
+
+def _check_family(origin: Origin, where: str, prefix: str, families: tuple[int, ...], verb: str) -> None:
+    if family(prefix) not in families:
+        raise InvalidInput(
+            origin,
+            where,
+            f"{prefix} cannot be {verb} over an IPv{families[0]} session unless dualStackAddressFamily is true",
+        )
 
 
 def _check_neighbor(
@@ -344,38 +477,37 @@ def _check_neighbor(
         )
     families = merged.families
     advertise = neighbor.to_advertise
+    advertisable = bgp.advertisable
     for index, prefix in enumerate(advertise.allowed.prefixes):
         where = f"{path}.toAdvertise.allowed.prefixes[{index}]"
-        if prefix not in bgp.prefixes:
-            raise InvalidInput(
-                origin, where, f"{prefix} is not one of the router's prefixes (spec.bgp.routers[].prefixes)"
-            )
-        if family(prefix) not in families:
+        if prefix not in advertisable:
             raise InvalidInput(
                 origin,
                 where,
-                f"{prefix} cannot be advertised over an IPv{families[0]} session unless dualStackAddressFamily is true",
+                f"{prefix} is not one of the router's prefixes (spec.bgp.routers[].prefixes) nor of a VRF it imports",
             )
-    allowed = bgp.prefixes if merged.advertise_all else merged.advertise
+        _check_family(origin, where, prefix, families, "advertised")
+    allowed = advertisable if merged.advertise_all else merged.advertise
+    # FRR-K8s (validateOutgoingPrefixes) refuses a prefix of a family the session does not carry here too.
     for field_name, groups in (
         ("withLocalPref", [group.prefixes for group in advertise.with_local_pref]),
         ("withCommunity", [group.prefixes for group in advertise.with_community]),
     ):
         for group_index, prefixes in enumerate(groups):
-            for prefix in prefixes:
+            for prefix_index, prefix in enumerate(prefixes):
+                where = f"{path}.toAdvertise.{field_name}[{group_index}].prefixes[{prefix_index}]"
+                _check_family(origin, where, prefix, families, "advertised")
                 if prefix not in allowed:
                     raise InvalidInput(
-                        origin,
-                        f"{path}.toAdvertise.{field_name}[{group_index}]",
-                        f"{prefix} is not advertised to this neighbor (toAdvertise.allowed)",
+                        origin, where, f"{prefix} is not advertised to this neighbor (toAdvertise.allowed)"
                     )
-    for index, selector in enumerate(neighbor.to_receive.allowed.prefixes):
-        if family(selector.prefix) not in families:
+    for version, address in ((4, advertise.next_hop.ipv4), (6, advertise.next_hop.ipv6)):
+        if address is not None and version not in families:
             raise InvalidInput(
                 origin,
-                f"{path}.toReceive.allowed.prefixes[{index}]",
-                f"{selector.prefix} cannot be received over an IPv{families[0]} session "
-                "unless dualStackAddressFamily is true",
+                f"{path}.toAdvertise.nextHop.ipv{version}",
+                f"an IPv{version} next hop needs a session that carries IPv{version}: this one carries only "
+                f"IPv{families[0]} unless dualStackAddressFamily is true",
             )
     if neighbor.address is not None and parse_address(neighbor.address).is_link_local:
         # FRR reaches a link-local neighbor only through an interface: that is an unnumbered session.

@@ -19,10 +19,10 @@ from controller.api.firewallpolicy import AllowRule, RateLimitRule
 from controller.api.frrconfiguration import Neighbor
 from controller.api.ratelimit import RateLimitError, parse_rate
 from controller.errors import REDACTED, InputWarning, InvalidInput, MergeConflict, Origin, invalid_input
+from controller.metallb import fields
 from controller.metallb.legacy import read_legacy
 from controller.metallb.resources import (
     EXCLUDE_LABEL,
-    Advertisement,
     Cluster,
     Namespace,
     Node,
@@ -31,6 +31,7 @@ from controller.metallb.resources import (
     Service,
     Speaker,
 )
+from controller.metallb.validate import advertised_pools, check_namespace
 
 RATE_LIMIT_ANNOTATIONS = ("frr-edge.dev/rate-limit", "ratelimit")
 GENERATED_LABEL = "frr-edge.dev/generated"
@@ -41,11 +42,16 @@ _PROTOCOLS = ("tcp", "udp", "sctp")
 
 @dataclass(slots=True)
 class Derived:
-    """What the cluster contributes to one router."""
+    """What the cluster contributes to one router.
+
+    `bgp_ports` maps a speaker's address to the port it dials the router on (BGPPeer peerPort), for the
+    firewall; speakers dialing 179 are not listed.
+    """
 
     frr: FRRConfiguration | None
     firewall: FirewallPolicy
     warnings: list[InputWarning] = field(default_factory=list)
+    bgp_ports: dict[str, int] = field(default_factory=dict)
 
 
 def metallb_namespace(router: Router, cluster: Cluster) -> Namespace:
@@ -60,9 +66,24 @@ def metallb_namespace(router: Router, cluster: Cluster) -> Namespace:
     return namespace or Namespace()
 
 
-def _targets(router: Router, namespace: Namespace) -> list[Peer]:
+def _targets(router: Router, namespace: Namespace, warnings: list[InputWarning]) -> list[Peer]:
+    """The BGPPeers of this router, and warnings for their fields the router does not mirror."""
     addresses = set(router.spec.peering_addresses)
-    return sorted((peer for peer in namespace.peers if peer.spec.peer_address in addresses), key=lambda p: p.name)
+    targets = []
+    for peer in sorted(namespace.peers, key=lambda p: p.name):
+        kind = "ConfigMap" if peer.origin.kind == "ConfigMap" else "BGPPeer"
+        if peer.spec.interface:  # unnumbered: no peerAddress says whether it is about this router
+            warnings += fields.warnings(peer.origin, kind, {"interface": peer.spec.interface}, peer.at)
+            continue
+        if peer.spec.peer_address not in addresses:
+            continue
+        port = "peers[].peer-port" if kind == "ConfigMap" else "peerPort"
+        values = (
+            {port: peer.spec.peer_port} if kind == "ConfigMap" else {port: peer.spec.peer_port, "vrf": peer.spec.vrf}
+        )
+        warnings += fields.warnings(peer.origin, kind, values, peer.at)
+        targets.append(peer)
+    return targets
 
 
 def _router_asn(peer: Peer, asn_hint: int | None) -> int:
@@ -118,39 +139,6 @@ def _neighbor_address(
     return None
 
 
-def _advertised_pools(namespace: Namespace, advertisement: Advertisement) -> list[Pool]:
-    spec = advertisement.spec
-    if not spec.ip_address_pools and not spec.ip_address_pool_selectors:
-        return list(namespace.pools.values())
-    names = set(spec.ip_address_pools)
-    return [
-        pool
-        for pool in namespace.pools.values()
-        if pool.name in names or any(s.matches(pool.labels) for s in spec.ip_address_pool_selectors)
-    ]
-
-
-def _check_aggregation(namespace: Namespace) -> None:
-    """MetalLB's validateBGPAdvPerPool: an aggregation length shorter than a pool entry's prefix is refused.
-
-    Raises InvalidInput naming the BGPAdvertisement: mirroring it would make the router accept addresses
-    outside the pool.
-    """
-    for advertisement in namespace.advertisements:
-        spec = advertisement.spec
-        for pool in _advertised_pools(namespace, advertisement):
-            for entry, of_family, lowest in pool.entries:
-                length = spec.aggregation_length if of_family == 4 else spec.aggregation_length_v6
-                field_name = "aggregationLength" if of_family == 4 else "aggregationLengthV6"
-                if length is not None and length < lowest:
-                    raise InvalidInput(
-                        advertisement.origin,
-                        f"spec.{field_name}",
-                        f"invalid aggregation length {length}: prefix {lowest} in pool {pool.name} is more "
-                        f"specific than the aggregation length for addresses {entry} (MetalLB refuses it too)",
-                    )
-
-
 def _pools_for(namespace: Namespace, peer: Peer, node: Node) -> list[tuple[Pool, int | None, int | None]]:
     """(pool, aggregation length v4, v6) for every advertisement that announces to this peer from this node."""
     found = []
@@ -160,7 +148,7 @@ def _pools_for(namespace: Namespace, peer: Peer, node: Node) -> list[tuple[Pool,
             continue
         if spec.node_selectors and not any(s.matches(node.labels) for s in spec.node_selectors):
             continue
-        pools = _advertised_pools(namespace, advertisement)
+        pools = advertised_pools(namespace, advertisement)
         found += [(pool, spec.aggregation_length, spec.aggregation_length_v6) for pool in pools]
     return found
 
@@ -200,6 +188,8 @@ def _neighbor(peer: Peer, address: str, receive: list[dict[str, Any]]) -> dict[s
         "password": spec.password,
     }
     neighbor.update({key: value for key, value in optional.items() if value})
+    if spec.dual_stack_address_family:
+        neighbor["dualStackAddressFamily"] = True
     if spec.password_secret is not None:
         neighbor["passwordSecret"] = {
             "name": spec.password_secret.name,
@@ -225,7 +215,20 @@ _PEER_FIELDS = {
     "passwordSecret": "spec.passwordSecret",
     "sourceaddress": "spec.peerAddress",
 }
-_SESSION_KEYS = ("asn", "holdTime", "keepaliveTime", "connectTime", "password", "passwordSecret", "ebgpMultiHop")
+_SESSION_KEYS = (
+    "asn",
+    "holdTime",
+    "keepaliveTime",
+    "connectTime",
+    "password",
+    "passwordSecret",
+    "ebgpMultiHop",
+    "dualStackAddressFamily",
+)
+# A MetalLB BFDProfile as the router's side of the same session: timers and multiplier as the speaker's;
+# never passive (a passive speaker waits for the router); echo and minimum TTL are the speaker's own
+# (fields.py says why).
+_BFD_MIRRORED = ("receive_interval", "transmit_interval", "detect_multiplier")
 
 
 def _validated(peer: Peer, neighbor: dict[str, Any]) -> Neighbor:
@@ -239,19 +242,18 @@ def _validated(peer: Peer, neighbor: dict[str, Any]) -> Neighbor:
         raise InvalidInput(peer.origin, where, f"as a router neighbor: {problem.field}: {problem.why}") from None
 
 
-def derive_frr(
-    router: Router, cluster: Cluster, asn_hint: int | None, warnings: list[InputWarning] | None = None
-) -> FRRConfiguration | None:
-    """The FRRConfiguration `metallb-<router>`, or None when no BGPPeer targets this router.
+def derive_frr(router: Router, cluster: Cluster, asn_hint: int | None, derived: Derived) -> None:
+    """The FRRConfiguration `metallb-<router>` into `derived.frr` (None when no BGPPeer targets this router).
 
-    Raises InvalidInput or MergeConflict; speakers that cannot be neighbors are added to `warnings`.
+    Raises InvalidInput or MergeConflict; what is not mirrored is added to `derived.warnings`, the ports
+    speakers dial to `derived.bgp_ports`.
     """
-    warnings = [] if warnings is None else warnings
+    warnings = derived.warnings
     namespace = metallb_namespace(router, cluster)
-    peers = _targets(router, namespace)
+    peers = _targets(router, namespace, warnings)
     if not peers:
-        return None
-    _check_aggregation(namespace)
+        return
+    check_namespace(namespace)
     # frr-k8s may run in a namespace of its own (frr-k8s-system); MetalLB's speakers run in MetalLB's.
     speakers = [s for s in cluster.speakers if s.namespace == router.spec.metallb.namespace or s.component == "frr-k8s"]
     router_asn: int | None = None
@@ -275,21 +277,22 @@ def derive_frr(
                     "spec.bfdProfile",
                     f"BFDProfile {peer.spec.bfd_profile!r} not found in {peer.origin.namespace}",
                 )
-            profiles[peer.spec.bfd_profile] = {
-                "name": peer.spec.bfd_profile,
-                **profile.model_dump(by_alias=True, exclude_none=True),
-            }
+            mirrored = profile.model_dump(by_alias=True, exclude_none=True, include=set(_BFD_MIRRORED))
+            profiles[peer.spec.bfd_profile] = {"name": peer.spec.bfd_profile, **mirrored}
         for node, speaker in _nodes_of(peer, cluster, speakers):
             address = _neighbor_address(router, peer, node, speaker, warnings)
             if address is None:
                 continue
             receive = []
+            families = {4, 6} if peer.spec.dual_stack_address_family else {family(address)}
             for pool, aggregation_v4, aggregation_v6 in _pools_for(namespace, peer, node):
                 for network in pool.networks:
-                    if network.version == family(address):
+                    if network.version in families:
                         aggregation = aggregation_v4 if network.version == 4 else aggregation_v6
                         receive.append(receive_selector(network, aggregation))
             neighbor = _validated(peer, _neighbor(peer, address, receive))
+            if peer.spec.peer_port not in (None, 179):
+                derived.bgp_ports[address] = peer.spec.peer_port
             existing = neighbors.get(address)
             if existing is None:
                 neighbors[address], owners[address] = neighbor, peer
@@ -311,7 +314,7 @@ def derive_frr(
         update={"neighbors": [neighbors[address] for address in sorted(neighbors)]}
     )
     bgp = configuration.spec.bgp.model_copy(update={"routers": [bgp_router]})
-    return configuration.model_copy(update={"spec": configuration.spec.model_copy(update={"bgp": bgp})})
+    derived.frr = configuration.model_copy(update={"spec": configuration.spec.model_copy(update={"bgp": bgp})})
 
 
 def _merged(router: Router, address: str, existing: Neighbor, owner: Peer, incoming: Neighbor, peer: Peer) -> Neighbor:
@@ -440,5 +443,6 @@ def derive(router: Router, cluster: Cluster, asn_hint: int | None) -> Derived:
         InputWarning(error.origin, f"skipped: {error.field}: {error.why}", "ObjectSkipped") for error in cluster.skipped
     ]
     firewall, warnings = derive_firewall(router, cluster)
-    frr = derive_frr(router, cluster, asn_hint, warnings)
-    return Derived(frr=frr, firewall=firewall, warnings=skipped + warnings)
+    derived = Derived(frr=None, firewall=firewall, warnings=skipped + warnings)
+    derive_frr(router, cluster, asn_hint, derived)
+    return derived

@@ -23,6 +23,7 @@ from controller.metallb.resources import (
     BGPPeerSpec,
     Namespace,
     Peer,
+    community_problem,
     peer_problem,
 )
 from controller.metallb.resources import pool as make_pool
@@ -55,6 +56,8 @@ class LegacyPeer(_Legacy):
 class LegacyAdvertisement(_Legacy):
     aggregation_length: int | None = Field(default=None, alias="aggregation-length")
     aggregation_length_v6: int | None = Field(default=None, alias="aggregation-length-v6")
+    localpref: int = 0
+    communities: list[str] = Field(default_factory=list)
 
 
 class LegacyPool(_Legacy):
@@ -121,7 +124,10 @@ def read_legacy(origin: Origin, document: dict[str, Any]) -> Namespace:
     except ValidationError as error:
         raise invalid_input(origin, loaded, error, prefix="data.config") from None
     namespace = Namespace()
-    namespace.communities.update(config.bgp_communities)
+    for name, value in config.bgp_communities.items():
+        if (why := community_problem(value)) is not None:
+            raise InvalidInput(origin, f"data.config.bgp-communities.{name}", why)
+        namespace.communities[name] = value
     path = "data.config"
     try:
         for index, peer in enumerate(config.peers):
@@ -130,16 +136,18 @@ def read_legacy(origin: Origin, document: dict[str, Any]) -> Namespace:
             problem = peer_problem(spec)
             if problem is not None:
                 raise InvalidInput(origin, path, problem[1])
-            namespace.peers.append(Peer(origin, f"config-peer-{index}", spec))
+            namespace.peers.append(Peer(origin, f"config-peer-{index}", spec, at=path))
         for index, pool in enumerate(config.address_pools):
             path = f"data.config.address-pools[{index}]"
             if pool.protocol != "bgp":
                 continue
-            namespace.pools[pool.name] = make_pool(pool.name, {}, pool.addresses)
+            namespace.pools[pool.name] = make_pool(pool.name, {}, pool.addresses, origin)
             for advertisement in pool.bgp_advertisements or [LegacyAdvertisement()]:
                 spec_ad = BGPAdvertisementSpec(
                     aggregation_length=advertisement.aggregation_length,
                     aggregation_length_v6=advertisement.aggregation_length_v6,
+                    local_pref=advertisement.localpref,
+                    communities=advertisement.communities,
                     ip_address_pools=[pool.name],
                 )
                 namespace.advertisements.append(Advertisement(origin, spec_ad))

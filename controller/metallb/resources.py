@@ -12,6 +12,7 @@ configuration too); a Service, Node or Pod that fails is skipped alone.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -124,6 +125,9 @@ class IPAddressPoolSpec(MetalLBObject):
 class BGPAdvertisementSpec(MetalLBObject):
     aggregation_length: int | None = Field(default=None, alias="aggregationLength", ge=0, le=32)
     aggregation_length_v6: int | None = Field(default=None, alias="aggregationLengthV6", ge=0, le=128)
+    local_pref: int = Field(default=0, alias="localPref", ge=0, le=4294967295)
+    communities: list[str] = Field(default_factory=list)
+    service_selectors: list[LabelSelector] = Field(default_factory=list, alias="serviceSelectors")
     ip_address_pools: list[str] = Field(default_factory=list, alias="ipAddressPools")
     ip_address_pool_selectors: list[LabelSelector] = Field(default_factory=list, alias="ipAddressPoolSelectors")
     node_selectors: list[LabelSelector] = Field(default_factory=list, alias="nodeSelectors")
@@ -146,6 +150,7 @@ class Peer:
     origin: Origin
     name: str
     spec: BGPPeerSpec
+    at: str = "spec"  # where its fields are: `data.config.peers[N]` for a legacy ConfigMap entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +162,7 @@ class Pool:
     networks: tuple[Network, ...]
     # Per address entry as written: (entry, family, shortest prefix length of its CIDRs), for MetalLB's checks.
     entries: tuple[tuple[str, int, int], ...] = ()
+    origin: Origin | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +232,22 @@ class Cluster:
     skipped: list[InvalidInput] = field(default_factory=list)
 
 
-def pool(name: str, labels: dict[str, str], addresses: list[str]) -> Pool:
+_STANDARD = re.compile(r"([0-9]+):([0-9]+)", re.ASCII)
+_LARGE = re.compile(r"large:([0-9]+):([0-9]+):([0-9]+)", re.ASCII)
+
+
+def community_problem(value: str) -> str | None:
+    """Why MetalLB's community.New refuses a value (`AA:NN` of 16-bit parts, `large:A:B:C` of 32-bit), or None."""
+    if (match := _STANDARD.fullmatch(value)) is not None:
+        ok = all(len(part) <= 5 and int(part) <= 65535 for part in match.groups())
+    elif (match := _LARGE.fullmatch(value)) is not None:
+        ok = all(len(part) <= 10 and int(part) <= 4294967295 for part in match.groups())
+    else:
+        return f"{value!r} is not a BGP community: AA:NN (each 0-65535) or large:A:B:C (each 0-4294967295)"
+    return None if ok else f"{value!r} has a part out of range: AA:NN (each 0-65535) or large:A:B:C (each 0-4294967295)"
+
+
+def pool(name: str, labels: dict[str, str], addresses: list[str], origin: Origin | None = None) -> Pool:
     """An IPAddressPool's addresses read as MetalLB's ParseCIDR reads them; raises ValueError naming the entry."""
     entries = []
     networks: list[Network] = []
@@ -234,7 +255,7 @@ def pool(name: str, labels: dict[str, str], addresses: list[str]) -> Pool:
         covering = pool_networks([entry])
         entries.append((entry, covering[0].version, min(network.prefixlen for network in covering)))
         networks.extend(covering)
-    return Pool(name, labels, tuple(networks), tuple(entries))
+    return Pool(name, labels, tuple(networks), tuple(entries), origin)
 
 
 def pool_networks(addresses: list[str]) -> tuple[Network, ...]:
@@ -286,7 +307,7 @@ def _add_metallb(cluster: Cluster, origin: Origin, document: dict[str, Any]) -> 
             addresses = IPAddressPoolSpec.model_validate(spec, by_alias=True).addresses
             labels = ObjectMeta.model_validate(document.get("metadata")).labels
             try:
-                namespace.pools[origin.name] = pool(origin.name, labels, addresses)
+                namespace.pools[origin.name] = pool(origin.name, labels, addresses, origin)
             except ValueError as error:
                 cluster.invalid.append(InvalidInput(origin, "spec.addresses", str(error)))
         elif kind == "BGPAdvertisement":
@@ -295,7 +316,13 @@ def _add_metallb(cluster: Cluster, origin: Origin, document: dict[str, Any]) -> 
         elif kind == "BFDProfile":
             namespace.bfd_profiles[origin.name] = BFDProfileSpec.model_validate(spec, by_alias=True)
         elif kind == "Community":
-            for alias in CommunitySpec.model_validate(spec, by_alias=True).communities:
+            for index, alias in enumerate(CommunitySpec.model_validate(spec, by_alias=True).communities):
+                why = community_problem(alias.value)
+                if alias.name in namespace.communities:
+                    why = f"duplicate definition of community {alias.name!r} (MetalLB refuses it too)"
+                if why is not None:
+                    cluster.invalid.append(InvalidInput(origin, f"spec.communities[{index}]", why))
+                    return
                 namespace.communities[alias.name] = alias.value
     except ValidationError as error:
         if error.title == ObjectMeta.__name__:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from controller.desired import DesiredNeighbor
+from controller.merge.firewall import admit_neighbors
 from controller.metallb.departed import NeighborKey, departures
 from controller.pipeline import RouterResult
 from controller.render.frr import render_frr
@@ -55,10 +56,9 @@ class Departing:
             if bgp is None:
                 continue  # the whole BGP instance went: nothing to keep the neighbor in
             bgp.neighbors[peer] = copy.deepcopy(self.previous[key])
-            if peer not in result.desired.firewall.bgp_peers:
-                result.desired.firewall.bgp_peers.append(peer)
             kept = True
         if kept:
+            admit_neighbors(result.desired.firewall, result.desired.frr)
             result.frr = render_frr(result.name, result.desired.frr)
             result.nft = render_nft(result.name, result.desired.firewall)
         return kept

@@ -22,6 +22,7 @@ from controller.api.router import Router
 from controller.api.routerstate import RouterState
 from controller.errors import FrrEdgeError, InputWarning, MergeConflict
 from controller.inputs import Loaded
+from controller.metallb.resources import METALLB_GROUP
 from controller.operator.departing import Departing
 from controller.operator.index import Index
 from controller.operator.metrics import Metrics
@@ -276,6 +277,11 @@ _EVENT_GROUPS = {
     "Pod": "",
     "FirewallPolicy": ROUTER_GROUP,
     "FRRConfiguration": ROUTER_GROUP,
+    "BGPPeer": METALLB_GROUP,
+    "BGPAdvertisement": METALLB_GROUP,
+    "IPAddressPool": METALLB_GROUP,
+    "BFDProfile": METALLB_GROUP,
+    "Community": METALLB_GROUP,
 }
 
 

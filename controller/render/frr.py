@@ -55,8 +55,17 @@ def _community_set(community: str) -> str:
     return f"set community {community} additive"
 
 
+_SET_NEXT_HOP = {4: "set ip next-hop", 6: "set ipv6 next-hop global"}
+
+
 def _neighbor_policies(lines: list[str], bgp: DesiredBGP, neighbor: DesiredNeighbor) -> None:
-    """Prefix-lists and route-maps for one neighbor: `<name>-in` filters, `<name>-out` advertises."""
+    """Prefix-lists and route-maps for one neighbor: `<name>-in` filters, `<name>-out` advertises.
+
+    The last entry of `-out` per family permits the advertised prefixes and sets the next hop; the entries
+    before it set local preferences and communities and go on (`on-match next`), as FRR-K8s's do.
+    """
+    if not neighbor.unicast:
+        return
     name = object_name(neighbor)
     route_map_in: list[tuple[str, list[str]]] = []
     route_map_out: list[tuple[str, list[str]]] = []
@@ -77,7 +86,7 @@ def _neighbor_policies(lines: list[str], bgp: DesiredBGP, neighbor: DesiredNeigh
         _prefix_list(lines, f"{name}-in-{suffix}", of_family, received)
         route_map_in.append(("permit", [f"match {match} address prefix-list {name}-in-{suffix}"]))
 
-        allowed = _sorted_prefixes(bgp.prefixes if neighbor.advertise_all else neighbor.advertise, of_family)
+        allowed = _sorted_prefixes(bgp.advertisable if neighbor.advertise_all else neighbor.advertise, of_family)
         for local_pref in sorted(set(neighbor.local_prefs.values())):
             prefixes = [p for p in allowed if neighbor.local_prefs.get(p) == local_pref]
             if prefixes:
@@ -105,7 +114,10 @@ def _neighbor_policies(lines: list[str], bgp: DesiredBGP, neighbor: DesiredNeigh
                 )
             )
         _prefix_list(lines, f"{name}-out-{suffix}", of_family, [f"permit {p}" for p in allowed])
-        route_map_out.append(("permit", [f"match {match} address prefix-list {name}-out-{suffix}"]))
+        body = [f"match {match} address prefix-list {name}-out-{suffix}"]
+        if of_family in neighbor.next_hops:
+            body.append(f"{_SET_NEXT_HOP[of_family]} {neighbor.next_hops[of_family]}")
+        route_map_out.append(("permit", body))
     lines.append("!")
     for route_map, entries in ((f"{name}-in", route_map_in), (f"{name}-out", route_map_out)):
         for index, (action, body) in enumerate(entries, start=1):
@@ -113,6 +125,19 @@ def _neighbor_policies(lines: list[str], bgp: DesiredBGP, neighbor: DesiredNeigh
             lines.extend(f" {line}" for line in body)
             lines.append("exit")
         lines.append("!")
+
+
+def _disable_connected_check(bgp: DesiredBGP, neighbor: DesiredNeighbor) -> bool:
+    """Whether FRR-K8s writes `disable-connected-check` for this neighbor, and so does frr-edge.
+
+    FRR-K8s's rule (internal/frr/config.go, mustDisableConnectedCheck): a session over an IPv6 address that
+    carries only IPv6 (not dual-stack), is single hop, and is eBGP (`external`, or an AS other than ours).
+    """
+    if neighbor.interface or family(neighbor.peer) != 6 or neighbor.dual_stack or neighbor.ebgp_multihop:
+        return False
+    if neighbor.remote_as == "internal":
+        return False
+    return neighbor.remote_as == "external" or neighbor.remote_as != str(bgp.asn)
 
 
 def _neighbor_session(lines: list[str], bgp: DesiredBGP, neighbor: DesiredNeighbor) -> None:
@@ -142,10 +167,12 @@ def _neighbor_session(lines: list[str], bgp: DesiredBGP, neighbor: DesiredNeighb
         lines.append(f" neighbor {peer} graceful-restart")
     if neighbor.bfd_profile is not None:
         lines.append(f" neighbor {peer} bfd profile {neighbor.bfd_profile}")
+    if _disable_connected_check(bgp, neighbor):
+        lines.append(f" neighbor {peer} disable-connected-check")
 
 
 def _address_family(lines: list[str], bgp: DesiredBGP, neighbors: list[DesiredNeighbor], of_family: int) -> None:
-    active = [n for n in neighbors if of_family in n.families]
+    active = [n for n in neighbors if n.unicast and of_family in n.families]
     prefixes = _sorted_prefixes(bgp.prefixes, of_family)
     if not (active or prefixes or bgp.imports):
         return
@@ -212,13 +239,13 @@ def _bfd(lines: list[str], desired: DesiredFRR) -> None:
 def render_frr(router_name: str, desired: DesiredFRR) -> str:
     """The FRR configuration text for one router."""
     lines = [f"! frr-edge: desired FRR configuration of router {router_name}", "!"]
-    routers = [desired.routers[vrf] for vrf in sorted(desired.routers)]
-    for bgp in routers:
+    for vrf in sorted(desired.routers):
+        bgp = desired.routers[vrf]
         for neighbor in sorted(bgp.neighbors.values(), key=lambda n: n.sort_key):
             _neighbor_policies(lines, bgp, neighbor)
     _bfd(lines, desired)
-    for bgp in routers:
-        _router(lines, bgp)
+    for vrf in desired.instance_order():
+        _router(lines, desired.routers[vrf])
     for snippet in desired.raw:
         lines.append(f"! raw configuration from FRRConfiguration {snippet.origin.ref} (priority {snippet.priority})")
         lines.extend(snippet.config.to_text().rstrip(LINE_BREAK).split(LINE_BREAK))

@@ -75,25 +75,23 @@ class _Box:
         )
 
 
-def _joined_ports(entries: list[AllowEntry]) -> list[AllowEntry]:
-    """Entries of one destination, protocol and source whose port ranges overlap or touch, joined."""
-    by_rest: dict[tuple[int, str, str, str], list[AllowEntry]] = defaultdict(list)
-    for entry in entries:
-        by_rest[(entry.family, entry.destination, entry.protocol, entry.source)].append(entry)
+def _joined_ports(entries: Iterable[AllowEntry]) -> list[AllowEntry]:
+    """Entries of one destination, protocol and source whose port ranges overlap or touch, joined.
+
+    One sort and one pass: entries of one destination, protocol and source come next to each other.
+    """
     joined: list[AllowEntry] = []
-    for (of_family, destination, protocol, source), group in by_rest.items():
-        if len(group) == 1:
-            joined.append(group[0])
-            continue
-        spans: list[Span] = []
-        for first, last in sorted(_ports(entry) for entry in group):
-            if spans and first <= spans[-1][1] + 1:
-                spans[-1] = (spans[-1][0], max(spans[-1][1], last))
-            else:
-                spans.append((first, last))
-        for span in spans:
-            ports = ANY_PORT if span == _ALL_PORTS else span
-            joined.append(AllowEntry(of_family, destination, protocol, ports, source))
+    for entry in sorted(set(entries), key=lambda e: (e.family, e.destination, e.protocol, e.source, e.ports)):
+        if joined:
+            last = joined[-1]
+            if last[:3] == entry[:3] and last.source == entry.source:
+                first, end = _ports(last)
+                start, stop = _ports(entry)
+                if start <= end + 1:
+                    span = (first, max(end, stop))
+                    joined[-1] = last._replace(ports=ANY_PORT if span == _ALL_PORTS else span)
+                    continue
+        joined.append(entry)
     return joined
 
 
@@ -125,12 +123,33 @@ def _neighbours(boxes: list[_Box]) -> dict[int, list[int]]:
     return found
 
 
-def layers(entries: Iterable[AllowEntry]) -> list[list[AllowEntry]]:
-    """The entries, reduced without changing what they allow, in layers whose elements never overlap.
+def _nested(entries: list[AllowEntry]) -> set[tuple[int, str, str]]:
+    """(family, protocol, destination) of the entries whose destination contains, or lies in, another's.
 
-    Deterministic: the same entries give the same layers in the same order.
+    Prefixes of one length never nest: a family and protocol whose destinations all have one length (the
+    Services' /32 and /128) is settled without reading a single address.
     """
-    boxes = [_Box(entry) for entry in sorted(set(_joined_ports(sorted(set(entries)))))]
+    groups: dict[tuple[int, str], set[str]] = defaultdict(set)
+    for entry in entries:
+        groups[(entry.family, entry.protocol)].add(entry.destination)
+    nested: set[tuple[int, str, str]] = set()
+    for (of_family, protocol), prefixes in groups.items():
+        lengths = {int(prefix.rsplit("/", 1)[1]) for prefix in prefixes}
+        if len(lengths) == 1:
+            continue
+        bits = 32 if of_family == 4 else 128
+        by_start = {(_prefix(prefix)[0], _prefix(prefix)[2]): prefix for prefix in prefixes}
+        for (first, own), prefix in by_start.items():
+            for length in lengths:
+                outer = by_start.get((first & ~((1 << (bits - length)) - 1), length)) if length < own else None
+                if outer is not None:
+                    nested |= {(of_family, protocol, prefix), (of_family, protocol, outer)}
+    return nested
+
+
+def _general(entries: list[AllowEntry]) -> list[list[AllowEntry]]:
+    """Entries that may overlap: those inside another dropped, the rest spread over layers."""
+    boxes = [_Box(entry) for entry in entries]
     neighbours = _neighbours(boxes)
     dropped = {
         index
@@ -150,4 +169,28 @@ def layers(entries: Iterable[AllowEntry]) -> list[list[AllowEntry]]:
         if layer == len(result):
             result.append([])
         result[layer].append(box.entry)
-    return result or [[]]
+    return result
+
+
+def layers(entries: Iterable[AllowEntry]) -> list[list[AllowEntry]]:
+    """The entries, reduced without changing what they allow, in layers whose elements never overlap.
+
+    Deterministic: the same entries give the same layers in the same order. Most entries (a Service's
+    address, its ports joined, one source) cannot overlap anything: they go to the first layer directly;
+    only destinations that nest, or that several sources share, are compared box by box.
+    """
+    joined = _joined_ports(entries)
+    by_destination: dict[tuple[int, str, str], list[AllowEntry]] = defaultdict(list)
+    for entry in joined:
+        by_destination[(entry.family, entry.protocol, entry.destination)].append(entry)
+    nested = _nested(joined)
+    alone: list[AllowEntry] = []
+    compared: list[AllowEntry] = []
+    for key, group in by_destination.items():
+        if key not in nested and len({entry.source for entry in group}) == 1:
+            alone += group
+        else:
+            compared += group
+    result = _general(sorted(compared)) or [[]]
+    result[0] = sorted(result[0] + alone)
+    return result

@@ -12,8 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from controller.addresses import collapse
-from controller.desired import ANY_PORT, ANY_SOURCE, AllowEntry, AllowSet, DesiredFirewall
+from controller.addresses import collapse, family
+from controller.desired import (
+    ANY_PORT,
+    ANY_SOURCE,
+    BFD_ECHO,
+    BFD_SINGLE_HOP,
+    DEFAULT_PORT,
+    AllowEntry,
+    AllowSet,
+    DesiredFirewall,
+)
 from controller.render.intervals import layers
 
 TABLE = "frr_edge"
@@ -149,11 +158,19 @@ def _input_rules(desired: DesiredFirewall) -> list[str]:
     if desired.allow_ssh:
         rules.append(f"tcp dport {desired.ssh_port} accept")
     if desired.allow_bgp:
-        rules.append("ip saddr @bgp_peers_v4 tcp dport 179 accept")
-        rules.append("ip6 saddr @bgp_peers_v6 tcp dport 179 accept")
+        for of_family in (4, 6):
+            match = _MATCH[of_family]
+            rules.append(f"{match} saddr . tcp dport @bgp_peers_v{of_family} accept")
+            rules.append(f"{match} saddr . udp dport @bfd_peers_v{of_family} accept")
         if desired.bgp_interfaces:
             interfaces = ", ".join(f'"{name}"' for name in desired.bgp_interfaces)
-            rules.append(f"iifname {{ {interfaces} }} tcp dport 179 accept")
+            rules.append(f"iifname {{ {interfaces} }} tcp dport {DEFAULT_PORT} accept")
+        if desired.bfd_interfaces:
+            interfaces = ", ".join(f'"{name}"' for name in desired.bfd_interfaces)
+            rules.append(f"iifname {{ {interfaces} }} udp dport {{ {BFD_SINGLE_HOP}, {BFD_ECHO} }} accept")
+        if desired.router_echo:
+            # The router's own BFD echo packets, looped back by its neighbors: from and to itself.
+            rules.append(f"udp dport {BFD_ECHO} fib saddr type local accept")
     if desired.drop_unmatched:
         rules.append("meta l4proto icmp accept")
         rules.append("meta l4proto ipv6-icmp accept")
@@ -182,8 +199,13 @@ def render_nft(router_name: str, desired: DesiredFirewall) -> str:
         f"delete table inet {TABLE}",
         f"table inet {TABLE} {{",
     ]
-    _set(lines, "bgp_peers_v4", "ipv4_addr", [p for p in desired.bgp_peers if ":" not in p], interval=False)
-    _set(lines, "bgp_peers_v6", "ipv6_addr", [p for p in desired.bgp_peers if ":" in p], interval=False)
+    for of_family in (4, 6):
+        address = _ADDRESS[of_family]
+        for name, peers in (("bgp_peers", desired.bgp_peers), ("bfd_peers", desired.bfd_peers)):
+            elements = [f"{peer} . {port}" for peer, port in peers if family(peer) == of_family]
+            _set(lines, f"{name}_v{of_family}", f"{address} . inet_service", elements, interval=False)
+        echo = [f"{peer} . {peer}" for peer in desired.bfd_echo if family(peer) == of_family]
+        _set(lines, f"bfd_echo_v{of_family}", f"{address} . {address}", echo, interval=False)
     allow_rules = _service_sets(lines, desired.allow)
     allow_rules += _allow_set_rules(lines, desired.allow_sets)
     _limits(lines, desired)
@@ -192,10 +214,15 @@ def render_nft(router_name: str, desired: DesiredFirewall) -> str:
         lines.append(f'\t\tinclude "{desired.local_include}"')
         lines.append("\t}")
     _chain(lines, "input", _input_rules(desired), hook="input")
+    # A speaker's BFD echo packets come back to it through the router (RFC 5880 echo function).
+    forward = [
+        f"{match} saddr . {match} daddr @bfd_echo_v{of_family} udp dport {BFD_ECHO} accept"
+        for of_family, match in _MATCH.items()
+    ]
     if desired.public_interface is not None:
-        forward = [f'iifname "{desired.public_interface}" jump services']
+        forward.append(f'iifname "{desired.public_interface}" jump services')
     else:
-        forward = ["jump services"]
+        forward.append("jump services")
     _chain(lines, "forward", forward, hook="forward")
     _chain(lines, "services", _service_rules(desired, allow_rules))
     lines.append("}")

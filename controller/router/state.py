@@ -33,6 +33,20 @@ def condition(kind: str, ok: bool, reason: str, message: str, now: datetime) -> 
     )
 
 
+def inputs_accepted(result: RouterResult, now: datetime) -> Condition:
+    """InputsAccepted: every input object was used as written; False lists what was skipped or not mirrored.
+
+    Does not count against Ready: the router runs what could be used, and each object also gets an Event.
+    """
+    if not result.warnings:
+        return condition("InputsAccepted", True, "AllUsed", "every input object is used as written", now)
+    shown = "; ".join(map(str, result.warnings[:10]))
+    more = len(result.warnings) - 10
+    message = shown + (f"; and {more} more (Events on the objects)" if more > 0 else "")
+    reason = result.warnings[0].reason if len({w.reason for w in result.warnings}) == 1 else "PartlyUsed"
+    return condition("InputsAccepted", False, reason, message, now)
+
+
 def router_state(
     router: Router,
     result: RouterResult,
@@ -50,6 +64,7 @@ def router_state(
         fields["conversion"] = StepResult(result="Failed", message="; ".join(map(str, result.errors)), time=now)
     else:
         fields["conversion"] = StepResult(result="Success", time=now)
+    conditions.append(inputs_accepted(result, now))
     if isinstance(outcome, ApplyReport):
         fields["reload"] = ReloadResult(
             result="Success",

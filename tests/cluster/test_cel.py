@@ -42,6 +42,14 @@ def rules_in(schema: dict[str, Any], path: str = "") -> list[tuple[str, str]]:
     return found
 
 
+def patched(kubectl: Kubectl, valid: dict[str, Any], patch: list[dict[str, Any]]) -> dict[str, Any]:
+    """`valid` with a JSON patch applied, by kubectl as a user would."""
+    broken: dict[str, Any] = kubectl.json(
+        "patch", "--local", "--filename=-", "--type=json", f"--patch={json.dumps(patch)}", input=json.dumps(valid)
+    )
+    return broken
+
+
 def create_dry_run(kubectl: Kubectl, resource: dict[str, Any]) -> tuple[int, str]:
     created = kubectl.run("create", "--dry-run=server", "--filename=-", input=json.dumps(resource))
     return created.returncode, created.stderr
@@ -61,14 +69,7 @@ def test_valid_object_is_accepted(path: Path, kubectl: Kubectl) -> None:
 )
 def test_rule_refuses_the_object_that_breaks_it(path: Path, case: dict[str, Any], kubectl: Kubectl) -> None:
     valid = load(path)["valid"]
-    broken = kubectl.json(
-        "patch",
-        "--local",
-        "--filename=-",
-        "--type=json",
-        f"--patch={json.dumps(case['patch'])}",
-        input=json.dumps(valid),
-    )
+    broken = patched(kubectl, valid, case["patch"])
 
     returncode, error = create_dry_run(kubectl, broken)
 
@@ -118,14 +119,7 @@ def test_the_api_server_refuses_zones_and_mapped_addresses_as_the_models_do(
 ) -> None:
     """Issue 11: Python's ipaddress accepts `::1%<anything>`; the API server and frr-edge's models refuse it."""
     valid = load(Path(__file__).parent / "fixtures" / "cel" / "frrconfiguration.yaml")["valid"]
-    broken = kubectl.json(
-        "patch",
-        "--local",
-        "--filename=-",
-        "--type=json",
-        f"--patch={json.dumps([{'op': 'replace', 'path': path, 'value': value}])}",
-        input=json.dumps(valid),
-    )
+    broken = patched(kubectl, valid, [{"op": "replace", "path": path, "value": value}])
     returncode, error = create_dry_run(kubectl, broken)
     assert returncode == 1 and "is invalid" in error
     with pytest.raises(ValidationError):

@@ -1,6 +1,6 @@
 """Evaluate the CRDs' x-kubernetes-validations rules in Python, with cel-python.
 
-cel-python implements standard CEL; the Kubernetes library functions the rules use (isIP, cidr, ip,
+cel-python implements standard CEL; the Kubernetes library functions the rules use (isIP, isCIDR, cidr, ip,
 prefixLength, family) are provided here from Python's ipaddress. The real API server evaluates the same
 rules in the cluster test tier.
 """
@@ -39,6 +39,14 @@ def _cidr(value: Any) -> celtypes.StringType:
     return celtypes.StringType(str(ipaddress.ip_network(text, strict=False)))
 
 
+def _is_cidr(value: Any) -> celtypes.BoolType:
+    try:
+        _cidr(value)
+    except ValueError:
+        return celtypes.BoolType(False)
+    return celtypes.BoolType(True)
+
+
 def _prefix_length(value: Any) -> celtypes.IntType:
     return celtypes.IntType(ipaddress.ip_network(str(value), strict=False).prefixlen)
 
@@ -54,7 +62,14 @@ def _family(value: Any) -> celtypes.IntType:
     return celtypes.IntType(_parse_ip(str(value)).version)
 
 
-FUNCTIONS = {"isIP": _is_ip, "cidr": _cidr, "prefixLength": _prefix_length, "ip": _ip, "family": _family}
+FUNCTIONS = {
+    "isIP": _is_ip,
+    "isCIDR": _is_cidr,
+    "cidr": _cidr,
+    "prefixLength": _prefix_length,
+    "ip": _ip,
+    "family": _family,
+}
 _ENVIRONMENT = celpy.Environment()
 _PROGRAMS: dict[str, Any] = {}
 

@@ -112,7 +112,11 @@ INVALID = [
     ("FRRConfiguration", {"bgp": {"routers": [{"asn": 4294967296}]}}, "must be an AS number between 1 and 4294967295"),
     ("FRRConfiguration", neighbor(holdTime="2s"), "holdTime must be 0 or at least 3s"),
     ("FRRConfiguration", neighbor(holdTime="70000s"), "holdTime must be at most 65535s"),
-    ("FRRConfiguration", neighbor(holdTime="30s", keepaliveTime="30s"), "keepaliveTime must be less than holdTime"),
+    (
+        "FRRConfiguration",
+        neighbor(holdTime="30s", keepaliveTime="31s"),
+        "keepaliveTime must not be greater than holdTime",
+    ),
     ("FRRConfiguration", neighbor(keepaliveTime="70000s"), "keepaliveTime must be at most 65535s"),
     ("FRRConfiguration", neighbor(connectTime="0s"), "connectTime must be between 1s and 65535s"),
     (
@@ -144,6 +148,11 @@ INVALID = [
         "FirewallPolicy",
         {"allow": [{"name": "p", "protocol": "icmp", "ports": [1], "destinations": ["10.0.0.1/32"]}]},
         "icmp and icmpv6 rules have no ports",
+    ),
+    (
+        "FirewallPolicy",
+        {"rateLimits": [{"destination": "203.0.113.0/24", "protocol": "tcp", "port": 80, "rate": "1 mbytes/second"}]},
+        "must be an IP address or a host prefix (/32 or /128)",
     ),
     (
         "FirewallPolicy",
@@ -198,7 +207,7 @@ def test_samples_pass_every_cel_rule() -> None:
     ("selector", "why"),
     [
         ({"prefix": "10.0.0.0/8", "le": 33}, "le must be at most 32 for IPv4"),
-        ({"prefix": "10.0.0.0/16", "ge": 8}, "ge must be greater than the prefix length"),
+        ({"prefix": "10.0.0.0/16", "ge": 8}, "ge must be at least the prefix length"),
         ({"prefix": "10.0.0.0/16", "le": 8}, "le must be at least the prefix length"),
     ],
 )
@@ -209,3 +218,10 @@ def test_bounds_relative_to_the_prefix_are_checked_by_frr_edge_not_cel(selector:
     assert violations(schema("FRRConfiguration"), document) == []
     with pytest.raises(ValidationError, match=why):
         FRRConfiguration.model_validate(document)
+
+
+def test_a_keepalive_equal_to_the_hold_time_passes_the_cel_rule_and_the_model() -> None:
+    # FRR-K8s (parseTimers) and MetalLB refuse only a keepalive greater than the hold time.
+    document = _object("FRRConfiguration", neighbor(holdTime="30s", keepaliveTime="30s"))
+    assert violations(schema("FRRConfiguration"), document) == []
+    FRRConfiguration.model_validate(document)

@@ -78,7 +78,7 @@ def test_bgp_is_allowed_from_exactly_the_merged_neighbors() -> None:
         " {interface: eth3, asn: 1}]}]}",
     )
     firewall = desired(config).firewall
-    assert firewall.bgp_peers == ["192.0.2.12", "2001:db8::12"]
+    assert firewall.bgp_peers == [("192.0.2.12", 179), ("2001:db8::12", 179)]
     assert firewall.bgp_interfaces == ["eth3"]
 
 

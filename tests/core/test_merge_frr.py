@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from controller.errors import REDACTED, InvalidInput, MergeConflict
-from tests.core.builders import desired, frr_configuration
+from controller.pipeline import desired_router
+from tests.core.builders import ROUTER, desired, frr_configuration, resources
 
 NEIGHBOR = """
 bgp:
@@ -334,3 +335,108 @@ def test_a_raw_snippet_frr_would_reject_is_refused_with_line_column_and_what_was
     assert caught.value.field == "spec.raw.rawConfig"
     assert caught.value.why.startswith("line 3 column 30: unexpected end of line; expected")
     assert "an AS number" in caught.value.why and "neighbor 192.0.2.9 remote-as" in caught.value.why
+
+
+def test_a_receive_selector_of_a_family_the_session_does_not_carry_is_kept_and_warned_about() -> None:
+    config = neighbor_config(
+        "a", "toReceive: {allowed: {prefixes: [{prefix: 203.0.113.0/24}, {prefix: '2001:db8:5::/48'}]}}"
+    )
+    router = desired(config)
+    neighbor = router.frr.routers[""].neighbors["192.0.2.11"]
+    assert neighbor.receive == {("203.0.113.0/24", None, None), ("2001:db8:5::/48", None, None)}
+    assert neighbor.families == (4,)
+    inputs = resources(ROUTER, config)
+    (warning,) = desired_router(inputs.routers[0], inputs)[1]
+    assert warning.reason == "FieldHasNoEffect" and warning.origin.name == "a"
+    assert "toReceive.allowed.prefixes: 2001:db8:5::/48 has no effect" in warning.message
+
+
+def test_a_prefix_of_another_family_in_with_community_or_with_local_pref_is_refused() -> None:
+    base = frr_configuration("base", "bgp: {routers: [{asn: 64512, prefixes: [198.51.100.0/24, '2001:db8::/64']}]}")
+    for field, group in (
+        ("withCommunity", "{prefixes: ['2001:db8::/64'], community: '64512:7'}"),
+        ("withLocalPref", "{prefixes: ['2001:db8::/64'], localPref: 150}"),
+    ):
+        config = neighbor_config("c", f"toAdvertise: {{allowed: {{mode: all}}, {field}: [{group}]}}")
+        with pytest.raises(InvalidInput) as caught:
+            desired(base, config)
+        assert caught.value.field == f"spec.bgp.routers[0].neighbors[0].toAdvertise.{field}[0].prefixes[0]"
+        assert "cannot be advertised over an IPv4 session" in caught.value.why
+
+
+def test_next_hops_set_on_one_side_are_kept_and_two_different_ones_conflict() -> None:
+    base = frr_configuration("base", "bgp: {routers: [{asn: 64512, prefixes: [198.51.100.0/24]}]}")
+    first = neighbor_config("a", "toAdvertise: {allowed: {mode: all}, nextHop: {ipv4: 192.0.2.1}}")
+    plain = neighbor_config("b")
+    assert desired(base, first, plain).frr.routers[""].neighbors["192.0.2.11"].next_hops == {4: "192.0.2.1"}
+    other = neighbor_config("c", "toAdvertise: {nextHop: {ipv4: 192.0.2.2}}")
+    with pytest.raises(MergeConflict, match=r"toAdvertise\.nextHop\.ipv4: 192\.0\.2\.1 .*!= 192\.0\.2\.2"):
+        desired(base, first, other)
+
+
+def test_an_ipv6_next_hop_needs_a_session_that_carries_ipv6() -> None:
+    config = neighbor_config("a", "toAdvertise: {nextHop: {ipv6: '2001:db8::1'}}")
+    with pytest.raises(InvalidInput) as caught:
+        desired(config)
+    assert caught.value.field == "spec.bgp.routers[0].neighbors[0].toAdvertise.nextHop.ipv6"
+
+
+def test_an_import_of_a_vrf_without_a_bgp_instance_is_refused_naming_the_field() -> None:
+    config = frr_configuration("a", "bgp: {routers: [{asn: 64512, imports: [{vrf: blue}]}]}")
+    with pytest.raises(InvalidInput) as caught:
+        desired(config)
+    assert caught.value.field == "spec.bgp.routers[0].imports[0].vrf"
+    assert "VRF 'blue'" in caught.value.why
+
+
+def test_imported_prefixes_may_be_advertised_and_mode_all_includes_them() -> None:
+    red = frr_configuration("red", "bgp: {routers: [{asn: 64512, vrf: red, prefixes: [198.51.100.0/24]}]}")
+    default = frr_configuration(
+        "default",
+        """
+        bgp:
+          routers:
+            - asn: 64512
+              imports: [{vrf: red}]
+              neighbors:
+                - {address: 192.0.2.11, asn: 64513, toAdvertise: {allowed: {prefixes: [198.51.100.0/24]}}}
+                - {address: 192.0.2.12, asn: 64513, toAdvertise: {allowed: {mode: all}}}
+        """,
+    )
+    bgp = desired(red, default).frr.routers[""]
+    assert bgp.imported_prefixes == {"198.51.100.0/24"} and bgp.prefixes == set()
+    assert bgp.neighbors["192.0.2.11"].advertise == {"198.51.100.0/24"}
+
+
+def test_evpn_and_the_evpn_address_family_are_accepted_and_warned_about() -> None:
+    config = frr_configuration(
+        "a",
+        """
+        bgp:
+          routers:
+            - asn: 64512
+              evpn: {advertiseVNIs: All, l2vnis: [{vni: 100}]}
+              neighbors: [{address: 192.0.2.11, asn: 64513, addressFamilies: [unicast, evpn]}]
+        """,
+    )
+    inputs = resources(ROUTER, config)
+    router, warnings = desired_router(inputs.routers[0], inputs)
+    assert router.frr.routers[""].neighbors["192.0.2.11"].unicast
+    assert [(w.reason, w.message.split(" ")[0]) for w in warnings] == [
+        ("FieldNotSupported", "spec.bgp.routers[0].evpn"),
+        ("FieldNotSupported", "spec.bgp.routers[0].neighbors[0].addressFamilies:"),
+    ]
+
+
+def test_an_imported_vrf_comes_before_the_instance_importing_it_and_mutual_imports_need_one_as() -> None:
+    # FRR creates an instance named by `import vrf` before it was read, with the importer's AS.
+    importer = frr_configuration("a", "bgp: {routers: [{asn: 64512, imports: [{vrf: red}]}, {asn: 64600, vrf: red}]}")
+    assert desired(importer).frr.instance_order() == ["red", ""]
+    both_ways = frr_configuration(
+        "b", "bgp: {routers: [{asn: 64512, imports: [{vrf: red}]}, {asn: 64600, vrf: red, imports: [{vrf: default}]}]}"
+    )
+    with pytest.raises(InvalidInput) as caught:
+        desired(both_ways)
+    assert caught.value.field == "spec.bgp.routers[0].imports[0].vrf"
+    same_as = both_ways.replace("asn: 64600", "asn: 64512")
+    assert sorted(desired(same_as).frr.instance_order()) == ["", "red"]  # either order reads the same

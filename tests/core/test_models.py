@@ -83,12 +83,29 @@ def test_invalid_frr_configuration_fields_are_named_with_why(spec: str, field: s
             "ascending range",
         ),
         ("allow: [{name: a, protocol: tcp, destinations: []}]", "spec.allow[0].destinations", "at least 1 item"),
+        (
+            "rateLimits: [{destination: 203.0.113.0/24, protocol: tcp, port: 80, rate: '1 mbytes/second'}]",
+            "spec.rateLimits[0].destination",
+            "203.0.113.0/24 is a /24 prefix; a rate limit applies to one Service address: "
+            "write it as an address or a host prefix (/32)",
+        ),
     ],
 )
 def test_invalid_firewall_policy_fields_are_named_with_why(spec: str, field: str, why: str) -> None:
     message = only_error(firewall_policy("bad", spec, "team"))
     assert message.startswith(f"test.yaml#0 FirewallPolicy team/bad: {field}: ")
     assert why in message
+
+
+@pytest.mark.parametrize(
+    ("written", "address"),
+    [("203.0.113.10/32", "203.0.113.10"), ("203.0.113.10", "203.0.113.10"), ("2001:DB8::a/128", "2001:db8::a")],
+)
+def test_a_rate_limit_destination_takes_a_host_prefix_as_allow_destinations_do(written: str, address: str) -> None:
+    spec = f"rateLimits: [{{destination: '{written}', protocol: tcp, port: 80, rate: '1 mbytes/second'}}]"
+    inputs = resources(firewall_policy("limits", spec))
+    assert not inputs.invalid
+    assert inputs.firewall_policies[0].object.spec.rate_limits[0].destination == address
 
 
 def test_router_host_key_must_look_like_an_openssh_public_key() -> None:
@@ -159,3 +176,19 @@ def test_the_fast_ipv4_cidr_check_agrees_with_ipaddress(address: int, length: in
 def test_an_object_name_smuggling_a_line_into_the_rendered_config_is_refused() -> None:
     router = ROUTER.replace("name: edge-1", 'name: "edge-1\\nrouter bgp 1"', 1)
     assert "Router edge-1\nrouter bgp 1: metadata.name: String should match pattern" in only_error(router)
+
+
+@pytest.mark.parametrize(
+    ("selector", "field"),
+    [
+        ("{matchLabels: {site: '@'}}", "spec.routerSelector.matchLabels.site"),
+        ("{matchLabels: {'a b': x}}", "spec.routerSelector.matchLabels.a b"),
+        (
+            "{matchExpressions: [{key: site, operator: In, values: ['dc 1']}]}",
+            "spec.routerSelector.matchExpressions[0].values[0]",
+        ),
+    ],
+)
+def test_a_router_selector_no_label_could_match_is_refused(selector: str, field: str) -> None:
+    message = only_error(frr_configuration("bad", f"routerSelector: {selector}", "team"))
+    assert message.startswith(f"test.yaml#0 FRRConfiguration team/bad: {field}: ")

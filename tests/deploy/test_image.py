@@ -103,4 +103,4 @@ def test_image_layout_runs_frr_edge_with_its_grammar(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     module, grammar = result.stdout.splitlines()
     assert module == str(tmp_path / "controller" / "frrcfg" / "parser.py")
-    assert grammar == str(tmp_path / "grammar" / "frr.lark")
+    assert grammar == str(tmp_path / "controller" / "frrcfg" / "frr.lark")

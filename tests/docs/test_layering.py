@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
 
+from tests.docs.layering_table import differences
 from tests.docs.markdown import code_blocks
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,3 +41,16 @@ def test_conflicting_layer_is_refused_as_shown(tmp_path: Path) -> None:
     assert result.returncode == 3
     (shown,) = [text for info, text in code_blocks(PAGE) if info == "text"]
     assert result.stderr == shown
+
+
+def test_every_deliberate_difference_from_frr_k8s_says_what_and_why_and_names_tests_that_exist() -> None:
+    rows = differences()
+    assert len(rows) >= 10
+    for name, row in rows.items():
+        assert row.frr_k8s and row.frr_edge and row.because, name
+        assert row.tests, f"row {name} names no test"
+        for path, function in row.tests:
+            source = REPO / path
+            assert source.is_file(), f"row {name}: {path} does not exist"
+            defined = {node.name for node in ast.parse(source.read_text()).body if isinstance(node, ast.FunctionDef)}
+            assert function in defined, f"row {name}: {path} has no test {function}"

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-OURS = ["controller/frrcfg", "tests/frrcfg", "bench/bench_parse.py"]
+OURS = ["controller/frrcfg", "tests/frrcfg", "tests/packaging", "bench/bench_parse.py"]
 
 
 def run(*command: str) -> subprocess.CompletedProcess[str]:

@@ -96,8 +96,8 @@ def neighbors(draw: st.DrawFn, router_asn: int, router_prefixes: list[str], prof
     if draw(st.booleans()):
         hold = draw(st.sampled_from([0]) | st.integers(3, 65535))
         neighbor["holdTime"] = f"{hold}s"
-        if hold and draw(st.booleans()):
-            neighbor["keepaliveTime"] = f"{draw(st.integers(0, hold - 1))}s"
+        if draw(st.booleans()):
+            neighbor["keepaliveTime"] = f"{draw(st.integers(0, hold))}s"
     if draw(st.booleans()):
         neighbor["connectTime"] = f"{draw(st.integers(1, 65535))}s"
     if draw(st.booleans()):
@@ -125,14 +125,25 @@ def neighbors(draw: st.DrawFn, router_asn: int, router_prefixes: list[str], prof
         advertise["withCommunity"] = [{"prefixes": advertised[:1], "community": draw(communities)}]
     if advertised and draw(st.booleans()):
         advertise["withLocalPref"] = [{"prefixes": advertised[-1:], "localPref": draw(st.integers(0, 4294967295))}]
+    next_hop = {}
+    if 4 in families and draw(st.booleans()):
+        next_hop["ipv4"] = draw(ipv4_hosts)
+    if 6 in families and draw(st.booleans()):
+        next_hop["ipv6"] = draw(ipv6_hosts)
+    if next_hop:
+        advertise["nextHop"] = next_hop
+    if draw(st.booleans()):
+        neighbor["addressFamilies"] = draw(st.sampled_from([["unicast"], ["unicast", "evpn"], ["evpn"]]))
     neighbor["toAdvertise"] = advertise
     received = [p for p in draw(st.lists(prefixes, max_size=3)) if (6 if ":" in p else 4) in families]
     selectors = []
     for prefix in received:
         length, top = int(prefix.split("/")[1]), 32 if ":" not in prefix else 128
         selector: dict[str, Any] = {"prefix": prefix}
+        if draw(st.booleans()):
+            selector["ge"] = draw(st.integers(max(length, 1), top))
         if length < top and draw(st.booleans()):
-            selector["le"] = draw(st.integers(length + 1, top))
+            selector["le"] = draw(st.integers(max(length + 1, selector.get("ge", 0)), top))
         selectors.append(selector)
     neighbor["toReceive"] = {"allowed": {"prefixes": selectors, "mode": draw(st.sampled_from(["filtered", "all"]))}}
     return neighbor
@@ -236,7 +247,9 @@ def inputs(draw: st.DrawFn) -> Inputs:
         rules.append(rule)
     limits = [
         {
-            "destination": draw(ipv4_hosts | ipv6_hosts),
+            "destination": draw(
+                (ipv4_hosts | ipv6_hosts).flatmap(lambda a: st.sampled_from([a, f"{a}/{128 if ':' in a else 32}"]))
+            ),
             "protocol": "tcp",
             "port": draw(st.integers(1, 65535)),
             "rate": draw(rates()),

@@ -201,7 +201,7 @@ def test_load_balancer_class_filter() -> None:
 
 def test_bgp_is_allowed_from_the_speakers() -> None:
     firewall = router_of(sample_inputs())[0].firewall
-    assert firewall.bgp_peers == ["10.0.0.11", "10.0.0.12", "fd00:10::11", "fd00:10::12"]
+    assert [peer for peer, _ in firewall.bgp_peers] == ["10.0.0.11", "10.0.0.12", "fd00:10::11", "fd00:10::12"]
 
 
 def test_a_user_configuration_layers_on_the_derived_one() -> None:

@@ -92,6 +92,33 @@ def test_bad_annotation_is_an_event_and_everything_else_applies(world: World, le
     assert "frr-edge.dev/rate-limit" in event["message"]
 
 
+def test_a_metallb_field_the_router_does_not_mirror_is_an_event_and_a_condition(
+    world: World, leader: Controller
+) -> None:
+    """A BGPPeer `vrf` (the speaker's VRF; issue 12): Warning Event on the BGPPeer, InputsAccepted=False in
+    RouterState naming it; Ready stays True; removed, the condition no longer names it."""
+    world.kubectl(
+        "patch", "bgppeer", "lab-edge", "--namespace=metallb-system", "--type=merge", '--patch={"spec": {"vrf": "red"}}'
+    )
+    mentioned = "BGPPeer metallb-system/lab-edge: spec.vrf: not mirrored"
+    wait_for(lambda: mentioned in world.condition("InputsAccepted").get("message", ""), 10, "InputsAccepted names it")
+    # The Service with the rejected annotation (above) is still there: two kinds of warning at once.
+    assert world.condition("InputsAccepted")["status"] == "False"
+    wait_for(lambda: world.events("metallb-system", "BGPPeer", "lab-edge"), 5, "Event on BGPPeer lab-edge")
+    [event] = world.events("metallb-system", "BGPPeer", "lab-edge")
+    assert event["type"] == "Warning" and event["reason"] == "FieldNotMirrored" and "spec.vrf" in event["message"]
+    assert world.condition("Ready")["status"] == "True"
+    world.kubectl(
+        "patch",
+        "bgppeer",
+        "lab-edge",
+        "--namespace=metallb-system",
+        "--type=json",
+        '--patch=[{"op": "remove", "path": "/spec/vrf"}]',
+    )
+    wait_for(lambda: mentioned not in world.condition("InputsAccepted").get("message", ""), 10, "no longer named")
+
+
 def test_burst_of_changes_coalesces(world: World, leader: Controller) -> None:
     """500 Services' addresses written as fast as the API server takes them: converged in a few applies."""
     documents = [

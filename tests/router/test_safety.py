@@ -36,7 +36,7 @@ def test_a_raw_snippet_vtysh_refuses_is_not_applied(applied: Run, frr_edge: FrrE
 
     assert run.code == EXIT_REJECTED, run.stderr
     assert "(vtysh -C -f candidate.frr): exit status 2: candidate.frr line " in run.stderr
-    assert "[neighbor 192.0.2.11 remote-ass 64513]: Unknown command" in run.stderr  # our line, not vtysh's quote
+    assert "[banner motd file /etc/frr/frr-edge-missing-motd]: Unknown command" in run.stderr  # our line, not vtysh's
     assert running_config(router_lab) == before
 
 
