@@ -303,16 +303,10 @@ def _check_raw_instances(router_name: str, desired: DesiredFRR, owners: dict[str
                 continue
             vrf = item.vrf or ""
             asn, owner = asns.setdefault(vrf, (item.asn, snippet.origin))
-            if _as_number(asn) != _as_number(item.asn):
+            if int(asn) != int(item.asn):  # the checker admits plain AS numbers only, as FRR 8.4 does
                 subject = f"router {router_name} BGP instance (vrf {vrf or 'default'})"
                 raw = f"{item.asn} (spec.raw.rawConfig: {item.header()})"
                 raise MergeConflict(subject, "asn", owner, asn, snippet.origin, raw)
-
-
-def _as_number(asn: str) -> int:
-    """An AS number in plain or asdot notation (`65546` or `1.10`) as its value."""
-    high, _, low = asn.rpartition(".")
-    return int(high) * 65536 + int(low) if high else int(low)
 
 
 def _parsed_raw(origin: Origin, text: str) -> Config:

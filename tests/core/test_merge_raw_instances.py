@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from controller.errors import MergeConflict
+from controller.errors import InvalidInput, MergeConflict
 from tests.core.builders import ROUTER, desired, frr_configuration
 
 REPO = Path(__file__).resolve().parents[2]
@@ -40,10 +40,17 @@ def test_a_raw_router_bgp_with_another_as_is_a_conflict_naming_both_configuratio
     assert conflict.second_value == "65010 (spec.raw.rawConfig: router bgp 65010)"
 
 
-def test_a_raw_router_bgp_with_the_same_as_in_asdot_adds_to_the_instance() -> None:
-    same = snippet("upstream", "router bgp 0.64512\n neighbor 198.51.100.7 remote-as 65020\nexit\n")
+def test_a_raw_router_bgp_with_the_same_as_adds_to_the_instance() -> None:
+    same = snippet("upstream", "router bgp 64512\n neighbor 198.51.100.7 remote-as 65020\nexit\n")
 
     assert len(desired(SPEAKERS, same).frr.raw) == 1
+
+
+def test_a_raw_router_bgp_in_asdot_is_refused_as_frr_8_4_refuses_it() -> None:
+    asdot = snippet("upstream", "router bgp 0.64512\n neighbor 198.51.100.7 remote-as 65020\nexit\n")
+
+    with pytest.raises(InvalidInput, match=r"admin/upstream: spec.raw.rawConfig: line 1 .*'router bgp 0.64512'"):
+        desired(SPEAKERS, asdot)
 
 
 def test_two_snippets_opening_one_vrf_instance_with_different_as_numbers_conflict() -> None:
