@@ -53,9 +53,9 @@ class _Builder(Transformer[Token, m.Config]):
 
     # -------------------------------------------------------- generic lines and contexts
 
-    def command(self, children: list[Token]) -> m.Command:
+    def command(self, children: list[Token]) -> m.Statement:
         (token,) = children
-        return m.Command(" ".join(token.split()), line=_line(token))
+        return m.typed_line(" ".join(token.split()), line=_line(token))
 
     global_vrf = command
     bgp_session_command = command

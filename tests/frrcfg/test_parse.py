@@ -10,6 +10,7 @@ from controller.frrcfg import FrrSyntaxError, parse
 from controller.frrcfg.model import (
     AddressFamily,
     Bfd,
+    BfdFlag,
     BfdProfile,
     BfdSetting,
     Command,
@@ -72,7 +73,7 @@ def test_a_rendered_config_comes_back_as_typed_objects() -> None:
     (profile,) = bfd.items
     assert isinstance(profile, BfdProfile) and profile.name == "fast"
     assert BfdSetting(setting="receive-interval", value=300) in profile.items
-    assert Command(words="echo-mode") in profile.items
+    assert BfdFlag(flag="echo-mode") in profile.items
 
 
 def test_printing_gives_text_that_reads_back_the_same() -> None:
