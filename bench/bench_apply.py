@@ -26,6 +26,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from controller.frrcfg import parse
 from controller.inputs import load_paths
 from controller.lab import router as lab
