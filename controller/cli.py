@@ -6,6 +6,13 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+# Every start-up builds the whole parser (this docstring is its description), so the modules registering
+# commands import only the standard library; each command imports what it needs when it runs
+# (tests/packaging/test_startup.py holds to it).
+from controller import apply_cli, convert, offline, operator
+from controller.frrcfg import cli as frrcfg
+from controller.lab import cli as lab
+
 EXIT_OK = 0
 EXIT_INVALID = 2
 EXIT_CONFLICT = 3
@@ -16,10 +23,6 @@ Command = Callable[[argparse.Namespace], int]
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="frr-edge", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    from controller import apply_cli, convert, offline, operator
-    from controller.frrcfg import cli as frrcfg
-    from controller.lab import cli as lab
 
     offline.add_commands(commands)
     convert.add_commands(commands)

@@ -1,6 +1,8 @@
 """Offline commands: `render`, `validate` and `crds`, for people and for CI pipelines on pull requests.
 
 Exit codes are a contract: 0 success, 2 invalid input, 3 merge conflict.
+frr-edge builds every command's argument parser at each start-up, so this module imports only the
+standard library; a command imports the models, the pipeline and YAML when it runs.
 """
 
 from __future__ import annotations
@@ -10,17 +12,11 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ruamel.yaml import YAML
-
-from controller.api.common import GROUP
-from controller.api.crd import KINDS, all_crds
-from controller.errors import InvalidInput, MergeConflict
-from controller.frrcfg.redact import redact
-from controller.inputs import Inputs, UnreadableInput, load_paths
-from controller.metallb.resources import read_cluster
-from controller.pipeline import RouterResult, render_all
+if TYPE_CHECKING:
+    from controller.inputs import Inputs
+    from controller.pipeline import RouterResult
 
 EXIT_OK = 0
 EXIT_INVALID = 2
@@ -29,6 +25,8 @@ EXIT_CONFLICT = 3
 
 def dump_yaml(documents: list[dict[str, Any]]) -> str:
     """Multi-document YAML, deterministic."""
+    from ruamel.yaml import YAML
+
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
     yaml.width = 4096
@@ -39,6 +37,8 @@ def dump_yaml(documents: list[dict[str, Any]]) -> str:
 
 
 def _load(args: argparse.Namespace) -> Inputs | int:
+    from controller.inputs import UnreadableInput, load_paths
+
     try:
         return load_paths(args.file)
     except UnreadableInput as error:
@@ -47,6 +47,10 @@ def _load(args: argparse.Namespace) -> Inputs | int:
 
 
 def _results(args: argparse.Namespace) -> tuple[list[RouterResult], int]:
+    from controller.errors import InvalidInput, MergeConflict
+    from controller.metallb.resources import read_cluster
+    from controller.pipeline import render_all
+
     inputs = _load(args)
     if isinstance(inputs, int):
         return [], inputs
@@ -87,6 +91,8 @@ def _results(args: argparse.Namespace) -> tuple[list[RouterResult], int]:
 def _render(args: argparse.Namespace) -> int:
     results, code = _results(args)
     if args.redact:
+        from controller.frrcfg.redact import redact
+
         for result in results:
             result.frr = redact(result.frr)
     output = args.output
@@ -121,6 +127,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _crds(args: argparse.Namespace) -> int:
+    from controller.api.common import GROUP
+    from controller.api.crd import KINDS, all_crds
+
     crds = all_crds()
     if args.write is None:
         sys.stdout.write(dump_yaml(crds))

@@ -1,0 +1,85 @@
+"""A command imports what it needs and no more: `frr-edge --help` no SSH client, Kubernetes client or models.
+
+Every start-up builds the parser of every command (controller/cli.py), so a heavy import in a module that
+registers commands is paid by all of them (issue 14: 1.5 s before `--help` printed). Each case runs the CLI in
+a fresh interpreter of this tree and reads its sys.modules when the command is done.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+# Runs `frr-edge ARGS...` in this process and prints the top-level modules loaded, as JSON, last.
+PROBE = """
+import contextlib, io, json, sys
+from controller.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        code = main(sys.argv[1:])
+    except SystemExit as exit:
+        code = exit.code
+print(json.dumps({"code": code, "modules": sorted({name.split(".")[0] for name in sys.modules})}))
+"""
+
+# What only `apply`/`status` (SSH) and `run` (the controller) need.
+CONTROLLER_ONLY = {"asyncssh", "kopf", "kubernetes", "aiohttp", "cryptography", "asyncio"}
+# What only a command that reads resources or FRR configuration needs.
+MODELS = {"pydantic", "pydantic_core", "lark", "yaml", "ruamel"}
+
+
+def loaded_by(*args: str, cwd: Path = REPO) -> set[str]:
+    """The top-level modules `frr-edge ARGS...` has loaded when it is done; the command must succeed."""
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(result.stdout.splitlines()[-1])
+    assert outcome["code"] == 0, result.stderr
+    return set(outcome["modules"])
+
+
+def test_help_imports_no_ssh_client_no_kubernetes_client_and_no_models() -> None:
+    assert loaded_by("--help") & (CONTROLLER_ONLY | MODELS) == set()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "render",
+        "validate",
+        "crds",
+        "convert",
+        "apply",
+        "status",
+        "parse",
+        "run",
+        "lab cluster start",
+        "lab router start",
+        "lab demo start",
+    ],
+)
+def test_a_commands_help_imports_none_of_them_either(command: str) -> None:
+    assert loaded_by(*command.split(), "--help") & (CONTROLLER_ONLY | MODELS) == set()
+
+
+def test_parse_imports_the_grammar_but_not_the_controller_nor_the_resource_models(tmp_path: Path) -> None:
+    config = tmp_path / "frr.conf"
+    config.write_text("hostname edge-1\n")
+
+    loaded = loaded_by("parse", str(config), cwd=tmp_path)
+
+    assert "lark" in loaded
+    assert loaded & (CONTROLLER_ONLY | {"pydantic", "yaml", "ruamel"}) == set()
