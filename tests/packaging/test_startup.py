@@ -17,7 +17,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 
-# Runs `frr-edge ARGS...` in this process and prints the top-level modules loaded, as JSON, last.
+# Runs `frr-edge ARGS...` in this process and prints its exit code and the modules loaded, as JSON, last.
 PROBE = """
 import contextlib, io, json, sys
 from controller.cli import main
@@ -26,7 +26,7 @@ with contextlib.redirect_stdout(io.StringIO()):
         code = main(sys.argv[1:])
     except SystemExit as exit:
         code = exit.code
-print(json.dumps({"code": code, "modules": sorted({name.split(".")[0] for name in sys.modules})}))
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
 """
 
 # What only `apply`/`status` (SSH) and `run` (the controller) need.
@@ -36,7 +36,7 @@ MODELS = {"pydantic", "pydantic_core", "lark", "yaml", "ruamel"}
 
 
 def loaded_by(*args: str, cwd: Path = REPO) -> set[str]:
-    """The top-level modules `frr-edge ARGS...` has loaded when it is done; the command must succeed."""
+    """The modules `frr-edge ARGS...` has loaded when it is done; the command must succeed."""
     result = subprocess.run(
         [sys.executable, "-c", PROBE, *args],
         cwd=cwd,
@@ -73,6 +73,15 @@ def test_help_imports_no_ssh_client_no_kubernetes_client_and_no_models() -> None
 )
 def test_a_commands_help_imports_none_of_them_either(command: str) -> None:
     assert loaded_by(*command.split(), "--help") & (CONTROLLER_ONLY | MODELS) == set()
+
+
+def test_validate_imports_the_models_but_not_the_controller_nor_the_grammar() -> None:
+    loaded = loaded_by("validate", "-f", str(REPO / "samples" / "core" / "router.yaml"))
+
+    assert {"pydantic", "yaml"} <= loaded
+    # No raw FRR snippet in the input: nothing to check against the grammar or FRR's command table, and no
+    # FRR configuration model to build.
+    assert loaded & (CONTROLLER_ONLY | {"lark", "controller.frrcfg.commands", "controller.frrcfg.model"}) == set()
 
 
 def test_parse_imports_the_grammar_but_not_the_controller_nor_the_resource_models(tmp_path: Path) -> None:
