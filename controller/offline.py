@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from controller.errors import Origin
     from controller.inputs import Inputs
     from controller.pipeline import RouterResult
 
@@ -48,7 +49,6 @@ def _load(args: argparse.Namespace) -> Inputs | int:
 
 def _results(args: argparse.Namespace) -> tuple[list[RouterResult], int]:
     from controller.errors import InvalidInput, MergeConflict
-    from controller.metallb.resources import read_cluster
     from controller.pipeline import render_all
 
     inputs = _load(args)
@@ -60,10 +60,19 @@ def _results(args: argparse.Namespace) -> tuple[list[RouterResult], int]:
     for invalid in inputs.invalid:
         print(f"frr-edge: {invalid.error}", file=sys.stderr)
         code = EXIT_INVALID
-    cluster = read_cluster(inputs.others)
-    for cluster_error in [*cluster.invalid, *cluster.skipped]:
-        print(f"frr-edge: {cluster_error}", file=sys.stderr)
-        code = EXIT_INVALID
+    cluster = None
+    cluster_invalid: list[InvalidInput] = []
+    skipped: set[Origin] = set()
+    if inputs.others:
+        # Objects of other kinds (MetalLB's, Nodes, Pods, Services) make a cluster; without any, MetalLB's
+        # models never load unless a Router follows MetalLB (pipeline.py).
+        from controller.metallb.resources import read_cluster
+
+        cluster = read_cluster(inputs.others)
+        cluster_invalid, skipped = cluster.invalid, {error.origin for error in cluster.skipped}
+        for cluster_error in [*cluster.invalid, *cluster.skipped]:
+            print(f"frr-edge: {cluster_error}", file=sys.stderr)
+            code = EXIT_INVALID
     if args.router is not None:
         # Render only the Router asked for: at scale, every other one would be work thrown away.
         inputs.routers = [router for router in inputs.routers if router.object.metadata.name == args.router]
@@ -71,8 +80,7 @@ def _results(args: argparse.Namespace) -> tuple[list[RouterResult], int]:
             print(f"frr-edge: no valid Router named {args.router!r} in the input", file=sys.stderr)
             return [], EXIT_INVALID
     results = render_all(inputs, cluster)
-    reported = {str(invalid.error) for invalid in inputs.invalid} | {str(error) for error in cluster.invalid}
-    skipped = {error.origin for error in cluster.skipped}
+    reported = {str(invalid.error) for invalid in inputs.invalid} | {str(error) for error in cluster_invalid}
     for result in results:
         for warning in result.warnings:
             if warning.reason == "ObjectSkipped" and warning.origin in skipped:

@@ -75,13 +75,25 @@ def test_a_commands_help_imports_none_of_them_either(command: str) -> None:
     assert loaded_by(*command.split(), "--help") & (CONTROLLER_ONLY | MODELS) == set()
 
 
-def test_validate_imports_the_models_but_not_the_controller_nor_the_grammar() -> None:
+# What a Router that does not follow MetalLB, in an input without cluster objects, never needs.
+METALLB = {"controller.metallb.resources", "controller.metallb.derive", "controller.metallb.legacy"}
+
+
+def test_validate_imports_the_models_but_not_the_controller_nor_the_grammar_nor_metallb() -> None:
     loaded = loaded_by("validate", "-f", str(REPO / "samples" / "core" / "router.yaml"))
 
-    assert {"pydantic", "yaml"} <= loaded
+    assert {"pydantic", "yaml", "controller.pipeline"} <= loaded
     # No raw FRR snippet in the input: nothing to check against the grammar or FRR's command table, and no
-    # FRR configuration model to build.
-    assert loaded & (CONTROLLER_ONLY | {"lark", "controller.frrcfg.commands", "controller.frrcfg.model"}) == set()
+    # FRR configuration model to build; the Router does not follow MetalLB and there is no cluster to read.
+    frrcfg = {"lark", "controller.frrcfg.commands", "controller.frrcfg.model"}
+    assert loaded & (CONTROLLER_ONLY | frrcfg | METALLB) == set()
+
+
+def test_validate_of_a_router_that_follows_metallb_reads_the_cluster() -> None:
+    loaded = loaded_by("validate", "-f", str(REPO / "samples" / "metallb"))
+
+    assert {"controller.metallb.resources", "controller.metallb.derive"} <= loaded
+    assert loaded & CONTROLLER_ONLY == set()
 
 
 def test_parse_imports_the_grammar_but_not_the_controller_nor_the_resource_models(tmp_path: Path) -> None:
