@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 # Every start-up builds the whole parser (this docstring is its description), so the modules registering
 # commands import only the standard library; each command imports what it needs when it runs
@@ -43,5 +45,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
+def program() -> NoReturn:
+    """The `frr-edge` executable: main(), then the exit of the process."""
+    code = main()
+    # The interpreter's last full collection, at exit, would walk every object start-up made (modules,
+    # models, validators) to free memory the process is giving back anyway: about a tenth of a short
+    # command's CPU. Frozen objects are skipped; atexit handlers still run.
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    program()

@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from controller import collector
+
 if TYPE_CHECKING:
     from controller.errors import Origin
     from controller.inputs import Inputs
@@ -47,6 +49,8 @@ def _load(args: argparse.Namespace) -> Inputs | int:
         return EXIT_INVALID
 
 
+# Start-up and the pipeline allocate much and leave no cyclic garbage (collector.py).
+@collector.paused()
 def _results(args: argparse.Namespace) -> tuple[list[RouterResult], int]:
     from controller.errors import InvalidInput, MergeConflict
     from controller.pipeline import render_all
