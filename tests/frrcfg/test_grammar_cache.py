@@ -97,11 +97,28 @@ def test_a_cache_directory_that_cannot_be_made_gives_the_same_parser_and_writes_
     assert not cache.exists()
 
 
-def test_a_directory_others_may_write_is_not_used(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", [0o777, 0o770, 0o703], ids=["everyone", "group", "others"])
+def test_a_directory_others_may_write_is_not_used(tmp_path: Path, mode: int) -> None:
     grammar = 'start: GREETING\nGREETING: "hello"\n'
     cache = tmp_path / "frr-edge"
     compiled(grammar, OPTIONS, Words(), cache)
-    cache.chmod(0o777)  # another user could have put any pickle there
+    (stored,) = tables(cache)
+    written = stored.stat()
+    cache.chmod(mode)  # another user could have put any pickle there
+
+    assert load(grammar, OPTIONS, Words(), cache) is None
+    assert compiled(grammar, OPTIONS, Words(), cache).parse("hello") == "hello"
+    assert tables(cache) == [stored] and stored.stat().st_mtime_ns == written.st_mtime_ns  # nor written
+
+
+def test_a_directory_of_another_user_is_not_used(tmp_path: Path) -> None:
+    grammar = 'start: GREETING\nGREETING: "hello"\n'
+    cache = tmp_path / "frr-edge"
+    compiled(grammar, OPTIONS, Words(), cache)
+    if os.geteuid() == 0:
+        os.chown(cache, 65534, 65534)  # nobody's, mode 0700 still: readable to root, but not root's own
+    else:
+        cache = Path("/")  # root's, as every directory a user did not make
 
     assert load(grammar, OPTIONS, Words(), cache) is None
     assert compiled(grammar, OPTIONS, Words(), cache).parse("hello") == "hello"

@@ -93,7 +93,14 @@ def test_validate_of_a_router_that_follows_metallb_reads_the_cluster() -> None:
     loaded = loaded_by("validate", "-f", str(REPO / "samples" / "metallb"))
 
     assert {"controller.metallb.resources", "controller.metallb.derive"} <= loaded
-    assert loaded & CONTROLLER_ONLY == set()
+
+
+@pytest.mark.parametrize(
+    "path", ["core/router.yaml", "core/bgp-base.yaml", "core/firewall.yaml", "core", "metallb", "metallb-legacy"]
+)
+def test_validate_imports_no_ssh_client_and_no_kubernetes_client(path: str) -> None:
+    """A pre-commit hook runs `frr-edge validate` per file: it never pays for what only a router or a cluster needs."""
+    assert loaded_by("validate", "-f", str(REPO / "samples" / path)) & CONTROLLER_ONLY == set()
 
 
 def test_parse_imports_the_grammar_but_not_the_controller_nor_the_resource_models(tmp_path: Path) -> None:
@@ -104,3 +111,46 @@ def test_parse_imports_the_grammar_but_not_the_controller_nor_the_resource_model
 
     assert "lark" in loaded
     assert loaded & (CONTROLLER_ONLY | {"pydantic", "yaml", "ruamel"}) == set()
+
+
+# Runs `frr-edge parse FILE` in this process and prints how many times lark compiled a grammar, last.
+COUNT_COMPILES = """
+import contextlib, io, sys
+import lark
+compiles = []
+compile_grammar = lark.Lark.__init__
+def counted(self, *args, **options):
+    compiles.append(1)
+    compile_grammar(self, *args, **options)
+lark.Lark.__init__ = counted
+from controller.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    code = main(sys.argv[1:])
+print(code, len(compiles))
+"""
+
+
+def test_the_second_parse_loads_the_grammar_the_first_one_compiled(tmp_path: Path) -> None:
+    config = tmp_path / "frr.conf"
+    config.write_text("hostname edge-1\n")
+
+    def compiles() -> int:
+        """How many grammars `frr-edge parse` compiled, its cache under tmp_path (XDG_CACHE_HOME)."""
+        result = subprocess.run(
+            [sys.executable, "-c", COUNT_COMPILES, "parse", str(config)],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(tmp_path / "cache")},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        code, count = result.stdout.split()
+        assert code == "0", result.stderr
+        return int(count)
+
+    assert compiles() == 1
+    (stored,) = (tmp_path / "cache" / "frr-edge").glob("frr-lark-*.pickle")
+    written = stored.stat()
+    assert compiles() == 0
+    assert stored.stat().st_mtime_ns == written.st_mtime_ns
