@@ -84,9 +84,11 @@ def test_validate_imports_the_models_but_not_the_controller_nor_the_grammar_nor_
 
     assert {"pydantic", "yaml", "controller.pipeline"} <= loaded
     # No raw FRR snippet in the input: nothing to check against the grammar or FRR's command table, and no
-    # FRR configuration model to build; the Router does not follow MetalLB and there is no cluster to read.
+    # FRR configuration model to build; the Router does not follow MetalLB and there is no cluster to read;
+    # no Secret, no status.
     frrcfg = {"lark", "controller.frrcfg.commands", "controller.frrcfg.model"}
-    assert loaded & (CONTROLLER_ONLY | frrcfg | METALLB) == set()
+    unused = {"controller.kubernetes", "controller.api.routerstate"}
+    assert loaded & (CONTROLLER_ONLY | frrcfg | METALLB | unused) == set()
 
 
 def test_validate_of_a_router_that_follows_metallb_reads_the_cluster() -> None:
