@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from controller.lab import DEFAULT_BIN_DIR
+from controller.lab import DEFAULT_BIN_DIR, ROUTER_LAB_NEEDS_ROOT
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -83,6 +83,9 @@ def _add_router(labs: argparse._SubParsersAction[Any]) -> None:
 
 
 def _start_router(args: argparse.Namespace) -> int:
+    if os.geteuid() != 0:
+        print(f"frr-edge lab router: {ROUTER_LAB_NEEDS_ROOT}", file=sys.stderr)
+        return EXIT_FAILED
     from controller.lab import router
 
     try:

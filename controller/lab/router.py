@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from controller.api.router import FRRSettings
+from controller.lab import ROUTER_LAB_NEEDS_ROOT
 from controller.lab.processes import start_time
 from controller.offline import dump_yaml
 from controller.router.commands import WORKDIR_NAME, RouterCommands, sudoers
@@ -382,7 +383,7 @@ def start(directory: Path, speakers: int = 2) -> RouterLab:
     On failure everything started so far is stopped again.
     """
     if os.geteuid() != 0:
-        raise LabError("the router lab needs root (network namespaces, FRR, sshd, a login user); run it as root")
+        raise LabError(ROUTER_LAB_NEEDS_ROOT)
     if not 1 <= speakers <= 9:
         raise LabError("--speakers must be between 1 and 9")
     directory = directory.resolve()
