@@ -15,7 +15,6 @@ from pydantic import BaseModel, ValidationError
 from controller.api import FirewallPolicy, FRRConfiguration, LabelSelector, Router
 from controller.api.common import API_VERSION, GROUP
 from controller.errors import InputWarning, InvalidInput, Origin, invalid_input
-from controller.kubernetes import Secret
 from controller.manifests import ManifestError, read_file
 
 T = TypeVar("T", bound=BaseModel)
@@ -131,6 +130,9 @@ def add_object(inputs: Inputs, document: dict[str, Any], path: str | None = None
         elif isinstance(loaded, FirewallPolicy):
             inputs.firewall_policies.append(Loaded(origin, loaded))
     elif kind == "Secret" and api_version == "v1":
+        # With the first Secret: the models of Kubernetes' own kinds cost every start-up, and few inputs hold one.
+        from controller.kubernetes import Secret
+
         try:
             inputs.secrets[(origin.namespace or "default", name)] = Secret.model_validate(document).values
         except ValidationError as error:

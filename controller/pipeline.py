@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from controller import collector
 from controller.api import FirewallPolicy, FRRConfiguration, Router
 from controller.desired import DesiredRouter
 from controller.errors import FrrEdgeError, InputWarning, InvalidInput, MergeConflict, Origin
 from controller.inputs import Inputs, Loaded
 from controller.merge.firewall import merge_firewall
 from controller.merge.frr import merge_frr
-from controller.metallb.derive import derive
-from controller.metallb.resources import Cluster, read_cluster
 from controller.render.frr import render_frr
 from controller.render.nft import render_nft
+
+if TYPE_CHECKING:
+    from controller.metallb.derive import Derived
+    from controller.metallb.resources import Cluster
 
 
 @dataclass(slots=True)
@@ -64,7 +65,7 @@ def desired_router(
             (r.asn for c in configurations for r in c.object.spec.bgp.routers if not r.vrf),
             None,
         )
-        derived = derive(router.object, cluster if cluster is not None else read_cluster(inputs.others), asn_hint)
+        derived = _derived(router.object, inputs, cluster, asn_hint)
         warnings, bgp_ports = derived.warnings, derived.bgp_ports
         if derived.frr is not None:
             configurations.append(Loaded(_derived_origin(derived.frr), derived.frr))
@@ -76,27 +77,20 @@ def desired_router(
     return desired, warnings
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while the pipeline runs.
+def _derived(router: Router, inputs: Inputs, cluster: Cluster | None, asn_hint: int | None) -> Derived:
+    """What MetalLB contributes to a router that follows it; the cluster is read from `inputs` if not given."""
+    # MetalLB's models and rules load with the first such router: a Router is opted in (metallb.enabled),
+    # and importing them cost every `frr-edge validate` of a small file about 20 ms of CPU (issue 14).
+    from controller.metallb.derive import derive
+    from controller.metallb.resources import read_cluster
 
-    The pipeline allocates hundreds of thousands of small acyclic objects at 50,000 Services; the collector
-    would rescan the growing heap again and again (measured here: 20-40% of the run). Reference counting
-    still frees everything; the collector resumes, and catches up, when the pipeline is done.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    return derive(router, cluster if cluster is not None else read_cluster(inputs.others), asn_hint)
 
 
 def render_router(router: Loaded[Router], inputs: Inputs, cluster: Cluster | None = None) -> RouterResult:
     """The rendered configuration of one router, or its errors; never raises for bad input."""
     name = router.object.metadata.name
-    with _collector_paused():
+    with collector.paused():
         try:
             desired, warnings = desired_router(router, inputs, cluster)
         except (InvalidInput, MergeConflict) as error:
@@ -112,8 +106,10 @@ def render_router(router: Loaded[Router], inputs: Inputs, cluster: Cluster | Non
 
 def render_all(inputs: Inputs, cluster: Cluster | None = None) -> list[RouterResult]:
     """Every router's result, sorted by name; one router's errors never stop another's rendering."""
-    if cluster is None:
-        with _collector_paused():
+    if cluster is None and any(router.object.spec.metallb.enabled for router in inputs.routers):
+        from controller.metallb.resources import read_cluster
+
+        with collector.paused():
             cluster = read_cluster(inputs.others)
     routers = sorted(inputs.routers, key=lambda r: r.object.metadata.name)
     return [render_router(router, inputs, cluster) for router in routers]

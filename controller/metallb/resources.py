@@ -32,9 +32,13 @@ EXCLUDE_LABEL = "node.kubernetes.io/exclude-from-external-load-balancers"
 
 
 class MetalLBObject(BaseModel):
-    """MetalLB's API as MetalLB defines it: strict types; fields frr-edge does not read are ignored."""
+    """MetalLB's API as MetalLB defines it: strict types; fields frr-edge does not read are ignored.
 
-    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True, strict=True)
+    Validators are built on first use (defer_build), as the API models' are (api/common.py, settings): only
+    inputs with MetalLB objects need them.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True, strict=True, defer_build=True)
 
 
 def _duration(text: str) -> str:
