@@ -13,7 +13,7 @@ from controller.errors import FrrEdgeError, InputWarning, InvalidInput, MergeCon
 from controller.inputs import Inputs, Loaded
 from controller.merge.firewall import merge_firewall
 from controller.merge.frr import merge_frr
-from controller.metallb.derive import derive
+from controller.metallb.derive import ServiceRulesOf, derive, service_rules
 from controller.metallb.resources import Cluster, read_cluster
 from controller.render.frr import render_frr
 from controller.render.nft import render_nft
@@ -43,12 +43,12 @@ def _derived_origin(derived: FRRConfiguration | FirewallPolicy) -> Origin:
 
 
 def desired_router(
-    router: Loaded[Router], inputs: Inputs, cluster: Cluster | None = None
+    router: Loaded[Router], inputs: Inputs, cluster: Cluster | None = None, rules_of: ServiceRulesOf = service_rules
 ) -> tuple[DesiredRouter, list[InputWarning]]:
     """Derive, select and merge everything that applies to one router.
 
     Raises InvalidInput or MergeConflict; returns the warnings of what derivation skipped and of fields
-    accepted but not rendered.
+    accepted but not rendered. `rules_of` gives a Service's firewall rules (a cache of `service_rules`).
     """
     labels = router.object.metadata.labels
     name = router.object.metadata.name
@@ -64,7 +64,8 @@ def desired_router(
             (r.asn for c in configurations for r in c.object.spec.bgp.routers if not r.vrf),
             None,
         )
-        derived = derive(router.object, cluster if cluster is not None else read_cluster(inputs.others), asn_hint)
+        cluster = cluster if cluster is not None else read_cluster(inputs.others)
+        derived = derive(router.object, cluster, asn_hint, rules_of)
         warnings, bgp_ports = derived.warnings, derived.bgp_ports
         if derived.frr is not None:
             configurations.append(Loaded(_derived_origin(derived.frr), derived.frr))
@@ -93,12 +94,14 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def render_router(router: Loaded[Router], inputs: Inputs, cluster: Cluster | None = None) -> RouterResult:
+def render_router(
+    router: Loaded[Router], inputs: Inputs, cluster: Cluster | None = None, rules_of: ServiceRulesOf = service_rules
+) -> RouterResult:
     """The rendered configuration of one router, or its errors; never raises for bad input."""
     name = router.object.metadata.name
     with _collector_paused():
         try:
-            desired, warnings = desired_router(router, inputs, cluster)
+            desired, warnings = desired_router(router, inputs, cluster, rules_of)
         except (InvalidInput, MergeConflict) as error:
             return RouterResult(name=name, errors=[error])
         return RouterResult(
@@ -110,10 +113,12 @@ def render_router(router: Loaded[Router], inputs: Inputs, cluster: Cluster | Non
         )
 
 
-def render_all(inputs: Inputs, cluster: Cluster | None = None) -> list[RouterResult]:
+def render_all(
+    inputs: Inputs, cluster: Cluster | None = None, rules_of: ServiceRulesOf = service_rules
+) -> list[RouterResult]:
     """Every router's result, sorted by name; one router's errors never stop another's rendering."""
     if cluster is None:
         with _collector_paused():
             cluster = read_cluster(inputs.others)
     routers = sorted(inputs.routers, key=lambda r: r.object.metadata.name)
-    return [render_router(router, inputs, cluster) for router in routers]
+    return [render_router(router, inputs, cluster, rules_of) for router in routers]

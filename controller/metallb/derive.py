@@ -7,6 +7,7 @@ Pure: a Router and a Cluster in, an FRRConfiguration `metallb-<router>` and a Fi
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -359,8 +360,25 @@ def _rate_limit(service: Service) -> tuple[str, str] | None:
     return None
 
 
-def _service_rules(service: Service, warnings: list[InputWarning]) -> tuple[list[AllowRule], list[RateLimitRule]]:
-    """The allow rules and rate limits of one Service; a Service that cannot be expressed is skipped alone."""
+@dataclass(frozen=True, slots=True)
+class ServiceRules:
+    """What one LoadBalancer Service contributes to the firewall, and the warnings about it."""
+
+    allow: tuple[AllowRule, ...] = ()
+    rate_limits: tuple[RateLimitRule, ...] = ()
+    warnings: tuple[InputWarning, ...] = ()
+
+
+# How derive_firewall gets a Service's rules: `service_rules`, or a cache of its results (the controller's).
+ServiceRulesOf = Callable[[Service], ServiceRules]
+
+
+def service_rules(service: Service) -> ServiceRules:
+    """The allow rules and rate limits of one Service; a Service that cannot be expressed is skipped alone.
+
+    A function of the Service alone, so a caller may keep its result for as long as the Service is unchanged.
+    """
+    warnings: list[InputWarning] = []
     sources = list(service.source_ranges)
     destinations = [host_prefix(ip) for ip in service.ingress_ips]
     if sources:
@@ -378,7 +396,7 @@ def _service_rules(service: Service, warnings: list[InputWarning]) -> tuple[list
             )
             destinations = [d for d in destinations if d not in dropped]
     if not destinations:
-        return [], []
+        return ServiceRules(warnings=tuple(warnings))
     allow: list[dict[str, Any]] = []
     for protocol in _PROTOCOLS:
         ports = sorted({port.port for port in service.ports if port.protocol == protocol})
@@ -409,14 +427,20 @@ def _service_rules(service: Service, warnings: list[InputWarning]) -> tuple[list
                 if port.protocol in _PROTOCOLS
             ]
     try:
-        return [AllowRule.model_validate(rule) for rule in allow], [RateLimitRule.model_validate(x) for x in limits]
+        return ServiceRules(
+            tuple(AllowRule.model_validate(rule) for rule in allow),
+            tuple(RateLimitRule.model_validate(limit) for limit in limits),
+            tuple(warnings),
+        )
     except ValidationError as error:
         problem = invalid_input(service.origin, {"allow": allow, "rateLimits": limits}, error)
         warnings.append(InputWarning(service.origin, f"skipped: {problem.field}: {problem.why}", "ObjectSkipped"))
-        return [], []
+        return ServiceRules(warnings=tuple(warnings))
 
 
-def derive_firewall(router: Router, cluster: Cluster) -> tuple[FirewallPolicy, list[InputWarning]]:
+def derive_firewall(
+    router: Router, cluster: Cluster, rules_of: ServiceRulesOf = service_rules
+) -> tuple[FirewallPolicy, list[InputWarning]]:
     """The FirewallPolicy `metallb-services`: every LoadBalancer Service's addresses and ports."""
     warnings: list[InputWarning] = []
     allow: list[AllowRule] = []
@@ -425,16 +449,19 @@ def derive_firewall(router: Router, cluster: Cluster) -> tuple[FirewallPolicy, l
     for service in sorted(cluster.services, key=lambda s: (s.origin.namespace or "", s.origin.name)):
         if service.load_balancer_class != wanted_class or not service.ingress_ips:
             continue  # another load balancer's Service, or one still waiting for its address
-        service_allow, service_limits = _service_rules(service, warnings)
-        allow += service_allow
-        limits += service_limits
+        rules = rules_of(service)
+        allow += rules.allow
+        limits += rules.rate_limits
+        warnings += rules.warnings
     policy = FirewallPolicy.model_validate({"metadata": _metadata("metallb-services", router)})
     # Every rule is validated on its own; the lists are not bound by the CRD's limit on one object.
     spec = policy.spec.model_copy(update={"allow": allow, "rate_limits": limits})
     return policy.model_copy(update={"spec": spec}), warnings
 
 
-def derive(router: Router, cluster: Cluster, asn_hint: int | None) -> Derived:
+def derive(
+    router: Router, cluster: Cluster, asn_hint: int | None, rules_of: ServiceRulesOf = service_rules
+) -> Derived:
     """Everything the cluster contributes to one router with `metallb.enabled`."""
     for invalid in cluster.invalid:
         if invalid.origin.namespace == router.spec.metallb.namespace:
@@ -442,7 +469,7 @@ def derive(router: Router, cluster: Cluster, asn_hint: int | None) -> Derived:
     skipped = [
         InputWarning(error.origin, f"skipped: {error.field}: {error.why}", "ObjectSkipped") for error in cluster.skipped
     ]
-    firewall, warnings = derive_firewall(router, cluster)
+    firewall, warnings = derive_firewall(router, cluster, rules_of)
     derived = Derived(frr=None, firewall=firewall, warnings=skipped + warnings)
     derive_frr(router, cluster, asn_hint, derived)
     return derived

@@ -81,7 +81,9 @@ class RouterReconciler:
         document = self.index.get((ROUTER_GROUP, "Router", "", self.name))
         if document is None or not self.may_apply():
             return RunResult(reached=True)
-        inputs = self.index.inputs()
+        rendering = time.monotonic()  # the index's snapshot and the core: the controller's own time
+        snapshot = self.index.snapshot()
+        inputs = snapshot.inputs
         loaded = next((r for r in inputs.routers if r.object.metadata.name == self.name), None)
         if loaded is None:
             problem = next(
@@ -95,7 +97,8 @@ class RouterReconciler:
             await self._router_event(document, "InvalidRouter", str(problem or "the Router is not valid"), True)
             return RunResult(reached=True)
         # The core is pure and CPU-bound: in a thread, so watch events keep flowing into the index meanwhile.
-        result = await asyncio.to_thread(render_router, loaded, inputs)
+        result = await asyncio.to_thread(render_router, loaded, inputs, snapshot.cluster, self.index.service_rules)
+        rendered = time.monotonic() - rendering
         await self._object_events(result.warnings)
         if result.errors:
             self.metrics.inc("frr_edge_conflicts_total", router=self.name)
@@ -129,7 +132,15 @@ class RouterReconciler:
             seconds = time.monotonic() - started
             self.metrics.observe_duration(seconds, router=self.name)
             level = logging.INFO if outcome.method != "none" or outcome.nft_changed else logging.DEBUG
-            logger.log(level, "router %s: %s in %.2f s: %s", self.name, outcome.method, seconds, outcome.message)
+            logger.log(
+                level,
+                "router %s: %s in %.2f s (render %.2f s): %s",
+                self.name,
+                outcome.method,
+                seconds,
+                rendered,
+                outcome.message,
+            )
             self._departing.applied(result)
         self._sessions = {(s.vrf, s.peer): s.state for s in observation.sessions if s.owned}
         await self._report(document, router, result, outcome, observation)
