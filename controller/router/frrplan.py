@@ -9,6 +9,7 @@ from the rendered config; other lines (hostname, logging, interfaces) stay as th
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -171,10 +172,24 @@ def desired_config(running: Config, rendered: Config, ownership: Ownership, prev
     return Config(_merge_items(tuple(kept_items), rendered.items))
 
 
+@functools.lru_cache(maxsize=4)
+def _parsed(text: str, source: str) -> Config:
+    return parse(text, source=source)
+
+
+def parsed(text: str, source: str) -> Config:
+    """`parse`, remembered for the last few texts; raises FrrSyntaxError.
+
+    An apply and the observation after it read the same running and rendered configurations several times,
+    and FRR's grammar takes about a second for each at a thousand neighbors.
+    """
+    return _parsed(text, source)
+
+
 def parse_rendered(text: str) -> Config:
     """The rendered configuration as a model; raises InvalidConfiguration with FRR-style position."""
     try:
-        return parse(text, source="desired configuration")
+        return parsed(text, "desired configuration")
     except FrrSyntaxError as error:
         raise InvalidConfiguration(f"the desired FRR configuration is not valid: {error}") from None
 
@@ -214,15 +229,21 @@ def effective(commands: list[str]) -> tuple[str, ...]:
 def plan(running_text: str, rendered_text: str, ownership: Ownership, previous_text: str | None = None) -> FrrPlan:
     """The plan for one apply; raises InvalidConfiguration when the rendered text does not parse.
 
-    `previous_text` is the rendered text of the last apply, when known (see desired_config).
+    `previous_text` is the rendered text of the last apply, when known (see desired_config). The last plans
+    are remembered: a run that changes nothing in FRR asks again with the same texts.
     """
+    return _plan(running_text, rendered_text, ownership, previous_text)
+
+
+@functools.lru_cache(maxsize=2)
+def _plan(running_text: str, rendered_text: str, ownership: Ownership, previous_text: str | None) -> FrrPlan:
     rendered = parse_rendered(rendered_text)
     try:
-        running = canonical(parse(running_text, source="running configuration"))
+        running = canonical(parsed(running_text, "running configuration"))
     except FrrSyntaxError as error:
         raise FrrEdgeError(f"the router's running configuration cannot be read: {error}") from None
     try:
-        previous = parse(previous_text, source="last applied configuration") if previous_text else None
+        previous = parsed(previous_text, "last applied configuration") if previous_text else None
     except FrrSyntaxError:
         previous = None
     desired = canonical(desired_config(running, rendered, ownership, previous))
@@ -232,5 +253,5 @@ def plan(running_text: str, rendered_text: str, ownership: Ownership, previous_t
 
 def remaining(running_text: str, desired: Config) -> tuple[str, ...]:
     """What still differs between a running config read back and the desired model (empty when equal)."""
-    delta = diff(canonical(parse(running_text, source="running configuration")), desired)
+    delta = diff(canonical(parsed(running_text, "running configuration")), desired)
     return (*effective(delta.commands()), *delta.unsupported)

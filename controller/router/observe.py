@@ -1,4 +1,4 @@
-"""Read what a router really runs: FRR running config (redacted), BGP sessions, frr-edge's nft table."""
+"""Read what a router really runs: FRR running config (redacted) and BGP sessions."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from controller.api.routerstate import BGPSession
-from controller.frrcfg import FrrSyntaxError, parse
+from controller.frrcfg import FrrSyntaxError
 from controller.frrcfg.redact import redact
 from controller.router.apply import read_running
-from controller.router.frrplan import owned_peers
+from controller.router.frrplan import owned_peers, parsed
 from controller.router.transport import RouterConnection
 
 _FAMILIES = ("ipv4Unicast", "ipv6Unicast")
@@ -24,7 +24,6 @@ class Observation:
 
     running_config: str  # redacted
     sessions: list[BGPSession]
-    nft_table: str  # empty when frr-edge's table does not exist
 
     @property
     def sessions_summary(self) -> str:
@@ -87,7 +86,7 @@ async def observe(connection: RouterConnection) -> Observation:
     """Read the router's state; changes nothing."""
     running = await read_running(connection)
     try:
-        owned = owned_peers(parse(running, source="running configuration"))
+        owned = owned_peers(parsed(running, "running configuration"))
     except FrrSyntaxError:
         owned = set()
     shown = await connection.run(connection.commands.show_sessions)
@@ -95,5 +94,4 @@ async def observe(connection: RouterConnection) -> Observation:
         summary = json.loads(shown.stdout) if shown.ok and shown.stdout.strip() else {}
     except json.JSONDecodeError:
         summary = {}
-    table = await connection.run(connection.commands.show_nft)
-    return Observation(redact(running), sessions_from_json(summary, owned), table.stdout if table.ok else "")
+    return Observation(redact(running), sessions_from_json(summary, owned))
