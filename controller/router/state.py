@@ -86,10 +86,12 @@ def router_state(
             duration_seconds=round(outcome.seconds, 3),
             time=now,
         )
+        if outcome.nft_elements is not None:
+            firewall = "elements changed: {} added, {} removed".format(*outcome.nft_elements)
+        else:
+            firewall = "table replaced" if outcome.nft_changed else "unchanged"
         fields["firewall"] = StepResult(
-            result="Success" if outcome.nft_changed else "Skipped",
-            message="table replaced" if outcome.nft_changed else "unchanged",
-            time=now,
+            result="Success" if outcome.nft_changed else "Skipped", message=firewall, time=now
         )
         fields["desired_config_hash"] = desired_hash(result)
         fields["last_good_apply_time"] = now
