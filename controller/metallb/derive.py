@@ -42,15 +42,14 @@ _PROTOCOLS = ("tcp", "udp", "sctp")
 
 
 @dataclass(slots=True)
-class Derived:
-    """What the cluster contributes to one router.
+class DerivedFRR:
+    """What the cluster contributes to one router's FRR: the FRRConfiguration, None when no BGPPeer targets it.
 
     `bgp_ports` maps a speaker's address to the port it dials the router on (BGPPeer peerPort), for the
     firewall; speakers dialing 179 are not listed.
     """
 
     frr: FRRConfiguration | None
-    firewall: FirewallPolicy
     warnings: list[InputWarning] = field(default_factory=list)
     bgp_ports: dict[str, int] = field(default_factory=dict)
 
@@ -243,17 +242,21 @@ def _validated(peer: Peer, neighbor: dict[str, Any]) -> Neighbor:
         raise InvalidInput(peer.origin, where, f"as a router neighbor: {problem.field}: {problem.why}") from None
 
 
-def derive_frr(router: Router, cluster: Cluster, asn_hint: int | None, derived: Derived) -> None:
-    """The FRRConfiguration `metallb-<router>` into `derived.frr` (None when no BGPPeer targets this router).
+def derive_frr(router: Router, cluster: Cluster, asn_hint: int | None) -> DerivedFRR:
+    """The FRRConfiguration `metallb-<router>` of a router with `metallb.enabled`, what is not mirrored, and
+    the ports speakers dial.
 
-    Raises InvalidInput or MergeConflict; what is not mirrored is added to `derived.warnings`, the ports
-    speakers dial to `derived.bgp_ports`.
+    Raises InvalidInput (an invalid object in the router's MetalLB namespace spoils it) or MergeConflict.
     """
+    for invalid in cluster.invalid:
+        if invalid.origin.namespace == router.spec.metallb.namespace:
+            raise invalid
+    derived = DerivedFRR(frr=None)
     warnings = derived.warnings
     namespace = metallb_namespace(router, cluster)
     peers = _targets(router, namespace, warnings)
     if not peers:
-        return
+        return derived
     check_namespace(namespace)
     # frr-k8s may run in a namespace of its own (frr-k8s-system); MetalLB's speakers run in MetalLB's.
     speakers = [s for s in cluster.speakers if s.namespace == router.spec.metallb.namespace or s.component == "frr-k8s"]
@@ -316,6 +319,7 @@ def derive_frr(router: Router, cluster: Cluster, asn_hint: int | None, derived: 
     )
     bgp = configuration.spec.bgp.model_copy(update={"routers": [bgp_router]})
     derived.frr = configuration.model_copy(update={"spec": configuration.spec.model_copy(update={"bgp": bgp})})
+    return derived
 
 
 def _merged(router: Router, address: str, existing: Neighbor, owner: Peer, incoming: Neighbor, peer: Peer) -> Neighbor:
@@ -457,19 +461,3 @@ def derive_firewall(
     # Every rule is validated on its own; the lists are not bound by the CRD's limit on one object.
     spec = policy.spec.model_copy(update={"allow": allow, "rate_limits": limits})
     return policy.model_copy(update={"spec": spec}), warnings
-
-
-def derive(
-    router: Router, cluster: Cluster, asn_hint: int | None, rules_of: ServiceRulesOf = service_rules
-) -> Derived:
-    """Everything the cluster contributes to one router with `metallb.enabled`."""
-    for invalid in cluster.invalid:
-        if invalid.origin.namespace == router.spec.metallb.namespace:
-            raise invalid
-    skipped = [
-        InputWarning(error.origin, f"skipped: {error.field}: {error.why}", "ObjectSkipped") for error in cluster.skipped
-    ]
-    firewall, warnings = derive_firewall(router, cluster, rules_of)
-    derived = Derived(frr=None, firewall=firewall, warnings=skipped + warnings)
-    derive_frr(router, cluster, asn_hint, derived)
-    return derived

@@ -3,19 +3,19 @@
 Watch handlers put and drop objects; a worker asks for a `snapshot()`: the same Inputs and Cluster the
 offline CLI reads from files, so the controller renders exactly what `frr-edge render` would for the same
 objects. Nodes, Pods and Services (tens of thousands in a large cluster) are read into their plain values
-once per change that matters, not once per run, and a Service's firewall rules are derived once per such
-change too (`service_rules`).
+once per change that matters, not once per run (`reads` counts them). `routing_version` counts the changes
+to anything but Services: a router's routing half (controller/pipeline.py) reads everything but them.
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from controller.inputs import Inputs, add_object, origin_of
-from controller.metallb.derive import ServiceRules, service_rules
-from controller.metallb.resources import Cluster, CoreObject, Service, is_core, read_cluster, read_core
+from controller.metallb.resources import Cluster, CoreObject, is_core, read_cluster, read_core
 
 Key = tuple[str, str, str, str]  # (apiVersion group, kind, namespace, name)
 
@@ -42,12 +42,43 @@ def _meaning(document: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """The index at one moment, as the core reads it."""
+# Service changes remembered for incremental renders; past this many, the oldest half is forgotten (a render
+# that last looked before those then starts from scratch).
+SERVICE_LOG = 200_000
 
-    inputs: Inputs
-    cluster: Cluster
+
+class Snapshot:
+    """The index at one moment, as the core reads it.
+
+    `inputs` is built at once (a few hundred objects at most); the Cluster, which holds every Node, Pod and
+    Service, only when first asked for (an incremental render never asks). `version` counts every change,
+    `routing_version` those to anything but Services.
+    """
+
+    def __init__(
+        self,
+        inputs: Inputs,
+        core: dict[Key, CoreObject],
+        order: list[Key],
+        versions: tuple[int, int],
+        log: tuple[list[tuple[int, Key]], int, int],
+    ) -> None:
+        self.inputs = inputs
+        self.core = core
+        self._order = order
+        self.version, self.routing_version = versions
+        self._log, self._log_end, self._log_start = log
+
+    @functools.cached_property
+    def cluster(self) -> Cluster:
+        return read_cluster(self.inputs.others, [self.core[key] for key in self._order])
+
+    def services_changed_since(self, version: int) -> list[Key] | None:
+        """The Services created, changed or deleted after `version`; None when that is too long ago."""
+        if version < self._log_start:
+            return None
+        first = bisect.bisect_right(self._log, version, hi=self._log_end, key=lambda change: change[0])
+        return list(dict.fromkeys(key for _, key in self._log[first : self._log_end]))
 
 
 class Index:
@@ -60,9 +91,13 @@ class Index:
         # recomputed only when one comes or goes: a change of status keeps the order).
         self._core: dict[Key, CoreObject] = {}
         self._core_order: list[Key] | None = None
-        # A Service's firewall rules, with the Service they were derived from.
-        self._rules: dict[Key, tuple[Service, ServiceRules]] = {}
+        self._others: set[Key] = set()
+        # (version, key) of every Service change since version _log_start.
+        self._log: list[tuple[int, Key]] = []
+        self._log_start = 0
         self.version = 0
+        self.routing_version = 0
+        self.reads = 0
         self.on_change = on_change
 
     def put(self, document: dict[str, Any]) -> bool:
@@ -78,7 +113,9 @@ class Index:
             if key not in self._core:
                 self._core_order = None
             self._core[key] = read_core(origin_of(document), document)
-            self._rules.pop(key, None)
+            self.reads += 1
+        else:
+            self._others.add(key)
         self._changed(key)
         return True
 
@@ -91,12 +128,20 @@ class Index:
         if key in self._core:
             del self._core[key]
             self._core_order = None
-            self._rules.pop(key, None)
+        self._others.discard(key)
         self._changed(key)
         return True
 
     def _changed(self, key: Key) -> None:
         self.version += 1
+        if key[:2] == ("", "Service"):
+            if len(self._log) >= SERVICE_LOG:
+                kept = self._log[SERVICE_LOG // 2 :]
+                self._log_start = kept[0][0] - 1
+                self._log = kept  # a new list: snapshots keep reading the one they were given
+            self._log.append((self.version, key))
+        else:
+            self.routing_version += 1
         if self.on_change is not None:
             self.on_change(key)
 
@@ -104,38 +149,24 @@ class Index:
         return self._objects.get(key)
 
     def router_names(self) -> list[str]:
-        return sorted(key[3] for key in self._objects if key[1] == "Router" and key[0] == "frr-edge.dev")
+        return sorted(key[3] for key in self._others if key[1] == "Router" and key[0] == "frr-edge.dev")
 
     def snapshot(self) -> Snapshot:
         """Everything as the core reads it, the same for the same objects.
 
         Objects other than Nodes, Pods and Services (a few hundred at most) go through `add_object` as the
         CLI's do; the core is pure and reads nested values only, but `add_object` may fill in
-        `metadata.namespace`, so their top level and metadata are copied.
+        `metadata.namespace`, so their top level and metadata are copied. Nodes, Pods and Services are
+        handed over as read (a copy of the dict of them: the render reads it in another thread).
         """
         inputs = Inputs()
-        for key in sorted(key for key in self._objects if key not in self._core):
+        for key in sorted(self._others):
             document = self._objects[key]
             add_object(inputs, {**document, "metadata": dict(document.get("metadata") or {})})
         if self._core_order is None:
             self._core_order = sorted(self._core)
-        core = [self._core[key] for key in self._core_order]
-        return Snapshot(inputs, read_cluster(inputs.others, core))
-
-    def service_rules(self, service: Service) -> ServiceRules:
-        """`derive.service_rules` of a Service of this index, derived once for as long as it is unchanged.
-
-        Called from the render thread: the entry stored names the Service it was derived from, so a
-        Service changed meanwhile is derived again, never answered with its predecessor's rules.
-        """
-        key: Key = ("", "Service", service.origin.namespace or "", service.origin.name)
-        known = self._rules.get(key)
-        if known is not None and known[0] is service:
-            return known[1]
-        rules = service_rules(service)
-        if self._core.get(key) is service:
-            self._rules[key] = (service, rules)
-        return rules
+        log = (self._log, len(self._log), self._log_start)
+        return Snapshot(inputs, dict(self._core), self._core_order, (self.version, self.routing_version), log)
 
     def __len__(self) -> int:
         return len(self._objects)

@@ -23,6 +23,7 @@ _HELP = {
     "frr_edge_last_good_apply_timestamp_seconds": ("gauge", "Unix time of the last good apply."),
     "frr_edge_leader": ("gauge", "1 on the replica that holds the leader Lease."),
     "frr_edge_index_objects": ("gauge", "Objects in the in-memory index."),
+    "frr_edge_renders_total": ("counter", "Renders by router: from scratch (full), or from the last one (delta)."),
 }
 _BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, math.inf)
 

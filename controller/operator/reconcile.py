@@ -24,10 +24,12 @@ from controller.errors import FrrEdgeError, InputWarning, MergeConflict
 from controller.inputs import Loaded
 from controller.metallb.resources import METALLB_GROUP
 from controller.operator.departing import Departing
+from controller.operator.incremental import IncrementalRender
 from controller.operator.index import Index
+from controller.operator.memo import RenderMemo
 from controller.operator.metrics import Metrics
 from controller.operator.worker import RunResult
-from controller.pipeline import DERIVED, RouterResult, render_router
+from controller.pipeline import DERIVED, RouterResult
 from controller.router.apply import ApplyReport, ConfigRejected, apply
 from controller.router.frrplan import InvalidConfiguration
 from controller.router.observe import Observation, observe
@@ -64,6 +66,8 @@ class RouterReconciler:
     metrics: Metrics
     may_apply: Callable[[], bool]
     connect_timeout: float = 10.0
+    memo: RenderMemo = field(default_factory=RenderMemo)
+    renders: IncrementalRender = field(default_factory=IncrementalRender)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     _connection: _Connection | None = None
     _conditions: dict[str, Condition] = field(default_factory=dict)
@@ -97,8 +101,13 @@ class RouterReconciler:
             await self._router_event(document, "InvalidRouter", str(problem or "the Router is not valid"), True)
             return RunResult(reached=True)
         # The core is pure and CPU-bound: in a thread, so watch events keep flowing into the index meanwhile.
-        result = await asyncio.to_thread(render_router, loaded, inputs, snapshot.cluster, self.index.service_rules)
+        self.memo.turn()
+        memo = self.memo.at(snapshot.routing_version)
+        deltas = self.renders.deltas
+        result = await asyncio.to_thread(self.renders.render, loaded, snapshot, memo)
         rendered = time.monotonic() - rendering
+        how = "delta" if self.renders.deltas > deltas else "full"
+        self.metrics.inc("frr_edge_renders_total", router=self.name, how=how)
         await self._object_events(result.warnings)
         if result.errors:
             self.metrics.inc("frr_edge_conflicts_total", router=self.name)
@@ -134,11 +143,12 @@ class RouterReconciler:
             level = logging.INFO if outcome.method != "none" or outcome.nft_changed else logging.DEBUG
             logger.log(
                 level,
-                "router %s: %s in %.2f s (render %.2f s): %s",
+                "router %s: %s in %.2f s (render %.2f s, %s): %s",
                 self.name,
                 outcome.method,
                 seconds,
                 rendered,
+                how,
                 outcome.message,
             )
             self._departing.applied(result)

@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Callable
 
 from controller.operator.index import Index, Key
+from controller.operator.memo import RenderMemo
 from controller.operator.metrics import Metrics
 from controller.operator.reconcile import RouterReconciler, Writer
 from controller.operator.worker import RouterWorker, Timing
@@ -34,6 +35,7 @@ class Supervisor:
         self._may_apply = may_apply
         self._timing = timing or Timing()
         self._connect_timeout = connect_timeout
+        self.memo = RenderMemo()  # shared: routers following MetalLB read the same Services
         self.workers: dict[str, RouterWorker] = {}
         self._reconcilers: dict[str, RouterReconciler] = {}
         self.synced = False
@@ -61,7 +63,7 @@ class Supervisor:
         names = set(self.index.router_names())
         for name in sorted(names - set(self.workers)):
             reconciler = RouterReconciler(
-                name, self.index, self._writer, self._metrics, self._may_apply, self._connect_timeout
+                name, self.index, self._writer, self._metrics, self._may_apply, self._connect_timeout, self.memo
             )
             worker = RouterWorker(name, reconciler, self._timing)
             self._reconcilers[name] = reconciler
@@ -76,6 +78,7 @@ class Supervisor:
     async def _retire(self, name: str, worker: RouterWorker, reconciler: RouterReconciler) -> None:
         await worker.stop()
         reconciler.close()
+        self.memo.forget(name)
         for metric in (
             "frr_edge_bgp_session_up",
             "frr_edge_router_reachable",

@@ -10,6 +10,7 @@ from ruamel.yaml import YAML
 
 from controller.inputs import load_paths
 from controller.operator.index import Index
+from controller.operator.memo import RenderMemo
 from controller.pipeline import RouterResult, render_all
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "metallb"
@@ -25,9 +26,9 @@ def _objects() -> list[dict[str, Any]]:
 
 
 def _render(index: Index) -> list[RouterResult]:
-    """What a worker renders from the index: its snapshot, with its cache of Services' rules."""
+    """What a worker renders from the index: its snapshot, with the controller's memo."""
     snapshot = index.snapshot()
-    return render_all(snapshot.inputs, snapshot.cluster, index.service_rules)
+    return render_all(snapshot.inputs, snapshot.cluster, RenderMemo().at(snapshot.routing_version))
 
 
 def test_index_renders_what_the_offline_cli_renders() -> None:
