@@ -148,6 +148,10 @@ class Index:
     def get(self, key: Key) -> dict[str, Any] | None:
         return self._objects.get(key)
 
+    def keys(self, kind: str, namespace: str | None = None) -> list[Key]:
+        """The keys of the Nodes, Pods or Services held (in one namespace, when given)."""
+        return [key for key in self._core if key[1] == kind and (namespace is None or key[2] == namespace)]
+
     def router_names(self) -> list[str]:
         return sorted(key[3] for key in self._others if key[1] == "Router" and key[0] == "frr-edge.dev")
 

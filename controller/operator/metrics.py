@@ -15,6 +15,7 @@ Labels = tuple[tuple[str, str], ...]
 
 _HELP = {
     "frr_edge_applies_total": ("counter", "Applies by router and method (none, delta, frr-reload)."),
+    "frr_edge_changes_total": ("counter", "Applies that changed the router (its FRR, its nftables, or both)."),
     "frr_edge_apply_failures_total": ("counter", "Failed runs by router and reason."),
     "frr_edge_conflicts_total": ("counter", "Runs that stopped at a merge conflict or an invalid input."),
     "frr_edge_apply_duration_seconds": ("histogram", "Duration of applies that reached the router."),

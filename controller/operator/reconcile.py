@@ -34,7 +34,7 @@ from controller.router.apply import ApplyReport, ConfigRejected, apply
 from controller.router.frrplan import InvalidConfiguration
 from controller.router.observe import Observation, observe
 from controller.router.state import condition, router_state
-from controller.router.transport import RouterConnection, RouterUnreachable, load_private_key
+from controller.router.transport import COMMAND_TIMEOUT, RouterConnection, RouterUnreachable, load_private_key
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +66,7 @@ class RouterReconciler:
     metrics: Metrics
     may_apply: Callable[[], bool]
     connect_timeout: float = 10.0
+    command_timeout: float = COMMAND_TIMEOUT
     memo: RenderMemo = field(default_factory=RenderMemo)
     renders: IncrementalRender = field(default_factory=IncrementalRender)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
@@ -183,7 +184,9 @@ class RouterReconciler:
         if current is not None:
             current.connection.close()
         key: asyncssh.SSHKey = load_private_key(key_text)
-        connection = RouterConnection(router.spec, key, connect_timeout=self.connect_timeout)
+        connection = RouterConnection(
+            router.spec, key, connect_timeout=self.connect_timeout, command_timeout=self.command_timeout
+        )
         self._connection = _Connection(spec_json, key_text, connection)
         return connection
 
@@ -238,6 +241,8 @@ class RouterReconciler:
         self.metrics.set("frr_edge_router_reachable", 0 if isinstance(outcome, RouterUnreachable) else 1, router=name)
         if isinstance(outcome, ApplyReport):
             self.metrics.inc("frr_edge_applies_total", router=name, method=outcome.method)
+            if outcome.method != "none" or outcome.nft_changed:
+                self.metrics.inc("frr_edge_changes_total", router=name)
             self.metrics.set("frr_edge_last_good_apply_timestamp_seconds", time.time(), router=name)
         elif isinstance(outcome, FrrEdgeError):
             self.metrics.inc("frr_edge_apply_failures_total", router=name, reason=type(outcome).__name__)

@@ -15,6 +15,7 @@ from controller.operator.memo import RenderMemo
 from controller.operator.metrics import Metrics
 from controller.operator.reconcile import RouterReconciler, Writer
 from controller.operator.worker import RouterWorker, Timing
+from controller.router.transport import COMMAND_TIMEOUT
 
 
 class Supervisor:
@@ -28,6 +29,7 @@ class Supervisor:
         may_apply: Callable[[], bool],
         timing: Timing | None = None,
         connect_timeout: float = 10.0,
+        command_timeout: float = COMMAND_TIMEOUT,
     ) -> None:
         self.index = index
         self._writer = writer
@@ -35,6 +37,7 @@ class Supervisor:
         self._may_apply = may_apply
         self._timing = timing or Timing()
         self._connect_timeout = connect_timeout
+        self._command_timeout = command_timeout
         self.memo = RenderMemo()  # shared: routers following MetalLB read the same Services
         self.workers: dict[str, RouterWorker] = {}
         self._reconcilers: dict[str, RouterReconciler] = {}
@@ -63,7 +66,14 @@ class Supervisor:
         names = set(self.index.router_names())
         for name in sorted(names - set(self.workers)):
             reconciler = RouterReconciler(
-                name, self.index, self._writer, self._metrics, self._may_apply, self._connect_timeout, self.memo
+                name,
+                self.index,
+                self._writer,
+                self._metrics,
+                self._may_apply,
+                self._connect_timeout,
+                self._command_timeout,
+                self.memo,
             )
             worker = RouterWorker(name, reconciler, self._timing)
             self._reconcilers[name] = reconciler
