@@ -198,20 +198,23 @@ def listed_services(index: Index) -> list[dict[str, Any]]:
 
 
 def _world(directory: Path, bin_dir: Path, size: Size) -> tuple[World, bool]:
-    """The cluster of `directory`, populated for `size` (again, when its data says so), and a new router lab."""
+    """The cluster of `directory` (started again from its data, when it has some), populated for `size`, and a
+    new router lab; whether the population was there already."""
     marker = directory / "population.json"
+    installed = (directory / "cluster" / "etcd").exists()
     populated = marker.exists() and json.loads(marker.read_text()) == {"nodes": size.nodes, "services": size.services}
     lab = router_lab.start(directory / "router", speakers=2)
     cluster = cluster_lab.start(directory / "cluster", bin_dir)
     world = World(cluster, lab, directory)
-    if populated:
+    if installed:
         apply_router(cluster.kubectl, lab)
     else:
         _install(cluster.kubectl, lab)
+    if not populated:
         started = time.monotonic()
         population = populate(world, size)
         written = ", ".join(f"{what} {seconds:.0f} s" for what, seconds in population.seconds.items())
-        print(f"written in {time.monotonic() - started:.0f} s: {written}")
+        print(f"written in {time.monotonic() - started:.0f} s: {written}", flush=True)
         marker.write_text(json.dumps({"nodes": size.nodes, "services": size.services}))
     return world, populated
 
@@ -224,6 +227,7 @@ def main() -> int:
     parser.add_argument("--burst", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--world", type=Path, metavar="DIR", help="keep the populated cluster's data here")
+    parser.add_argument("--populate-only", action="store_true", help="populate the world (--world), measure nothing")
     parser.add_argument("--seed-timeout", type=float, default=3600, metavar="SECONDS", help="FRR's first apply")
     parser.add_argument("--profile", type=Path, metavar="DIR", help="py-spy each round's controller into DIR")
     args = parser.parse_args()
@@ -242,8 +246,14 @@ def main() -> int:
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)  # fmt: skip
     world: World | None = None
     try:
-        world, reused = _world(directory, bin_dir, size)
+        try:
+            world, reused = _world(directory, bin_dir, size)
+        except (cluster_lab.ClusterError, router_lab.LabError) as error:
+            print(f"bench_scale.py: the world did not start: {error}", file=sys.stderr)
+            return 3
         print(f"{'cluster started again from its data' if reused else 'cluster populated'} in {directory}")
+        if args.populate_only:
+            return 0
         seconds = seed_frr(world, size, args.seed_timeout)
         print(
             f"FRR's first apply of {args.nodes} neighbors (each with policies of its own): {seconds:.1f} s", flush=True

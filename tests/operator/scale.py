@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from kubernetes import client, config
+from kubernetes.client.exceptions import ApiException
 
 from controller.lab import router as router_lab
 from controller.lab.processes import free_port
@@ -140,8 +141,25 @@ class Population:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+def _created(create: Callable[[client.CoreV1Api], object]) -> Callable[[client.CoreV1Api], object]:
+    """`create`, where an object that already exists counts as created (a population resumed)."""
+
+    def call(api: client.CoreV1Api) -> object:
+        try:
+            return create(api)
+        except ApiException as error:
+            if error.status != 409:
+                raise
+            return None
+
+    return call
+
+
 def populate(world: World, size: Size) -> Population:
-    """N-2 more Nodes with ready speakers (the lab's two are there), M Services with their addresses."""
+    """N-2 more Nodes with ready speakers (the lab's two are there), M Services with their addresses.
+
+    Objects already there (an earlier population cut short, on the same cluster's data) are kept.
+    """
     kubectl = world.kubectl
     extra = [
         {"apiVersion": "metallb.io/v1beta1", "kind": "IPAddressPool",
@@ -156,11 +174,11 @@ def populate(world: World, size: Size) -> Population:
     writer = Writer(world.cluster.kubeconfig)
     nodes = [_node(number) for number in range(size.nodes - len(world.lab.speakers))]
     population.seconds["nodes"] = writer.parallel(
-        [lambda api, node=node: api.create_node(node, _preload_content=False) for node, _, _ in nodes]
+        [_created(lambda api, node=node: api.create_node(node, _preload_content=False)) for node, _, _ in nodes]
     )
     population.seconds["pods"] = writer.parallel(
         [
-            lambda api, pod=pod: api.create_namespaced_pod("metallb-system", pod, _preload_content=False)
+            _created(lambda api, pod=pod: api.create_namespaced_pod("metallb-system", pod, _preload_content=False))
             for _, pod, _ in nodes
         ]
     )
@@ -183,8 +201,10 @@ def populate(world: World, size: Size) -> Population:
     services = [_service(number) for number in range(size.services)]
     population.seconds["services"] = writer.parallel(
         [
-            lambda api, service=service: api.create_namespaced_service(
-                service["metadata"]["namespace"], service, _preload_content=False
+            _created(
+                lambda api, service=service: api.create_namespaced_service(
+                    service["metadata"]["namespace"], service, _preload_content=False
+                )
             )
             for service in services
         ]
