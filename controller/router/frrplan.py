@@ -119,20 +119,6 @@ def desired_config(running: Config, rendered: Config, ownership: Ownership, prev
     return Config(_merge_items(tuple(kept_items), rendered.items))
 
 
-@functools.lru_cache(maxsize=4)
-def _parsed(text: str, source: str) -> Config:
-    return parse(text, source=source)
-
-
-def parsed(text: str, source: str) -> Config:
-    """`parse`, remembered for the last few texts; raises FrrSyntaxError.
-
-    An apply and the observation after it read the same running and rendered configurations several times,
-    and FRR's grammar takes about a second for each at a thousand neighbors.
-    """
-    return _parsed(text, source)
-
-
 def _without_applied(items: tuple[Item, ...], applied: tuple[Item, ...]) -> tuple[Item, ...]:
     """`items` without the lines of `applied`, matched with the contexts that enclose them."""
     lines = {item for item in applied if isinstance(item, Statement)}
@@ -156,7 +142,7 @@ def _without_applied(items: tuple[Item, ...], applied: tuple[Item, ...]) -> tupl
 def parse_rendered(text: str) -> Config:
     """The rendered configuration as a model; raises InvalidConfiguration with FRR-style position."""
     try:
-        return parsed(text, "desired configuration")
+        return parse(text, source="desired configuration")
     except FrrSyntaxError as error:
         raise InvalidConfiguration(f"the desired FRR configuration is not valid: {error}") from None
 
@@ -174,11 +160,11 @@ def plan(running_text: str, rendered_text: str, ownership: Ownership, previous_t
 def _plan(running_text: str, rendered_text: str, ownership: Ownership, previous_text: str | None) -> FrrPlan:
     rendered = canonical(parse_rendered(rendered_text))
     try:
-        running = canonical(parsed(running_text, "running configuration"))
+        running = canonical(parse(running_text, source="running configuration"))
     except FrrSyntaxError as error:
         raise FrrEdgeError(f"the router's running configuration cannot be read: {error}") from None
     try:
-        previous = canonical(parsed(previous_text, "last applied configuration")) if previous_text else None
+        previous = canonical(parse(previous_text, source="last applied configuration")) if previous_text else None
     except FrrSyntaxError:
         previous = None
     desired = canonical(desired_config(running, rendered, ownership, previous))
@@ -188,5 +174,5 @@ def _plan(running_text: str, rendered_text: str, ownership: Ownership, previous_
 
 def remaining(running_text: str, desired: Config) -> tuple[str, ...]:
     """What still differs between a running config read back and the desired model (empty when equal)."""
-    delta = diff(canonical(parsed(running_text, "running configuration")), desired)
+    delta = diff(canonical(parse(running_text, source="running configuration")), desired)
     return (*delta.commands(), *delta.unsupported)

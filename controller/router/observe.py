@@ -9,10 +9,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from controller.api.routerstate import BGPSession
-from controller.frrcfg import FrrSyntaxError
+from controller.frrcfg import FrrSyntaxError, parse
 from controller.frrcfg.redact import redact
 from controller.router.apply import read_running
-from controller.router.frrplan import owned_peers, parsed
+from controller.router.frrplan import owned_peers
 from controller.router.transport import RouterConnection
 
 _FAMILIES = ("ipv4Unicast", "ipv6Unicast")
@@ -86,7 +86,7 @@ async def observe(connection: RouterConnection) -> Observation:
     """Read the router's state; changes nothing."""
     running = await read_running(connection)
     try:
-        owned = owned_peers(parsed(running, "running configuration"))
+        owned = owned_peers(parse(running, source="running configuration"))
     except FrrSyntaxError:
         owned = set()
     shown = await connection.run(connection.commands.show_sessions)
