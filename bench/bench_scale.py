@@ -10,12 +10,10 @@ Services already there): `--world DIR` keeps the populated cluster's data in DIR
 same DIR and sizes starts that cluster again instead of writing everything anew.
 
 Only the lab's two speakers are real FRR instances; the router holds a neighbor for every other speaker
-too, whose session stays down (tests/operator/scale.py). Before the rounds, a first controller configures
-the router's FRR with every neighbor, without the 120 s command limit: FRR takes minutes for thousands of
-neighbors with policies of their own (issue 14 point 1), and that time is reported on its own. Each round
-then removes frr-edge's nft table and starts a new controller: start to applied covers the index, the
-render and the full nft load, with FRR already as desired. "Allowed" is measured with real packets: a SYN
-from the client namespace answered behind the router.
+too, whose session stays down (tests/operator/scale.py). Each round starts a new router lab (FRR and
+nftables empty) and a new controller: start to applied covers the index, the render, FRR taking every
+neighbor and nft loading every Service. "Allowed" is measured with real packets: a SYN from the client
+namespace answered behind the router.
 
 The reference, measured in the same run on the same objects (listed from the API server into an index in
 this process): a render from scratch, every Service's rules derived and every set laid out again (what the
@@ -48,14 +46,10 @@ from controller.operator.memo import RenderMemo
 from controller.pipeline import render_router
 from tests.operator.conftest import REPO, World, _install, apply_router
 from tests.operator.scale import (
-    CHANGES,
     Round,
     Size,
     populate,
-    reset_firewall,
     run_round,
-    start_controller,
-    wait_until,
 )
 
 TARGETS: dict[str, tuple[float, str, str]] = {
@@ -121,7 +115,7 @@ def report(rounds: list[Round]) -> None:
     print(line("index synced", median(lambda r: r.synced)))
     print(line("every Service allowed", median(lambda r: r.allowed)))
     print(line("start to applied", median(lambda r: r.applied)))
-    print(line("  first apply (SSH: nft + FRR unchanged)", median(lambda r: r.first_apply.get("apply", -1))))
+    print(line("  first apply (SSH: FRR and nft)", median(lambda r: r.first_apply.get("apply", -1))))
     print(line("  the controller's render in it", median(lambda r: r.first_apply.get("render", -1))))
     if all(r.singles for r in rounds):
         print(line("single change p50", median(lambda r: percentile(r.singles, 0.5))))
@@ -133,23 +127,6 @@ def report(rounds: list[Round]) -> None:
     print(line("peak RSS", median(lambda r: r.peak_rss_mb), "MB"))
     for phase in rounds[0].cpu:
         print(line(f"CPU, {phase}", median(lambda r, phase=phase: r.cpu.get(phase, 0.0)), "s"))  # type: ignore[misc]
-
-
-def seed_frr(world: World, size: Size, timeout: float) -> float:
-    """Configure the router's FRR with every speaker's neighbor through a controller without the command
-    limit; the seconds FRR's apply took (the controller's own account), 0 when it was already done."""
-    if world.running_config().count(" remote-as 64513") == size.nodes:
-        return 0.0
-    controller = start_controller(world, "seed", "--command-timeout", str(timeout))
-    try:
-        wait_until(lambda: controller.metric(CHANGES) >= 1, timeout + 600, "FRR configured", 1.0)
-    finally:
-        controller.stop()
-    for entry in controller.log_text().splitlines():
-        if ": delta in " in entry or ": frr-reload in " in entry:
-            words = entry.split()
-            return float(words[words.index("in") + 1])
-    return -1.0
 
 
 def listed(world: World) -> list[dict[str, Any]]:
@@ -228,7 +205,6 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--world", type=Path, metavar="DIR", help="keep the populated cluster's data here")
     parser.add_argument("--populate-only", action="store_true", help="populate the world (--world), measure nothing")
-    parser.add_argument("--seed-timeout", type=float, default=3600, metavar="SECONDS", help="FRR's first apply")
     parser.add_argument("--profile", type=Path, metavar="DIR", help="py-spy each round's controller into DIR")
     args = parser.parse_args()
     if os.geteuid() != 0:
@@ -254,13 +230,12 @@ def main() -> int:
         print(f"{'cluster started again from its data' if reused else 'cluster populated'} in {directory}")
         if args.populate_only:
             return 0
-        seconds = seed_frr(world, size, args.seed_timeout)
-        print(
-            f"FRR's first apply of {args.nodes} neighbors (each with policies of its own): {seconds:.1f} s", flush=True
-        )
         rounds: list[Round] = []
         for number in range(args.rounds):
-            reset_firewall(world.lab)
+            if number:
+                router_lab.stop(directory / "router")
+                world.lab = router_lab.start(directory / "router", speakers=2)
+                apply_router(world.cluster.kubectl, world.lab)
             profile = args.profile / f"round-{number}.txt" if args.profile else None
             if args.profile:
                 args.profile.mkdir(parents=True, exist_ok=True)

@@ -35,7 +35,6 @@ from kubernetes.client.exceptions import ApiException
 
 from controller.lab import router as router_lab
 from controller.lab.processes import free_port
-from controller.router.commands import APPLIED_NFT
 from tests.operator.conftest import REPO, Controller, World
 
 NODE_BASE = ipaddress.IPv4Address("198.18.0.10")  # unrouted in the lab: these speakers never answer
@@ -82,11 +81,15 @@ class Writer:
         return api
 
     def parallel(self, calls: Iterable[Callable[[client.CoreV1Api], object]]) -> float:
-        """Run every call from WRITERS threads; seconds taken. A call that fails fails the whole run."""
+        """Run every call from WRITERS threads; seconds taken. A call that fails fails the whole run, and the
+        calls not started yet are dropped (so does an interrupt)."""
         started = time.monotonic()
-        with ThreadPoolExecutor(WRITERS) as pool:
+        pool = ThreadPoolExecutor(WRITERS)
+        try:
             for future in [pool.submit(lambda call=call: call(self.core())) for call in calls]:
                 future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
         return time.monotonic() - started
 
 
@@ -357,15 +360,6 @@ def start_controller(world: World, identity: str, *extra: str) -> Controller:
         controller.process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env=environment)
     world.controllers.append(controller)
     return controller
-
-
-def reset_firewall(lab: router_lab.RouterLab) -> None:
-    """Remove frr-edge's nft table and its record of it from the router, so the next apply loads it again."""
-    subprocess.run(
-        ["ip", "netns", "exec", lab.router_namespace, "nft", "delete", "table", "inet", "frr_edge"],
-        capture_output=True, check=False,
-    )  # fmt: skip
-    Path(lab.workdir, APPLIED_NFT).unlink(missing_ok=True)
 
 
 def _first_apply(log: str) -> dict[str, float]:
