@@ -158,6 +158,14 @@ def _created(create: Callable[[client.CoreV1Api], object]) -> Callable[[client.C
     return call
 
 
+def _existing(world: World, plural: str) -> set[str]:
+    """Names (namespace/name) of the objects of a kind already in the cluster: a resumed population skips
+    them (creating a Service again costs the API server a ClusterIP it then gives back)."""
+    listed = world.kubectl.run("get", plural, "--all-namespaces", "--output=jsonpath={range .items[*]}"
+                               "{.metadata.namespace}/{.metadata.name}{'\\n'}{end}")  # fmt: skip
+    return set(listed.stdout.split()) if listed.returncode == 0 else set()
+
+
 def populate(world: World, size: Size) -> Population:
     """N-2 more Nodes with ready speakers (the lab's two are there), M Services with their addresses.
 
@@ -176,13 +184,19 @@ def populate(world: World, size: Size) -> Population:
     population = Population(size)
     writer = Writer(world.cluster.kubeconfig)
     nodes = [_node(number) for number in range(size.nodes - len(world.lab.speakers))]
+    known = {plural: _existing(world, plural) for plural in ("nodes", "pods", "services")}
     population.seconds["nodes"] = writer.parallel(
-        [_created(lambda api, node=node: api.create_node(node, _preload_content=False)) for node, _, _ in nodes]
+        [
+            _created(lambda api, node=node: api.create_node(node, _preload_content=False))
+            for node, _, _ in nodes
+            if f"/{node['metadata']['name']}" not in known["nodes"]
+        ]
     )
     population.seconds["pods"] = writer.parallel(
         [
             _created(lambda api, pod=pod: api.create_namespaced_pod("metallb-system", pod, _preload_content=False))
             for _, pod, _ in nodes
+            if f"metallb-system/{pod['metadata']['name']}" not in known["pods"]
         ]
     )
     population.seconds["node and pod status"] = writer.parallel(
@@ -210,6 +224,7 @@ def populate(world: World, size: Size) -> Population:
                 )
             )
             for service in services
+            if f"{service['metadata']['namespace']}/{service['metadata']['name']}" not in known["services"]
         ]
     )
     population.seconds["service status"] = writer.parallel(
