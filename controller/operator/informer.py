@@ -154,6 +154,8 @@ class Informer:
 
     def _put(self, documents: list[dict[str, Any]]) -> None:
         for document in documents:
+            # Field managers' bookkeeping (about a kilobyte per object) means nothing to frr-edge.
+            (document.get("metadata") or {}).pop("managedFields", None)
             self._index.put(document)
 
     def _forget_others(self, seen: set[tuple[str, str, str, str]]) -> None:
