@@ -82,11 +82,11 @@ METALLB = {"controller.metallb.resources", "controller.metallb.derive", "control
 def test_validate_imports_the_models_but_not_the_controller_nor_the_grammar_nor_metallb() -> None:
     loaded = loaded_by("validate", "-f", str(REPO / "samples" / "core" / "router.yaml"))
 
-    assert {"pydantic", "yaml", "controller.pipeline"} <= loaded
-    # No raw FRR snippet in the input: nothing to check against the grammar or FRR's command table, and no
-    # FRR configuration model to build; the Router does not follow MetalLB and there is no cluster to read;
-    # no Secret, no status.
-    frrcfg = {"lark", "controller.frrcfg.commands", "controller.frrcfg.model"}
+    # The renderer builds FRR model objects (controller.frrcfg.model, standard library only) and prints them.
+    assert {"pydantic", "yaml", "controller.pipeline", "controller.frrcfg.model"} <= loaded
+    # No raw FRR snippet in the input: nothing to check against the grammar or FRR's command table; the
+    # Router does not follow MetalLB and there is no cluster to read; no Secret, no status.
+    frrcfg = {"lark", "controller.frrcfg.commands", "controller.frrcfg.parser"}
     unused = {"controller.kubernetes", "controller.api.routerstate"}
     assert loaded & (CONTROLLER_ONLY | frrcfg | METALLB | unused) == set()
 
