@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import ipaddress
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from controller.addresses import parse_network
 from controller.api import Router
 from controller.api.firewallpolicy import PORTED_PROTOCOLS
 from controller.desired import ANY_SOURCE, AllowEntry
@@ -179,7 +179,7 @@ def _record(router: Loaded[Router], snapshot: Snapshot, memo: Memo, result: Rout
             continue
         groups[(entry.family, entry.protocol, entry.destination)].add(entry.ports)
         if not entry.destination.endswith(f"/{_HOST_LENGTH[entry.family]}"):
-            network = ipaddress.ip_network(entry.destination)
+            network = parse_network(entry.destination)
             wider[(entry.family, entry.protocol)].add((int(network.network_address), network.prefixlen))
     return _Last(
         version=snapshot.version,
@@ -202,7 +202,7 @@ def _inside_wider(last: _Last, entry: AllowEntry) -> bool:
     wider = last.wider.get((entry.family, entry.protocol))
     if not wider:
         return False
-    address = int(ipaddress.ip_network(entry.destination).network_address)
+    address = int(parse_network(entry.destination).network_address)
     bits = _HOST_LENGTH[entry.family]
     return any((address & ~((1 << (bits - length)) - 1), length) in wider for length in {n for _, n in wider})
 

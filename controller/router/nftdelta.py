@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from controller.frrcfg.lines import LINE_BREAK, lines
 from controller.render.nft import TABLE
 
 # Elements per add/delete command: nft 1.0.6 has crashed on single commands of a few hundred elements
@@ -87,7 +88,7 @@ def layout(text: str) -> Layout:
     chunks: list[list[str]] = [[]]
     current: str | None = None
     in_elements = False
-    for line in text.splitlines():
+    for line in lines(text.removesuffix(LINE_BREAK)):
         if in_elements:
             if line == _ELEMENTS_CLOSE:
                 in_elements = False
