@@ -2,27 +2,22 @@
 
 Exit codes: 0 applied (or nothing to do), 2 invalid input, 3 merge conflict, 4 router unreachable or host
 key mismatch, 5 the router rejected the configuration (its previous configuration is kept).
+frr-edge builds every command's argument parser at each start-up, so this module imports only the
+standard library; the commands import the SSH client, the models and the pipeline when they run.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from controller.api.router import Router
-from controller.errors import FrrEdgeError, InvalidInput
-from controller.inputs import Inputs, Loaded, UnreadableInput, load_paths
-from controller.offline import dump_yaml
-from controller.pipeline import RouterResult, render_router
-from controller.router.apply import ApplyReport, ConfigRejected, apply
-from controller.router.frrplan import InvalidConfiguration
-from controller.router.observe import Observation, observe
-from controller.router.state import router_state
-from controller.router.transport import RouterConnection, RouterUnreachable, load_private_key
+if TYPE_CHECKING:
+    from controller.api.router import Router
+    from controller.inputs import Inputs, Loaded
+    from controller.pipeline import RouterResult
 
 EXIT_OK = 0
 EXIT_INVALID = 2
@@ -65,6 +60,10 @@ def _private_key(args: argparse.Namespace, inputs: Inputs, router: Router) -> st
 
 
 def _render(args: argparse.Namespace, change: bool) -> tuple[Inputs, Loaded[Router], RouterResult]:
+    from controller.errors import InvalidInput
+    from controller.inputs import UnreadableInput, load_paths
+    from controller.pipeline import render_router
+
     try:
         inputs = load_paths(args.file)
     except UnreadableInput as error:
@@ -78,6 +77,14 @@ def _render(args: argparse.Namespace, change: bool) -> tuple[Inputs, Loaded[Rout
 
 
 async def _run(args: argparse.Namespace, change: bool) -> int:
+    from controller.errors import FrrEdgeError
+    from controller.offline import dump_yaml
+    from controller.router.apply import ApplyReport, ConfigRejected, apply
+    from controller.router.frrplan import InvalidConfiguration
+    from controller.router.observe import Observation, observe
+    from controller.router.state import router_state
+    from controller.router.transport import RouterConnection, RouterUnreachable, load_private_key
+
     inputs, loaded, result = _render(args, change)
     router = loaded.object
     try:
@@ -116,6 +123,8 @@ async def _run(args: argparse.Namespace, change: bool) -> int:
 
 def _command(change: bool) -> Any:
     def run(args: argparse.Namespace) -> int:
+        import asyncio
+
         try:
             return asyncio.run(_run(args, change))
         except _Stop as stop:

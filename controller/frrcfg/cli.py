@@ -1,4 +1,8 @@
-"""`frr-edge parse FILE [--json]`: the FRR configuration model of a file, or where it is wrong."""
+"""`frr-edge parse FILE [--json]`: the FRR configuration model of a file, or where it is wrong.
+
+frr-edge builds every command's argument parser at each start-up, so this module imports only the
+standard library; `parse` imports the grammar, the command table and the model when it runs.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,6 @@ import argparse
 import json
 import sys
 from pathlib import Path
-
-from controller.frrcfg.check import check
-from controller.frrcfg.errors import FrrSyntaxError
-from controller.frrcfg.parser import parse
-from controller.frrcfg.redact import redact
 
 EXIT_OK = 0
 EXIT_INVALID = 2
@@ -34,6 +33,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _parse(args: argparse.Namespace) -> int:
+    from controller.frrcfg.check import check
+    from controller.frrcfg.errors import FrrSyntaxError
+    from controller.frrcfg.parser import parse
+    from controller.frrcfg.redact import redact
+
     source = "<stdin>" if args.file == "-" else args.file
     try:
         text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()

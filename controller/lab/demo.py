@@ -9,7 +9,6 @@ as the frr-edge ServiceAccount, waits for the sessions, and prints RouterState a
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import signal
@@ -24,7 +23,7 @@ from ruamel.yaml import YAML
 from controller.lab import cluster as cluster_lab
 from controller.lab import metallb_crds
 from controller.lab import router as router_lab
-from controller.lab.kubectl import Kubectl, KubectlError
+from controller.lab.kubectl import Kubectl
 from controller.lab.processes import free_port, start_time
 from controller.offline import dump_yaml
 
@@ -189,30 +188,3 @@ def stop(directory: Path) -> list[str]:
         stopped += router_lab.stop(directory / "router")
     path.unlink(missing_ok=True)
     return stopped
-
-
-def add_commands(labs: argparse._SubParsersAction[Any]) -> None:
-    """`frr-edge lab demo start|stop --dir DIR`."""
-    demo = labs.add_parser("demo", help="the real API server, router lab and controller, left running")
-    actions = demo.add_subparsers(dest="action", required=True, metavar="ACTION")
-    for action, run in (("start", _start_command), ("stop", _stop_command)):
-        command = actions.add_parser(action, help=f"{action} the demo")
-        command.add_argument("--dir", type=Path, default=Path("/tmp/frr-edge-demo"), help="state directory")
-        command.set_defaults(run=run)
-
-
-def _start_command(args: argparse.Namespace) -> int:
-    if os.geteuid() != 0:
-        print("frr-edge: the demo needs root (network namespaces, FRR, sshd, a login user)", file=sys.stderr)
-        return 1
-    try:
-        start(args.dir)
-    except (DemoError, KubectlError, router_lab.LabError, cluster_lab.ClusterError) as error:
-        print(f"frr-edge: {error}", file=sys.stderr)
-        return 1
-    return 0
-
-
-def _stop_command(args: argparse.Namespace) -> int:
-    print("stopped: " + (", ".join(stop(args.dir)) or "nothing was running"))
-    return 0

@@ -17,6 +17,13 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--backoff-max", type=float, default=60.0, metavar="SECONDS", help="longest retry wait (60)")
     parser.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS")
     parser.add_argument(
+        "--command-timeout",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="longest one command may run on a router (120); FRR may need minutes for thousands of neighbors",
+    )
+    parser.add_argument(
         "--secret-namespace",
         action="append",
         metavar="NS",

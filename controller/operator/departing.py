@@ -8,6 +8,7 @@ router is told to remove them only once their session has left Established or th
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -49,6 +50,12 @@ class Departing:
         owned = {key: sessions.get(key, "Unknown") for key in self.previous if key in sessions}
         decision = departures(owned, set(wanted), self.since, now, grace)
         self.since = dict(decision.departed_since)
+        if not decision.keep:
+            return False
+        # The controller's memo keeps the render's FRR and firewall for the next runs: change copies.
+        result.desired = dataclasses.replace(
+            result.desired, frr=copy.deepcopy(result.desired.frr), firewall=dataclasses.replace(result.desired.firewall)
+        )
         kept = False
         for key in sorted(decision.keep):
             vrf, peer = key

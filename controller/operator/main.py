@@ -1,10 +1,12 @@
-"""`frr-edge run`: kopf wiring only. Watch events go into the index; everything else lives in the modules.
+"""`frr-edge run`: wiring only. Watch events go into the index; everything else lives in the modules.
 
 Three kopf operators share one event loop, because kopf's namespaces are per operator and frr-edge may read
-Secrets only in the namespaces bound in deploy/rbac/secrets.yaml and MetalLB's objects and Pods only in
-MetalLB's namespace; Routers, FRRConfigurations, FirewallPolicies, Services and Nodes are watched
-cluster-wide. Only `@kopf.on.event` handlers are registered: they store nothing on the objects (no
-finalizer, no progress or diff-base annotation), and the storages are set to in-memory ones on purpose.
+Secrets only in the namespaces bound in deploy/rbac/secrets.yaml and MetalLB's objects only in MetalLB's
+namespace; Routers, FRRConfigurations and FirewallPolicies are watched cluster-wide. Only
+`@kopf.on.event` handlers are registered: they store nothing on the objects (no finalizer, no progress or
+diff-base annotation), and the storages are set to in-memory ones on purpose. Services and Nodes
+(cluster-wide) and Pods (in MetalLB's namespaces), tens of thousands in a large cluster, are read by the
+informers of controller/operator/informer.py instead.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import kopf
 from kubernetes import client, config
 
 from controller.operator.index import Index, key_of
+from controller.operator.informer import Informer, informers, wait_listed
 from controller.operator.kube import KubeWriter
 from controller.operator.leader import LeaderElection, LeaseTiming
 from controller.operator.memory import MemoryDiffBaseStorage, MemoryProgressStorage
@@ -45,12 +48,9 @@ CLUSTER_WIDE = (
     Watched("frr-edge.dev", "v1alpha1", "routers"),
     Watched("frr-edge.dev", "v1alpha1", "frrconfigurations"),
     Watched("frr-edge.dev", "v1alpha1", "firewallpolicies"),
-    Watched("", "v1", "services"),
-    Watched("", "v1", "nodes"),
 )
 SECRETS = (Watched("", "v1", "secrets"),)
 METALLB = (
-    Watched("", "v1", "pods"),
     *(
         Watched("metallb.io", version, plural)
         for version, plural in (
@@ -121,8 +121,11 @@ def _list_path(resource: Watched, namespace: str | None) -> str:
     return f"{base}/namespaces/{namespace}/{resource.plural}" if namespace else f"{base}/{resource.plural}"
 
 
-async def _wait_synced(api: client.ApiClient, index: Index, lists: list[tuple[Watched, str | None]]) -> None:
-    """Wait until the index holds everything one listing of each watched resource returned.
+async def _wait_synced(
+    api: client.ApiClient, index: Index, lists: list[tuple[Watched, str | None]], watching: list[Informer]
+) -> None:
+    """Wait until the index holds everything one listing of each watched resource returned, and every
+    informer has put its first list in.
 
     Rendering from half an index would remove what the missing objects configure; so no worker runs first.
     """
@@ -148,6 +151,8 @@ async def _wait_synced(api: client.ApiClient, index: Index, lists: list[tuple[Wa
 
     wanted = await asyncio.to_thread(listed)
     deadline = time.monotonic() + 120
+    if not await wait_listed(watching, 120):
+        logger.warning("Nodes, Pods or Services not listed after 120 s; starting anyway")
     while time.monotonic() < deadline:
         missing = [key for key in wanted if index.get(key) is None]
         if not missing:
@@ -189,6 +194,7 @@ async def run_controller(args: argparse.Namespace) -> None:
         (lambda: election.is_leader) if election is not None else (lambda: True),
         Timing(debounce=args.debounce, resync=args.resync, backoff_max=args.backoff_max),
         args.connect_timeout,
+        args.command_timeout,
     )
     operators = [
         (CLUSTER_WIDE, {"clusterwide": True}),
@@ -210,8 +216,11 @@ async def run_controller(args: argparse.Namespace) -> None:
     lists: list[tuple[Watched, str | None]] = [(w, None) for w in CLUSTER_WIDE]
     lists += [(w, ns) for w in SECRETS for ns in args.secret_namespace]
     lists += [(w, ns) for w in METALLB for ns in args.metallb_namespace]
+    watching = informers(api, index, args.metallb_namespace)
+    for informer in watching:
+        informer.start()
     try:
-        sync = asyncio.create_task(_wait_synced(api, index, lists))
+        sync = asyncio.create_task(_wait_synced(api, index, lists, watching))
         done, _ = await asyncio.wait([sync, *tasks], return_when=asyncio.FIRST_COMPLETED)
         if sync in done:
             sync.result()
@@ -223,6 +232,8 @@ async def run_controller(args: argparse.Namespace) -> None:
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
         stop.set()
+        for informer in watching:
+            informer.stop()
         await supervisor.stop()
         if election is not None:
             await election.release()

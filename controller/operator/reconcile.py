@@ -24,15 +24,17 @@ from controller.errors import FrrEdgeError, InputWarning, MergeConflict
 from controller.inputs import Loaded
 from controller.metallb.resources import METALLB_GROUP
 from controller.operator.departing import Departing
+from controller.operator.incremental import IncrementalRender
 from controller.operator.index import Index
+from controller.operator.memo import RenderMemo
 from controller.operator.metrics import Metrics
 from controller.operator.worker import RunResult
-from controller.pipeline import DERIVED, RouterResult, render_router
+from controller.pipeline import DERIVED, RouterResult
 from controller.router.apply import ApplyReport, ConfigRejected, apply
 from controller.router.frrplan import InvalidConfiguration
 from controller.router.observe import Observation, observe
 from controller.router.state import condition, router_state
-from controller.router.transport import RouterConnection, RouterUnreachable, load_private_key
+from controller.router.transport import COMMAND_TIMEOUT, RouterConnection, RouterUnreachable, load_private_key
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +66,9 @@ class RouterReconciler:
     metrics: Metrics
     may_apply: Callable[[], bool]
     connect_timeout: float = 10.0
+    command_timeout: float = COMMAND_TIMEOUT
+    memo: RenderMemo = field(default_factory=RenderMemo)
+    renders: IncrementalRender = field(default_factory=IncrementalRender)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     _connection: _Connection | None = None
     _conditions: dict[str, Condition] = field(default_factory=dict)
@@ -81,7 +86,9 @@ class RouterReconciler:
         document = self.index.get((ROUTER_GROUP, "Router", "", self.name))
         if document is None or not self.may_apply():
             return RunResult(reached=True)
-        inputs = self.index.inputs()
+        rendering = time.monotonic()  # the index's snapshot and the core: the controller's own time
+        snapshot = self.index.snapshot()
+        inputs = snapshot.inputs
         loaded = next((r for r in inputs.routers if r.object.metadata.name == self.name), None)
         if loaded is None:
             problem = next(
@@ -95,7 +102,13 @@ class RouterReconciler:
             await self._router_event(document, "InvalidRouter", str(problem or "the Router is not valid"), True)
             return RunResult(reached=True)
         # The core is pure and CPU-bound: in a thread, so watch events keep flowing into the index meanwhile.
-        result = await asyncio.to_thread(render_router, loaded, inputs)
+        self.memo.turn()
+        memo = self.memo.at(snapshot.routing_version)
+        deltas = self.renders.deltas
+        result = await asyncio.to_thread(self.renders.render, loaded, snapshot, memo)
+        rendered = time.monotonic() - rendering
+        how = "delta" if self.renders.deltas > deltas else "full"
+        self.metrics.inc("frr_edge_renders_total", router=self.name, how=how)
         await self._object_events(result.warnings)
         if result.errors:
             self.metrics.inc("frr_edge_conflicts_total", router=self.name)
@@ -129,7 +142,16 @@ class RouterReconciler:
             seconds = time.monotonic() - started
             self.metrics.observe_duration(seconds, router=self.name)
             level = logging.INFO if outcome.method != "none" or outcome.nft_changed else logging.DEBUG
-            logger.log(level, "router %s: %s in %.2f s: %s", self.name, outcome.method, seconds, outcome.message)
+            logger.log(
+                level,
+                "router %s: %s in %.2f s (render %.2f s, %s): %s",
+                self.name,
+                outcome.method,
+                seconds,
+                rendered,
+                how,
+                outcome.message,
+            )
             self._departing.applied(result)
         self._sessions = {(s.vrf, s.peer): s.state for s in observation.sessions if s.owned}
         await self._report(document, router, result, outcome, observation)
@@ -162,7 +184,9 @@ class RouterReconciler:
         if current is not None:
             current.connection.close()
         key: asyncssh.SSHKey = load_private_key(key_text)
-        connection = RouterConnection(router.spec, key, connect_timeout=self.connect_timeout)
+        connection = RouterConnection(
+            router.spec, key, connect_timeout=self.connect_timeout, command_timeout=self.command_timeout
+        )
         self._connection = _Connection(spec_json, key_text, connection)
         return connection
 
@@ -217,6 +241,8 @@ class RouterReconciler:
         self.metrics.set("frr_edge_router_reachable", 0 if isinstance(outcome, RouterUnreachable) else 1, router=name)
         if isinstance(outcome, ApplyReport):
             self.metrics.inc("frr_edge_applies_total", router=name, method=outcome.method)
+            if outcome.method != "none" or outcome.nft_changed:
+                self.metrics.inc("frr_edge_changes_total", router=name)
             self.metrics.set("frr_edge_last_good_apply_timestamp_seconds", time.time(), router=name)
         elif isinstance(outcome, FrrEdgeError):
             self.metrics.inc("frr_edge_apply_failures_total", router=name, reason=type(outcome).__name__)

@@ -3,7 +3,10 @@
 upload candidates → validate on the router (`vtysh -C`, the nft include's files, `nft -c`) → nft in one
 transaction → FRR delta in one vtysh session → read back and compare with the desired model → on a
 difference, `frr-reload.py` → on failure, both restored to what ran before. An unchanged desired state writes
-nothing. Messages say what a tool refused by file, line and kind (tool_errors), never with its output.
+nothing. When only set and map elements differ from the ruleset frr-edge loaded last (a Service came, went
+or moved), nft gets just those elements, in one transaction too; should nft refuse them, the table is
+replaced whole the usual way. Messages say what a tool refused by file, line and kind (tool_errors), never
+with its output.
 """
 
 from __future__ import annotations
@@ -27,10 +30,12 @@ from controller.router.commands import (
     CANDIDATE_FRR,
     CANDIDATE_NFT,
     DELTA,
+    DELTA_NFT,
     ROLLBACK_FRR,
     ROLLBACK_NFT,
 )
 from controller.router.frrplan import FrrPlan
+from controller.router.nftdelta import ElementDelta, element_delta
 from controller.router.tool_errors import describe, nft_problems, reload_problems, vtysh_problems
 from controller.router.transport import Completed, RouterConnection, RouterUnreachable
 
@@ -52,6 +57,7 @@ class ApplyReport:
     delta_commands: int
     seconds: float
     message: str
+    nft_elements: tuple[int, int] | None = None  # (added, removed) when nft got only changed elements
 
 
 def running_text(show_running: str) -> str:
@@ -88,10 +94,40 @@ async def read_running(connection: RouterConnection) -> str:
     return running_text(shown.stdout)
 
 
-async def _nft_changed(connection: RouterConnection, nft: str) -> tuple[bool, Completed]:
-    current = await connection.run(connection.commands.show_nft)
+async def _nft_changed(connection: RouterConnection, nft: str) -> tuple[bool, str | None]:
+    """Whether the ruleset must be loaded, and what frr-edge loaded last, when its table is there."""
     applied = await connection.read(APPLIED_NFT)
-    return (not current.ok or applied != nft), current
+    present = (await connection.run(connection.commands.find_nft_table)).ok
+    if not present:
+        # No such set, or sudo rules from before that command: listing the whole table tells for sure.
+        present = (await connection.run(connection.commands.show_nft)).ok
+    return (not present or applied != nft), (applied if present else None)
+
+
+async def _load_elements(connection: RouterConnection, delta: ElementDelta) -> bool:
+    """Load only the elements that changed, in one transaction; False when nft refused (nothing changed)."""
+    await connection.upload(DELTA_NFT, delta.forward)
+    await connection.upload(ROLLBACK_NFT, delta.back)
+    return (await connection.run(connection.commands.apply_nft_delta)).ok
+
+
+async def _load_table(connection: RouterConnection, nft: str) -> str:
+    """Check and replace frr-edge's whole table; returns the ruleset that restores the table it replaced."""
+    commands = connection.commands
+    await check_include(connection)
+    await connection.upload(CANDIDATE_NFT, nft)
+    checked = await connection.run(commands.check_nft)
+    if not checked.ok:
+        said = _nft_said(connection, checked, CANDIDATE_NFT, nft)
+        raise ConfigRejected(f"nftables refused the ruleset (nft -c -f {CANDIDATE_NFT}): {said}")
+    before = await connection.run(commands.show_nft)
+    rollback = f"table inet {TABLE}\ndelete table inet {TABLE}\n{before.stdout if before.ok else ''}"
+    await connection.upload(ROLLBACK_NFT, rollback)
+    applied = await connection.run(commands.apply_nft)
+    if not applied.ok:
+        said = _nft_said(connection, applied, CANDIDATE_NFT, nft)
+        raise ConfigRejected(f"nftables refused the ruleset (nft -f {CANDIDATE_NFT}): {said}")
+    return rollback
 
 
 def _printable(path: str) -> str:
@@ -163,7 +199,7 @@ async def _apply(connection: RouterConnection, result: RouterResult, clock: Call
     running = await read_running(connection)
     previous = await connection.read(APPLIED_FRR)
     plan = frrplan.plan(running, result.frr, connection.spec.frr.ownership, previous)
-    nft_changed, nft_before = await _nft_changed(connection, result.nft)
+    nft_changed, nft_loaded = await _nft_changed(connection, result.nft)
     if previous != result.frr and plan.noop:
         await connection.upload(APPLIED_FRR, result.frr)
     if plan.noop and not nft_changed:
@@ -176,20 +212,13 @@ async def _apply(connection: RouterConnection, result: RouterResult, clock: Call
             said = _vtysh_said(connection, checked, CANDIDATE_FRR, plan.text)
             raise ConfigRejected(f"FRR refused the configuration (vtysh -C -f {CANDIDATE_FRR}): {said}")
     rollback_nft: str | None = None
+    elements: tuple[int, int] | None = None
     if nft_changed:
-        await check_include(connection)
-        await connection.upload(CANDIDATE_NFT, result.nft)
-        checked = await connection.run(commands.check_nft)
-        if not checked.ok:
-            said = _nft_said(connection, checked, CANDIDATE_NFT, result.nft)
-            raise ConfigRejected(f"nftables refused the ruleset (nft -c -f {CANDIDATE_NFT}): {said}")
-        table_before = nft_before.stdout if nft_before.ok else ""
-        rollback_nft = f"table inet {TABLE}\ndelete table inet {TABLE}\n{table_before}"
-        await connection.upload(ROLLBACK_NFT, rollback_nft)
-        applied = await connection.run(commands.apply_nft)
-        if not applied.ok:
-            said = _nft_said(connection, applied, CANDIDATE_NFT, result.nft)
-            raise ConfigRejected(f"nftables refused the ruleset (nft -f {CANDIDATE_NFT}): {said}")
+        delta = element_delta(nft_loaded, result.nft) if nft_loaded else None
+        if delta is not None and await _load_elements(connection, delta):
+            rollback_nft, elements = delta.back, (delta.added, delta.removed)
+        else:
+            rollback_nft = await _load_table(connection, result.nft)
 
     method: Method = "none"
     message = "FRR unchanged"
@@ -202,10 +231,14 @@ async def _apply(connection: RouterConnection, result: RouterResult, clock: Call
         saved = await connection.run(commands.save_frr)
         if not saved.ok:
             message += f"; write memory failed ({_vtysh_said(connection, saved, None)})"
-    if nft_changed:
+    if elements is not None:
+        await connection.upload(APPLIED_NFT, result.nft)
+        message += f"; nftables: {elements[0]} elements added, {elements[1]} removed"
+    elif nft_changed:
         await connection.rename(CANDIDATE_NFT, APPLIED_NFT)
         message += "; nftables table replaced"
-    return ApplyReport(method, not plan.noop, nft_changed, len(plan.commands), clock() - started, message)
+    seconds = clock() - started
+    return ApplyReport(method, not plan.noop, nft_changed, len(plan.commands), seconds, message, elements)
 
 
 def _nft_said(connection: RouterConnection, done: Completed, name: str, text: str) -> str:

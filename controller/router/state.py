@@ -14,6 +14,19 @@ from controller.pipeline import RouterResult
 from controller.router.apply import ApplyReport
 from controller.router.observe import Observation
 
+# RouterState is one etcd object (at most 1.5 MiB by default), beside the sessions of every neighbor: the
+# running config shown in it stops here (a thousand neighbors with policies of their own run past 1 MiB).
+RUNNING_CONFIG_SHOWN = 512 * 1024
+
+
+def shown_running_config(running: str, limit: int = RUNNING_CONFIG_SHOWN) -> str:
+    """The running config as RouterState shows it: whole lines up to `limit` characters, and a line saying
+    how much was left out."""
+    if len(running) <= limit:
+        return running
+    kept = running[: running.rfind("\n", 0, limit - 200) + 1]
+    return kept + f"! frr-edge: {len(running) - len(kept)} of {len(running)} characters not shown here\n"
+
 
 def desired_hash(result: RouterResult) -> str:
     """SHA-256 over the rendered FRR config and ruleset."""
@@ -73,10 +86,12 @@ def router_state(
             duration_seconds=round(outcome.seconds, 3),
             time=now,
         )
+        if outcome.nft_elements is not None:
+            firewall = "elements changed: {} added, {} removed".format(*outcome.nft_elements)
+        else:
+            firewall = "table replaced" if outcome.nft_changed else "unchanged"
         fields["firewall"] = StepResult(
-            result="Success" if outcome.nft_changed else "Skipped",
-            message="table replaced" if outcome.nft_changed else "unchanged",
-            time=now,
+            result="Success" if outcome.nft_changed else "Skipped", message=firewall, time=now
         )
         fields["desired_config_hash"] = desired_hash(result)
         fields["last_good_apply_time"] = now
@@ -85,7 +100,7 @@ def router_state(
         fields["reload"] = ReloadResult(result="Failed", message=str(outcome)[:32768], time=now)
         conditions.append(condition("Applied", False, type(outcome).__name__, str(outcome), now))
     if observation is not None:
-        fields["running_config"] = observation.running_config
+        fields["running_config"] = shown_running_config(observation.running_config)
         fields["sessions"] = observation.sessions
         fields["sessions_summary"] = observation.sessions_summary
         conditions.append(condition("Reachable", True, "Connected", "SSH and vtysh answer", now))
