@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
@@ -35,13 +36,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_lab_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """`frr-edge lab ...` where the lab exists: a source checkout (`make demo`, `make test`), not the wheel."""
-    try:
-        from controller.lab import cli as lab
-    except ModuleNotFoundError as error:
-        if error.name != "controller.lab":
-            raise
+    """`frr-edge lab ...` where the lab exists: a source checkout (`make demo`, `make test`), not the wheel.
+
+    The lab must sit in this very package's directory: an editable install of another checkout on the same
+    interpreter (its import finder answers for `controller.*` names this package lacks) must not lend its
+    lab to an installed wheel, which would then run code from two versions at once.
+    """
+    import controller
+
+    if not os.path.isfile(os.path.join(os.path.dirname(controller.__file__), "lab", "cli.py")):
         return
+    from controller.lab import cli as lab
+
     lab.add_commands(commands)
 
 
