@@ -105,6 +105,8 @@ async def _run(args: argparse.Namespace, change: bool) -> int:
             observation = await observe(connection)
     except RouterUnreachable as error:
         raise _Stop(EXIT_UNREACHABLE, str(error)) from None
+    except FrrEdgeError as error:  # the router's running configuration cannot be read
+        raise _Stop(EXIT_UNREACHABLE, f"router {router.metadata.name}: {error}") from None
     state = router_state(router, result, outcome, observation, datetime.now(UTC))
     sys.stdout.write(dump_yaml([state.model_dump(mode="json", by_alias=True, exclude_none=True)]))
     if isinstance(outcome, FrrEdgeError):
@@ -131,7 +133,8 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         ("apply", True, "render one Router's configuration and apply it to the router over SSH"),
         ("status", False, "show a router's BGP sessions and running config (redacted); changes nothing"),
     ):
-        parser = commands.add_parser(name, help=summary, description=f"{summary}. {__doc__.splitlines()[2]}")
+        # The exit codes close the help (controller/exit_codes.py), in full.
+        parser = commands.add_parser(name, help=summary, description=f"{summary}.")
         parser.add_argument("-f", "--file", action="append", required=True, metavar="PATH", help="file or directory")
         parser.add_argument("--router", required=True, metavar="NAME", help="the Router to act on")
         parser.add_argument("--ssh-key", metavar="FILE", help="private key file instead of the Router's Secret")

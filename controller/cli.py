@@ -17,7 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="frr-edge", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    from controller import apply_cli, convert, offline, operator
+    from controller import apply_cli, convert, diff_cli, exit_codes, offline, operator
     from controller.frrcfg import cli as frrcfg
     from controller.lab import cli as lab
 
@@ -25,8 +25,10 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_commands(commands)
     lab.add_commands(commands)
     apply_cli.add_commands(commands)
+    diff_cli.add_commands(commands)
     frrcfg.add_commands(commands)
     operator.add_commands(commands)
+    exit_codes.add_epilogs(parser)
     return parser
 
 

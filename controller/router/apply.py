@@ -88,10 +88,32 @@ async def read_running(connection: RouterConnection) -> str:
     return running_text(shown.stdout)
 
 
-async def _nft_changed(connection: RouterConnection, nft: str) -> tuple[bool, Completed]:
+@dataclass(frozen=True, slots=True)
+class ApplyPlan:
+    """What an apply of a rendered router would do, decided from what the router runs now; nothing written.
+
+    `apply` carries it out; `frr-edge diff` and a paused Router's RouterState show it (router/preview.py).
+    """
+
+    frr: FrrPlan
+    previous_frr: str | None  # the rendered text of the last good apply (APPLIED_FRR), when there is one
+    nft_changed: bool
+    nft_before: Completed  # `nft list table` of frr-edge's table now: what a rollback restores
+    applied_nft: str | None  # the ruleset of the last good apply (APPLIED_NFT), when there is one
+
+
+async def plan_apply(connection: RouterConnection, result: RouterResult) -> ApplyPlan:
+    """Read the router and decide what an apply of `result` changes; writes nothing.
+
+    Raises InvalidConfiguration (the rendered text does not parse) or RouterUnreachable.
+    """
+    await connection.connect()
+    running = await read_running(connection)
+    previous = await connection.read(APPLIED_FRR)
+    plan = frrplan.plan(running, result.frr, connection.spec.frr.ownership, previous)
     current = await connection.run(connection.commands.show_nft)
-    applied = await connection.read(APPLIED_NFT)
-    return (not current.ok or applied != nft), current
+    applied_nft = await connection.read(APPLIED_NFT)
+    return ApplyPlan(plan, previous, not current.ok or applied_nft != result.nft, current, applied_nft)
 
 
 def _printable(path: str) -> str:
@@ -158,13 +180,10 @@ async def apply(
 
 async def _apply(connection: RouterConnection, result: RouterResult, clock: Callable[[], float]) -> ApplyReport:
     started = clock()
-    await connection.connect()
+    decided = await plan_apply(connection, result)
     commands = connection.commands
-    running = await read_running(connection)
-    previous = await connection.read(APPLIED_FRR)
-    plan = frrplan.plan(running, result.frr, connection.spec.frr.ownership, previous)
-    nft_changed, nft_before = await _nft_changed(connection, result.nft)
-    if previous != result.frr and plan.noop:
+    plan, nft_changed, nft_before = decided.frr, decided.nft_changed, decided.nft_before
+    if decided.previous_frr != result.frr and plan.noop:
         await connection.upload(APPLIED_FRR, result.frr)
     if plan.noop and not nft_changed:
         return ApplyReport("none", False, False, 0, clock() - started, "nothing to change")
