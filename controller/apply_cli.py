@@ -21,6 +21,7 @@ from controller.pipeline import RouterResult, render_router
 from controller.router.apply import ApplyReport, ConfigRejected, apply
 from controller.router.frrplan import InvalidConfiguration
 from controller.router.observe import Observation, observe
+from controller.router.preview import Preview, preview
 from controller.router.state import router_state
 from controller.router.transport import RouterConnection, RouterUnreachable, load_private_key
 
@@ -84,14 +85,18 @@ async def _run(args: argparse.Namespace, change: bool) -> int:
         key = load_private_key(_private_key(args, inputs, router))
     except FrrEdgeError as error:
         raise _Stop(EXIT_INVALID, str(error)) from None
-    if change and router.spec.paused:
+    held = change and router.spec.paused
+    if held:
         print(
-            f"frr-edge: router {router.metadata.name} is paused (spec.paused); only reading its state", file=sys.stderr
+            f"frr-edge: router {router.metadata.name} is paused (spec.paused): nothing is written; its RouterState "
+            "shows what an apply would change (status.pendingChanges)",
+            file=sys.stderr,
         )
         change = False
     connection = RouterConnection(router.spec, key, connect_timeout=args.connect_timeout)
     outcome: ApplyReport | FrrEdgeError | None = None
     observation: Observation | None = None
+    pending: Preview | None = None
     code = EXIT_OK
     try:
         async with connection:
@@ -102,12 +107,17 @@ async def _run(args: argparse.Namespace, change: bool) -> int:
                     outcome, code = error, EXIT_INVALID
                 except ConfigRejected as error:
                     outcome, code = error, EXIT_REJECTED
+            elif held:
+                try:
+                    pending = await preview(connection, result)
+                except InvalidConfiguration as error:
+                    outcome, code = error, EXIT_INVALID
             observation = await observe(connection)
     except RouterUnreachable as error:
         raise _Stop(EXIT_UNREACHABLE, str(error)) from None
     except FrrEdgeError as error:  # the router's running configuration cannot be read
         raise _Stop(EXIT_UNREACHABLE, f"router {router.metadata.name}: {error}") from None
-    state = router_state(router, result, outcome, observation, datetime.now(UTC))
+    state = router_state(router, result, outcome, observation, datetime.now(UTC), pending)
     sys.stdout.write(dump_yaml([state.model_dump(mode="json", by_alias=True, exclude_none=True)]))
     if isinstance(outcome, FrrEdgeError):
         print(f"frr-edge: router {router.metadata.name}: {outcome}", file=sys.stderr)

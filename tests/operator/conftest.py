@@ -193,6 +193,15 @@ class World:
         return pids
 
 
+def apply_router(kubectl: Kubectl, lab: router_lab.RouterLab) -> None:
+    """The lab's Router (and its SSH key Secret) with MetalLB integration on, as the world starts with it."""
+    documents = list(YAML(typ="safe").load_all(lab.router_manifest.read_text()))
+    for document in documents:
+        if document["kind"] == "Router":
+            document["spec"]["metallb"] = {"enabled": True}
+    kubectl("apply", "--filename=-", input=dump_yaml(documents))
+
+
 def _install(kubectl: Kubectl, lab: router_lab.RouterLab) -> None:
     for folder in (REPO / "crds", metallb_crds.write(lab.directory / "metallb-crds")):
         kubectl("apply", "--server-side", f"--filename={folder}")
@@ -203,11 +212,7 @@ def _install(kubectl: Kubectl, lab: router_lab.RouterLab) -> None:
     kubectl("apply", f"--filename={FIXTURES / 'metallb-lab.yaml'}")
     for speaker in lab.speakers:
         speaker_ready(kubectl, speaker)
-    documents = list(YAML(typ="safe").load_all(lab.router_manifest.read_text()))
-    for document in documents:
-        if document["kind"] == "Router":
-            document["spec"]["metallb"] = {"enabled": True}
-    kubectl("apply", "--filename=-", input=dump_yaml(documents))
+    apply_router(kubectl, lab)
 
 
 @pytest.fixture(scope="session")

@@ -111,3 +111,21 @@ def test_bad_input_a_conflict_and_an_unreachable_router_exit_2_3_and_4(
     for result in (invalid, conflict, unreachable):
         assert result.stdout == "" and "Traceback" not in result.stderr
         assert PASSWORD not in result.stderr
+
+
+def test_apply_on_a_paused_router_writes_nothing_and_its_state_shows_what_is_pending(
+    applied: Run, frr_edge: FrrEdge, router_lab: lab.RouterLab, tmp_path: Path
+) -> None:
+    before = running_config(router_lab)
+    paused = _manifest(router_lab, tmp_path, paused=True)
+
+    run = frr_edge("apply", *SAMPLES, CHANGE, manifest=paused)
+
+    assert run.code == 0, run.stderr
+    assert "is paused (spec.paused): nothing is written" in run.stderr
+    assert running_config(router_lab) == before
+    pending = run.status["pendingChanges"]
+    assert " neighbor 192.0.2.13 password <redacted>" in pending
+    assert PASSWORD not in pending
+    (condition,) = [c for c in run.status["conditions"] if c["type"] == "Paused"]
+    assert (condition["status"], condition["reason"]) == ("True", "ChangesPending")
