@@ -1,8 +1,8 @@
 """`frr-edge run`: kopf wiring only. Watch events go into the index; everything else lives in the modules.
 
 Three kopf operators share one event loop, because kopf's namespaces are per operator and frr-edge may read
-Secrets only in the namespaces bound in deploy/rbac/secrets.yaml and MetalLB's objects and Pods only in
-MetalLB's namespace; Routers, FRRConfigurations, FirewallPolicies, Services and Nodes are watched
+Secrets only in the namespaces bound in deploy/rbac/secrets.yaml and MetalLB's objects, Pods and legacy
+ConfigMap only in MetalLB's namespace; Routers, FRRConfigurations, FirewallPolicies, Services and Nodes are watched
 cluster-wide. Only `@kopf.on.event` handlers are registered: they store nothing on the objects (no
 finalizer, no progress or diff-base annotation), and the storages are set to in-memory ones on purpose.
 """
@@ -39,6 +39,7 @@ class Watched:
     group: str
     version: str
     plural: str
+    name: str | None = None  # only the object of this name (the others are never put in the index)
 
 
 CLUSTER_WIDE = (
@@ -51,6 +52,8 @@ CLUSTER_WIDE = (
 SECRETS = (Watched("", "v1", "secrets"),)
 METALLB = (
     Watched("", "v1", "pods"),
+    # MetalLB <= 0.12's ConfigMap `config`, read when a namespace has no MetalLB CRD objects (metallb/legacy.py).
+    Watched("", "v1", "configmaps", name="config"),
     *(
         Watched("metallb.io", version, plural)
         for version, plural in (
@@ -101,7 +104,10 @@ def _registry(watched: tuple[Watched, ...], index: Index, configuration: client.
             index.put(document)
 
     for resource in watched:
-        kopf.on.event(resource.group, resource.version, resource.plural, registry=registry)(feed)
+        field, value = ("metadata.name", resource.name) if resource.name else (None, None)
+        kopf.on.event(
+            resource.group, resource.version, resource.plural, field=field, value=value, registry=registry
+        )(feed)
     return registry
 
 
@@ -130,8 +136,9 @@ async def _wait_synced(api: client.ApiClient, index: Index, lists: list[tuple[Wa
     def listed() -> set[tuple[str, str, str, str]]:
         keys = set()
         for resource, namespace in lists:
+            only = [("fieldSelector", f"metadata.name={resource.name}")] if resource.name else None
             method, url, headers, _, _ = api.param_serialize(
-                "GET", _list_path(resource, namespace), auth_settings=["BearerToken"]
+                "GET", _list_path(resource, namespace), query_params=only, auth_settings=["BearerToken"]
             )
             response = api.call_api(method, url, headers)
             response.read()  # type: ignore[no-untyped-call]

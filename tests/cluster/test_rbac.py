@@ -30,6 +30,7 @@ ALLOWED = [
             ("bgpadvertisements.metallb.io", "metallb-system"),
             ("communities.metallb.io", "metallb-system"),
             ("pods", "metallb-system"),
+            ("configmaps", "metallb-system"),
             ("secrets", "frr-edge-system"),
             ("routerstates.frr-edge.dev", ""),
         ]
@@ -78,6 +79,8 @@ DENIED = [
     ("delete", "pods", "metallb-system"),
     ("create", "bgppeers.metallb.io", "metallb-system"),
     ("get", "configmaps", "frr-edge-system"),
+    ("list", "configmaps", "*"),
+    ("update", "configmaps", "metallb-system"),
     ("create", "leases.coordination.k8s.io", "kube-system"),
     ("delete", "events", "default"),
     ("create", "customresourcedefinitions.apiextensions.k8s.io", ""),
