@@ -44,6 +44,7 @@ EXIT_CODES: dict[tuple[str, ...], dict[int, str]] = {
         4: _UNREACHABLE,
     },
     ("run",): _CONTROLLER,
+    ("webhook",): _CONTROLLER,
     ("lab", "cluster", "start"): {0: "the cluster runs", 1: _LAB_FAILED},
     ("lab", "cluster", "stop"): {0: "whatever ran for the directory is stopped"},
     ("lab", "router", "start"): {0: "the router lab runs", 1: _LAB_FAILED},

@@ -29,6 +29,7 @@ from controller.operator.leader import LeaderElection, LeaseTiming
 from controller.operator.memory import MemoryDiffBaseStorage, MemoryProgressStorage
 from controller.operator.metrics import Metrics, serve
 from controller.operator.supervisor import Supervisor
+from controller.operator.webhook import WebhookServer, from_args
 from controller.operator.worker import Timing
 
 logger = logging.getLogger("frr-edge")
@@ -174,6 +175,10 @@ async def run_controller(args: argparse.Namespace) -> None:
     api = client.ApiClient(configuration)
     metrics = Metrics()
     index = Index()
+    index_synced = False
+
+    def synced() -> bool:
+        return index_synced
     identity = args.identity or f"{socket.gethostname()}-{os.getpid()}"
     writer = KubeWriter(api, identity)
     election: LeaderElection | None = None
@@ -187,7 +192,7 @@ async def run_controller(args: argparse.Namespace) -> None:
     if args.leader_election:
         timing = LeaseTiming(duration=args.lease_duration, renew_every=args.lease_duration / 3)
         election = LeaderElection(api, args.lease_namespace, args.lease_name, identity, timing, leader_changed)
-    else:
+    elif args.workers:
         metrics.set("frr_edge_leader", 1)
     supervisor = Supervisor(
         index,
@@ -213,7 +218,11 @@ async def run_controller(args: argparse.Namespace) -> None:
         for watched, scope in operators
     ]
     host, _, port = args.metrics_address.rpartition(":")
-    runner = await serve(metrics, lambda: supervisor.synced, host or "0.0.0.0", int(port))
+    runner = await serve(metrics, synced, host or "0.0.0.0", int(port))
+    webhook: WebhookServer | None = None
+    if args.webhook_address is not None:
+        webhook = from_args(api, index, synced, args)
+        webhook.start()
     lists: list[tuple[Watched, str | None]] = [(w, None) for w in CLUSTER_WIDE]
     lists += [(w, ns) for w in SECRETS for ns in args.secret_namespace]
     lists += [(w, ns) for w in METALLB for ns in args.metallb_namespace]
@@ -223,13 +232,17 @@ async def run_controller(args: argparse.Namespace) -> None:
         if sync in done:
             sync.result()
             logger.info("index synced: %d objects; %d Routers", len(index), len(index.router_names()))
-            supervisor.start()
+            index_synced = True
+            if args.workers:  # `frr-edge webhook` only serves the webhook from the index
+                supervisor.start()
             if election is not None:
                 tasks.append(asyncio.create_task(election.run(), name="leader-election"))
             # A signal stops one of the operators (kopf's handler belongs to whichever installed it last).
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
         stop.set()
+        if webhook is not None:
+            await webhook.stop()
         await supervisor.stop()
         if election is not None:
             await election.release()

@@ -131,6 +131,27 @@ def test_controller_may_not(kubectl: Kubectl, verb: str, resource: str, where: s
 
 
 @pytest.mark.usefixtures("rbac")
+@pytest.mark.parametrize(
+    ("verb", "resource", "where", "allowed"),
+    [
+        # The admission webhook's certificate: its own Secret and its own configuration, by name only.
+        ("update", "secret/frr-edge-webhook-tls", "frr-edge-system", "yes"),
+        ("update", "secret/some-other-secret", "frr-edge-system", "no"),
+        ("patch", "validatingwebhookconfiguration/frr-edge", "", "yes"),
+        ("patch", "validatingwebhookconfiguration/another-webhook", "", "no"),
+        ("create", "validatingwebhookconfigurations", "", "no"),
+        ("delete", "validatingwebhookconfiguration/frr-edge", "", "no"),
+    ],
+)
+def test_controller_may_write_only_its_webhooks_certificate(
+    kubectl: Kubectl, verb: str, resource: str, where: str, allowed: str
+) -> None:
+    scope = [f"--namespace={where}"] if where else []
+    result = kubectl.run("auth", "can-i", verb, resource, *scope, f"--as={lab.CONTROLLER_USER}")
+    assert result.stdout.strip() == allowed, result.stderr
+
+
+@pytest.mark.usefixtures("rbac")
 def test_service_account_token_reads_its_secrets_and_no_others(kubectl: Kubectl, cluster: lab.Cluster) -> None:
     for namespace in ("frr-edge-system", "default"):
         kubectl("create", "secret", "generic", "router-ssh-key", f"--namespace={namespace}", "--from-literal=k=v")
