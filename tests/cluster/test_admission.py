@@ -4,12 +4,13 @@
 of deploy/webhook.yaml's configuration (pointed at a loopback URL: the lab has no Service routing). The
 tests run in order on one set of objects, as a cluster's history does; the last ones stop the webhook
 (SIGSTOP: it hangs; SIGTERM: it is gone) and show that failurePolicy Ignore leaves users free to create,
-delete and fix, then start it again.
+delete and fix, then start it again; the very last hands the certificate to cert-manager, as an admin would.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime
 import json
 import os
 import signal
@@ -30,6 +31,7 @@ from controller.lab import cluster as lab
 from controller.lab import webhook as lab_webhook
 from controller.lab.kubectl import Kubectl
 from controller.lab.processes import free_port
+from controller.operator.webhook_tls import CERT_MANAGER_ANNOTATION, issue
 
 REPO = Path(__file__).resolve().parents[2]
 NAMESPACE = "admission"
@@ -337,3 +339,35 @@ def test_with_the_webhook_stopped_users_can_still_create_delete_and_fix(webhook:
     assert fixed.returncode == 0, fixed.stderr
     assert "Warning" not in fixed.stderr
     assert DENIED in apply(kubectl, configuration("team-d", 64700)).stderr
+
+
+def test_with_cert_manager_frr_edge_serves_the_certificate_it_finds_and_leaves_the_ca_bundle_alone(
+    webhook: Webhook, kubectl: Kubectl
+) -> None:
+    """What cert-manager would do (a Certificate writing the Secret, its CA injector the caBundle) done by the
+    test; frr-edge's side is the real one."""
+    webhook.stop()
+    hosts = ["frr-edge-webhook.frr-edge-system.svc", "127.0.0.1"]
+    theirs = issue(hosts, datetime.datetime.now(datetime.UTC))
+    data = {"tls.crt": theirs.cert, "tls.key": theirs.key, "ca.crt": theirs.ca_cert}
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "frr-edge-webhook-tls", "namespace": "frr-edge-system"},
+        "data": {key: base64.b64encode(value).decode() for key, value in data.items()},
+    }
+    kubectl("replace", "--filename=-", input=json.dumps(secret))
+    annotation = f"{CERT_MANAGER_ANNOTATION}=frr-edge-system/frr-edge-webhook"
+    kubectl("annotate", "validatingwebhookconfiguration", lab_webhook.CONFIGURATION, annotation)
+    bundle = base64.b64encode(theirs.ca_cert).decode()
+    patch = json.dumps([{"op": "add", "path": "/webhooks/0/clientConfig/caBundle", "value": bundle}])
+    kubectl("patch", "validatingwebhookconfiguration", lab_webhook.CONFIGURATION, "--type=json", f"--patch={patch}")
+
+    webhook.start()
+
+    served = ssl.get_server_certificate(("127.0.0.1", webhook.port)).encode()
+    assert x509.load_pem_x509_certificate(served) == x509.load_pem_x509_certificate(theirs.cert)
+    assert ca_bundle(kubectl) == theirs.ca_cert
+    stored = kubectl.json("get", "secret", "frr-edge-webhook-tls", "--namespace=frr-edge-system")["data"]
+    assert set(stored) == {"tls.crt", "tls.key", "ca.crt"}  # nothing written by frr-edge
+    assert DENIED in refused(kubectl, configuration("team-e", 64701)).stderr
