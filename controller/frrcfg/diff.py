@@ -1,9 +1,14 @@
 """Running config to desired config as vtysh commands, for the parts frr-edge renders.
 
-frr-edge renders `router bgp` (neighbors, address-families), prefix-lists, route-maps and BFD
-profiles. For those the delta is a list of vtysh lines with their context enter/exit lines, meant
-for one `vtysh` session after `configure terminal`. Any other difference (interfaces, OSPF, BFD
-peers, ...) is listed in `Delta.unsupported`: the caller then falls back to frr-reload.py.
+frr-edge renders `router bgp` (neighbors, peer-groups, listen ranges, address-families), prefix-lists,
+route-maps and BFD profiles. For those the delta is a list of vtysh lines with their context enter/exit
+lines, meant for one `vtysh` session after `configure terminal`. Any other difference (interfaces, OSPF,
+BFD peers, a removal whose no-form is not known, ...) is listed in `Delta.unsupported`: the caller then
+falls back to frr-reload.py.
+
+Both sides are compared in their canonical form (model.canonical): what FRR rewrites when it loads a line
+compares equal. Objects are changed in the order their references need: what is referenced (BFD
+profiles, prefix-lists, route-maps, peer-groups) is added before what refers to it, and removed after.
 """
 
 from __future__ import annotations
@@ -13,16 +18,15 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from controller.frrcfg.model import (
-    BFD_DEFAULTS,
     AddressFamily,
     Bfd,
     BfdProfile,
-    BfdSetting,
+    BgpRouterId,
     Block,
     Command,
     Config,
     Item,
-    NeighborBfdProfile,
+    ListenRange,
     NeighborPeerGroup,
     NeighborRemoteAs,
     PrefixListDescription,
@@ -30,6 +34,7 @@ from controller.frrcfg.model import (
     RouteMapEntry,
     RouterBgp,
     Statement,
+    canonical,
     peer_of,
 )
 
@@ -58,10 +63,15 @@ class Delta:
 
 
 def diff(running: Config, desired: Config) -> Delta:
-    """The vtysh commands turning `running` into `desired`, and what they cannot express."""
+    """The vtysh commands turning `running` into `desired`, and what they cannot express.
+
+    Order: BFD profiles, prefix-list entries and route-map entries are added or changed first; then the
+    BGP instances (new VRF instances first, the default instance's removal last); then route-map entries,
+    prefix-list entries and BFD profiles no longer wanted are removed, once nothing refers to them.
+    """
     out = _Out()
-    old = _TopLevel(running)
-    new = _TopLevel(desired)
+    old = _TopLevel(canonical(running))
+    new = _TopLevel(canonical(desired))
 
     _unsupported_differences(old.other, new.other, "", out)
     _diff_bfd(old.bfd, new.bfd, out)
@@ -72,9 +82,9 @@ def diff(running: Config, desired: Config) -> Delta:
         if key not in new.route_maps:
             out.add(0, negate(route_map.header()))
     for entry in late_removals:
-        out.add(0, negate(entry.text()))
+        out.add(0, _no_form(entry, "", out))
     _remove_bfd_profiles(old.bfd, new.bfd, out)
-    return Delta(tuple(out.lines), tuple(out.unsupported))
+    return Delta(tuple(line for line in out.lines if line.strip()), tuple(out.unsupported))
 
 
 class _Out:
@@ -105,6 +115,13 @@ class _Out:
                 self.add(depth + 1, item.text())
         self.add(depth, block.closer)
 
+    def unsupported_in(self, where: str) -> bool:
+        return any(note.startswith(where) for note in self.unsupported)
+
+    def unsupported_once(self, note: str) -> None:
+        if note not in self.unsupported:
+            self.unsupported.append(note)
+
 
 class _TopLevel:
     """The top level of a config, split into what frr-edge renders and the rest."""
@@ -134,11 +151,20 @@ def _joined(first: B | None, again: B) -> B:
 
 
 def negate(line: str) -> str:
-    """The `no` form FRR accepts for a configuration line."""
+    """`no LINE` for a context header (`no route-map R permit 10`, `no router bgp 64512`); LINE for `no LINE`."""
     return line[3:] if line.startswith("no ") else "no " + line
 
 
-def _by_key(items: Iterable[Item]) -> dict[tuple[str, ...], Item]:
+def _no_form(item: Statement, where: str, out: _Out) -> str:
+    """The removal of `item` ('' when nothing is to be sent); a note in `unsupported` when FRR's no-form is unknown."""
+    removal = item.no_form()
+    if removal is None:
+        out.unsupported_once(f"{where}{item.text()}: removed, and its no-form is not known")
+        return ""
+    return removal
+
+
+def _by_key(items: Iterable[Statement]) -> dict[tuple[str, ...], Statement]:
     return {item.key(): item for item in items}
 
 
@@ -158,70 +184,115 @@ def _unsupported_differences(old: Sequence[Item], new: Sequence[Item], where: st
     for item in [*old, *new]:
         rendered = _render(item)
         if (rendered in before) != (rendered in after):
-            note = f"{where}{_text(item)}: {'removed' if rendered in before else 'added'}"
-            if note not in out.unsupported:
-                out.unsupported.append(note)
+            out.unsupported_once(f"{where}{_text(item)}: {'removed' if rendered in before else 'added'}")
 
 
 def _diff_statements(
-    old: Sequence[Item],
-    new: Sequence[Item],
+    old: Sequence[Statement],
+    new: Sequence[Statement],
     depth: int,
+    where: str,
     out: _Out,
     *,
-    skip_peers: frozenset[str] = frozenset(),
+    deleted: frozenset[str] = frozenset(),
+    groups: frozenset[str] = frozenset(),
 ) -> None:
-    """Statements by key: removals first, then the new line for what is new or changed."""
-    old_keys = _by_key(item for item in old if not _skipped(item, skip_peers))
-    new_keys = _by_key(new)
-    removed = [_removal(item) for key, item in old_keys.items() if key not in new_keys]
-    # A line that extends another goes first: `no neighbor X bfd profile P` after `no neighbor X bfd`
-    # would turn BFD on again.
-    for line in sorted(removed, key=lambda general: any(o.startswith(general + " ") for o in removed)):
+    """Statements by key: removals first, then the lines that are new or changed."""
+    _remove_statements(old, new, depth, where, out, deleted)
+    _add_statements(old, new, depth, out, deleted, groups)
+
+
+def _remove_statements(
+    old: Sequence[Statement], new: Sequence[Statement], depth: int, where: str, out: _Out, deleted: frozenset[str]
+) -> None:
+    """The no-forms of old lines no longer wanted, but those of `deleted` neighbors (`no neighbor X` takes them).
+
+    Listen ranges first: FRR cannot remove one once its peer-group is gone ("Peer-group does not exist").
+    A line before another it extends: `no neighbor X bfd profile P` after `no neighbor X bfd` would turn BFD
+    on again.
+    """
+    new_keys = {item.key() for item in new}
+    gone = [item for item in old if peer_of(item) not in deleted and item.key() not in new_keys]
+    gone.sort(key=lambda item: not isinstance(item, ListenRange))
+    removals = list(dict.fromkeys(line for line in (_no_form(item, where, out) for item in gone) if line))
+    for line in sorted(removals, key=lambda general: any(o.startswith(general + " ") for o in removals)):
         out.add(depth, line)
-    for key, item in new_keys.items():
-        previous = old_keys.get(key)
-        if previous is None or _text(previous) != _text(item):
-            out.add(depth, _text(item))
+
+
+def _add_statements(
+    old: Sequence[Statement],
+    new: Sequence[Statement],
+    depth: int,
+    out: _Out,
+    deleted: frozenset[str],
+    groups: frozenset[str],
+) -> None:
+    """New and changed lines (all lines of `deleted` neighbors that are wanted again), references first.
+
+    Lines about no neighbor (instance settings), peer-groups, their remote-as, the lines that create
+    neighbors (`remote-as`, `peer-group G`, `interface`), other neighbor lines, then listen ranges: FRR
+    refuses a member or a range of a missing group; the order of the rest is the desired config's.
+    """
+    old_keys = _by_key(item for item in old if peer_of(item) not in deleted)
+    changed = [item for key, item in _by_key(new).items() if key not in old_keys or _text(old_keys[key]) != _text(item)]
+    for item in sorted(changed, key=lambda item: _addition_rank(item, groups)):
+        out.add(depth, item.text())
+
+
+def _addition_rank(item: Statement, groups: frozenset[str]) -> int:
+    if isinstance(item, ListenRange):
+        return 5
+    if peer_of(item) is None:
+        return 0  # instance settings first: `no bgp default ipv4-unicast` decides what a new neighbor gets
+    if isinstance(item, NeighborPeerGroup) and item.group is None:
+        return 1
+    if isinstance(item, NeighborRemoteAs) and item.peer in groups:
+        return 2
+    return 3 if _creates_neighbor(item) else 4
+
+
+def _creates_neighbor(item: Item) -> bool:
+    """`neighbor X remote-as A`, `neighbor X peer-group G` (a member), `neighbor X interface ...`."""
+    if isinstance(item, NeighborRemoteAs):
+        return True
+    if isinstance(item, NeighborPeerGroup):
+        return item.group is not None
+    return isinstance(item, Command) and item.words.split(" ", 3)[2:3] == ["interface"]
 
 
 def _diff_prefix_lists(old: Sequence[Statement], new: Sequence[Statement], out: _Out) -> list[Statement]:
     """Add and change entries now; return the removals to do once route-maps and BGP have moved on.
 
-    FRR refuses an entry whose prefix another entry of the list already has, so an old entry in the
-    way of a new one goes first.
+    FRR silently ignores an entry whose action and prefix another entry of the list already has
+    (lib/filter_cli.c plist_is_dup), so an old entry in the way of a new one goes first; so does one that
+    changes between a prefix and `any` (see _any_changes). Other changed entries are replaced in place.
     """
-    old_keys: dict[tuple[str, ...], Statement] = {item.key(): item for item in old}
-    new_keys: dict[tuple[str, ...], Statement] = {item.key(): item for item in new}
+    old_keys = _by_key(old)
+    new_keys = _by_key(new)
     going = [item for key, item in old_keys.items() if key not in new_keys or new_keys[key].text() != item.text()]
     written = [item for key, item in new_keys.items() if key not in old_keys or old_keys[key].text() != item.text()]
     coming = {_entry_content(item) for item in written}
-    first = [item for item in going if _entry_content(item) in coming]
+    first = [item for item in going if _entry_content(item) in coming or _any_changes(item, new_keys.get(item.key()))]
     for item in first:
-        out.add(0, negate(item.text()))
-    for item in written:
-        previous = old_keys.get(item.key())
-        if previous is not None and previous not in first:
-            out.add(0, negate(previous.text()))
+        out.add(0, _no_form(item, "", out))
+    for item in written:  # an entry given again with its sequence number replaces it in place
         out.add(0, item.text())
     return [item for key, item in old_keys.items() if key not in new_keys and item not in first]
 
 
+def _any_changes(old: Statement, new: Statement | None) -> bool:
+    """An entry at the same sequence going from a prefix to `any` or back: FRR 8.4 cannot change it in place
+    (YANG: "Data for both cases "ipv4-prefix" and "any" exist"), it is removed first."""
+    if not isinstance(old, PrefixListEntry) or not isinstance(new, PrefixListEntry):
+        return False
+    return (old.prefix == "any") != (new.prefix == "any")
+
+
 def _entry_content(item: Statement) -> tuple[object, ...]:
-    """What FRR compares when it refuses a duplicate entry: the list and the match, not the sequence."""
+    """What FRR compares when it ignores a duplicate entry: the list, action and match, not the sequence."""
     if isinstance(item, PrefixListEntry):
-        return (item.family, item.name, item.prefix, item.ge, item.le)
+        return (item.family, item.name, item.action, item.prefix, item.ge, item.le)
     return (item.text(),)
-
-
-def _skipped(item: Item, peers: frozenset[str]) -> bool:
-    return peer_of(item) in peers
-
-
-def _with_implied(items: list[Statement]) -> list[Statement]:
-    """Lines FRR adds by itself: `neighbor X bfd` comes with `neighbor X bfd profile P`."""
-    implied = [Command(f"neighbor {item.peer} bfd") for item in items if isinstance(item, NeighborBfdProfile)]
-    return items + [line for line in implied if line not in items]
 
 
 def _change_route_maps(
@@ -236,8 +307,9 @@ def _change_route_maps(
             out.block(0, entry)
             continue
         opened = out.enter(0, entry.header())
-        _diff_statements(_statements(previous.items), _statements(entry.items), 1, out)
-        _unsupported_differences(_blocks(previous.items), _blocks(entry.items), f"{entry.header()}: ", out)
+        where = f"{entry.header()}: "
+        _diff_statements(_statements(previous.items), _statements(entry.items), 1, where, out)
+        _unsupported_differences(_blocks(previous.items), _blocks(entry.items), where, out)
         out.leave(0, opened, entry.closer)
 
 
@@ -247,22 +319,6 @@ def _statements(items: Iterable[Item]) -> list[Statement]:
 
 def _blocks(items: Iterable[Item]) -> list[Block]:
     return [item for item in items if isinstance(item, Block)]
-
-
-def _bfd_statements(items: Iterable[Item]) -> list[Statement]:
-    """A profile's lines as FRR prints them: settings at their default values are not shown."""
-    return [
-        item
-        for item in _statements(items)
-        if not (isinstance(item, BfdSetting) and BFD_DEFAULTS.get(item.setting) == item.value)
-    ]
-
-
-def _removal(item: Item) -> str:
-    """The line that undoes `item`: its `no` form, or the default value where FRR has no `no` form."""
-    if isinstance(item, BfdSetting) and item.setting in BFD_DEFAULTS:
-        return f"{item.setting} {BFD_DEFAULTS[item.setting]}"
-    return negate(_text(item))
 
 
 def _profiles(bfd: Bfd | None) -> dict[str, BfdProfile]:
@@ -283,15 +339,20 @@ def _diff_bfd(old: Bfd | None, new: Bfd | None, out: _Out) -> None:
             out.block(1, profile)
             continue
         profile_opened = out.enter(1, profile.header())
-        _diff_statements(_bfd_statements(previous.items), _bfd_statements(profile.items), 2, out)
+        where = f"bfd {profile.header()}: "
+        _diff_statements(_statements(previous.items), _statements(profile.items), 2, where, out)
         out.leave(1, profile_opened, profile.closer)
     out.leave(0, opened, "exit")
 
 
 def _remove_bfd_profiles(old: Bfd | None, new: Bfd | None, out: _Out) -> None:
+    """`no profile P` for each profile no longer wanted; `no bfd` when no `bfd` node is (bfdd_cli.c: FRR keeps
+    an empty `bfd` node after its last profile, and shows it)."""
     new_profiles = _profiles(new)
     removed = [name for name in _profiles(old) if name not in new_profiles]
-    if removed:
+    if removed and old is not None and new is None and not out.unsupported_in("bfd: "):
+        out.add(0, "no bfd")
+    elif removed:
         out.add(0, "bfd")
         for name in removed:
             out.add(1, f"no profile {name}")
@@ -299,22 +360,40 @@ def _remove_bfd_profiles(old: Bfd | None, new: Bfd | None, out: _Out) -> None:
 
 
 def _diff_routers(old: dict[tuple[str, ...], RouterBgp], new: dict[tuple[str, ...], RouterBgp], out: _Out) -> None:
-    # VRF instances go first: FRR refuses to delete the default instance while they exist.
-    for key, router in sorted(old.items(), key=lambda kv: kv[0] == ("router bgp", "", "")):
+    """New instances first, VRF ones before the default (it may import them); then changes; then removals.
+
+    FRR refuses to delete the default instance while VRF instances exist ("Cannot delete default BGP
+    instance. Dependent VRF instances exist", bgp_vty.c no_router_bgp): when it goes, VRF instances that
+    stay are deleted before it and created again after it, with the new ones.
+    """
+    default = ("router bgp", "", "")
+    vrfs_first = sorted(new, key=lambda key: key == default)
+    default_goes = default in old and default not in new
+    again = {key for key in new if key in old} if default_goes else set()
+    created = [key for key in vrfs_first if key not in old or key in again]
+    for key in again:
+        out.add(0, negate(old[key].header()))
+    if not default_goes:
+        for key in created:
+            _diff_router(replace(new[key], items=()), new[key], out, created=True)
+    for key in vrfs_first:
+        previous = old.get(key)
+        if previous is None or key in again:
+            continue
+        if previous.asn != new[key].asn:
+            out.unsupported_once(f"{previous.header()}: AS number changes to {new[key].asn}")
+        else:
+            _diff_router(previous, new[key], out)
+    for key, router in sorted(old.items(), key=lambda kv: kv[0] == default):
         if key not in new:
             out.add(0, negate(router.header()))
-    for key, router in new.items():
-        previous = old.get(key)
-        if previous is None:
-            out.block(0, router)
-        elif previous.asn != router.asn:
-            out.unsupported.append(f"{previous.header()}: AS number changes to {router.asn}")
-        else:
-            _diff_router(previous, router, out)
+    if default_goes:
+        for key in created:
+            _diff_router(replace(new[key], items=()), new[key], out, created=True)
 
 
 def _peers(router: RouterBgp) -> dict[str, bool]:
-    """Peers configured in a router, each with whether it is a peer-group."""
+    """Neighbors configured in a router, each with whether it is a peer-group."""
     peers: dict[str, bool] = {}
     for _, item in Config(router.items).walk():
         peer = peer_of(item)
@@ -324,58 +403,118 @@ def _peers(router: RouterBgp) -> dict[str, bool]:
     return peers
 
 
-def _recreated_peers(old: RouterBgp, new: RouterBgp, gone: frozenset[str], out: _Out) -> None:
-    """Changes FRR makes by deleting and re-creating a neighbor, losing its other settings.
+def _identities(router: RouterBgp) -> dict[str, frozenset[str]]:
+    """Per neighbor, the lines that create it, but the AS number: when they change, FRR must re-create it.
 
-    `no neighbor X remote-as` deletes X, and a neighbor moves between peer-groups only through
-    `no neighbor X peer-group G`, which deletes it too when its AS came from G.
+    bgp_vty.c: `no neighbor X remote-as` deletes X; a neighbor leaves or changes its peer-group only
+    through `no neighbor X peer-group G`, which deletes it when its AS came from G ("Peer-group member
+    cannot override remote-as of peer-group" otherwise); `neighbor X interface ...` fixes how X is reached.
     """
-    before = {item.key(): item for item in old.items if isinstance(item, NeighborRemoteAs | NeighborPeerGroup)}
-    after = {item.key(): item for item in new.items if isinstance(item, NeighborRemoteAs | NeighborPeerGroup)}
-    for key, item in before.items():
-        if item.peer in gone:
-            continue
-        if isinstance(item, NeighborRemoteAs) and key not in after:
-            out.unsupported.append(f"{new.header()}: neighbor {item.peer} loses its remote-as")
-        elif isinstance(item, NeighborPeerGroup) and item.group is not None and after.get(key) != item:
-            out.unsupported.append(f"{new.header()}: neighbor {item.peer} leaves peer-group {item.group}")
+    identities: dict[str, set[str]] = {}
+    for item in router.items:
+        peer = peer_of(item)
+        if peer is not None and _creates_neighbor(item):
+            identities.setdefault(peer, set()).add("remote-as" if isinstance(item, NeighborRemoteAs) else _text(item))
+    return {peer: frozenset(lines) for peer, lines in identities.items()}
 
 
-def _diff_router(old: RouterBgp, new: RouterBgp, out: _Out) -> None:
-    new_peers = _peers(new)
-    removed = {peer: group for peer, group in _peers(old).items() if peer not in new_peers}
+def _recreated(old: RouterBgp, new: RouterBgp, old_peers: dict[str, bool], new_peers: dict[str, bool]) -> set[str]:
+    """Neighbors and peer-groups in both routers that FRR must delete and create again, members of such groups too."""
+    before, after = _identities(old), _identities(new)
+    recreated = {peer for peer in old_peers if peer in new_peers and before.get(peer) != after.get(peer)}
+    for item in old.items:
+        if isinstance(item, NeighborPeerGroup) and item.group in recreated:
+            recreated.add(item.peer)
+    return recreated
+
+
+def _looks_like_address(word: str) -> bool:
+    return all(character in "0123456789abcdefABCDEF:." for character in word) and ("." in word or ":" in word)
+
+
+def _router_id(router: RouterBgp) -> str | None:
+    return next((item.router_id for item in router.items if isinstance(item, BgpRouterId)), None)
+
+
+def _members(router: RouterBgp) -> set[str]:
+    """Neighbors that are members of a peer-group (`neighbor X peer-group G`, `neighbor X interface peer-group G`)."""
+    members: set[str] = set()
+    for item in router.items:
+        if isinstance(item, NeighborPeerGroup) and item.group is not None:
+            members.add(item.peer)
+        elif isinstance(item, Command) and " interface peer-group " in item.words:
+            members.add(item.words.split()[1])
+    return members
+
+
+def _diff_router(old: RouterBgp, new: RouterBgp, out: _Out, *, created: bool = False) -> None:
+    """One BGP instance: line removals, neighbor deletions (members, neighbors, then groups), additions.
+
+    A neighbor re-created (see _identity) is deleted with `no neighbor X` and all its desired lines are
+    written again, in the router and in every address-family.
+    """
+    where = f"{new.header()}: "
+    old_peers, new_peers = _peers(old), _peers(new)
+    deleted = {peer for peer in old_peers if peer not in new_peers} | _recreated(old, new, old_peers, new_peers)
+    groups = frozenset(peer for peer, is_group in new_peers.items() if is_group)
     opened = out.enter(0, new.header())
-    # Members before their groups.
-    for peer, group in sorted(removed.items(), key=lambda kv: kv[1]):
-        out.add(1, f"no neighbor {peer} peer-group" if group else f"no neighbor {peer}")
-    gone = frozenset(removed)
-    _recreated_peers(old, new, gone, out)
-    _diff_statements(_statements(old.items), _with_implied(_statements(new.items)), 1, out, skip_peers=gone)
+    old_lines, new_lines = _statements(old.items), _statements(new.items)
+    _remove_statements(old_lines, new_lines, 1, where, out, frozenset(deleted))
+    members = _members(old)
+    for peer in sorted(deleted, key=lambda peer: (old_peers[peer], peer not in members, peer)):
+        if old_peers[peer] and _looks_like_address(peer):
+            # bgp_vty.c reads the word as an address there: `no neighbor 192.0.2.1 peer-group` wants a group name.
+            out.unsupported_once(f"{where}neighbor {peer} peer-group: a peer-group named like an address goes")
+        out.add(1, f"no neighbor {peer} peer-group" if old_peers[peer] else f"no neighbor {peer}")
+    _add_statements(old_lines, new_lines, 1, out, frozenset(deleted), groups)
+    router_id_changes = _router_id(old) != _router_id(new)
 
+    # Every family's removals before any family's additions: FRR refuses to activate a neighbor in IPv4
+    # labeled-unicast while it is active in IPv4 unicast ("Cannot activate peer for both ...").
     old_families = {b.key(): b for b in old.items if isinstance(b, AddressFamily)}
     new_families = {b.key(): b for b in new.items if isinstance(b, AddressFamily)}
-    for key in [*new_families, *(k for k in old_families if k not in new_families)]:
-        before = old_families.get(key)
-        after = new_families.get(key)
+    families = [
+        (old_families.get(key), new_families.get(key))
+        for key in [*new_families, *(k for k in old_families if k not in new_families)]
+    ]
+    for before, after in families:
         family = after or before
         assert family is not None
         family_opened = out.enter(1, family.header())
-        _diff_statements(
+        old_family_lines = _statements(before.items if before else ())
+        new_family_lines = _statements(after.items if after else ())
+        _remove_statements(
+            old_family_lines, new_family_lines, 2, f"{where}{family.header()}: ", out, frozenset(deleted)
+        )
+        out.leave(1, family_opened, family.closer)
+    for before, after in families:
+        family = after or before
+        assert family is not None
+        family_opened = out.enter(1, family.header())
+        family_where = f"{where}{family.header()}: "
+        _add_statements(
             _statements(before.items if before else ()),
             _statements(after.items if after else ()),
             2,
             out,
-            skip_peers=gone,
+            frozenset(deleted),
+            groups,
         )
+        if router_id_changes and before is not None and after is not None:
+            # bgp_mplsvpn.c vpn_handle_router_id_update: a new router-id overwrites the VPN export RD and RTs
+            # FRR 8.4 derived or was given; they are given again.
+            for item in after.items:
+                if isinstance(item, Command) and item.words.startswith(("rd vpn export ", "rt vpn ")):
+                    out.add(2, item.words)
         _unsupported_differences(
-            _blocks(before.items if before else ()),
-            _blocks(after.items if after else ()),
-            f"{new.header()} {family.header()}: ",
-            out,
+            _blocks(before.items if before else ()), _blocks(after.items if after else ()), family_where, out
         )
         out.leave(1, family_opened, family.closer)
 
     others_old = [b for b in old.items if isinstance(b, Block) and not isinstance(b, AddressFamily)]
     others_new = [b for b in new.items if isinstance(b, Block) and not isinstance(b, AddressFamily)]
-    _unsupported_differences(others_old, others_new, f"{new.header()}: ", out)
-    out.leave(0, opened, "exit")
+    _unsupported_differences(others_old, others_new, where, out)
+    if created:
+        out.add(0, "exit")  # an instance with nothing inside is still created
+    else:
+        out.leave(0, opened, "exit")

@@ -6,9 +6,12 @@ the parsed text (0 when built in code); it never takes part in equality.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import ClassVar, TypeAlias
+
+from controller.addresses import canonical_address, parse_network
 
 Json: TypeAlias = "dict[str, Json] | list[Json] | str | int | bool | None"
 
@@ -26,6 +29,10 @@ class Statement:
         """What the line sets: two lines with the same key replace each other in FRR."""
         return (self.text(),)
 
+    def no_form(self) -> str | None:
+        """The line that removes this one in FRR 8.4 ('' when none is needed), or None when that is not known."""
+        return f"no {self.text()}"
+
 
 @dataclass(frozen=True, slots=True)
 class Command(Statement):
@@ -35,6 +42,10 @@ class Command(Statement):
 
     def text(self) -> str:
         return self.words
+
+    def no_form(self) -> str | None:
+        """The removal FRR 8.4 accepts, from NO_FORMS; None for a command not listed there."""
+        return command_no_form(self.words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +74,112 @@ class Context(Block):
 
 
 Item: TypeAlias = Statement | Block
+
+
+# ---------------------------------------------------------------- no-forms of generic commands
+
+# How FRR 8.4 removes a command frr-edge has no typed form for, in the contexts the differ changes (router
+# bgp, address-family, route-map entry, BFD profile). Each rule: a pattern the whole line matches (PEER
+# stands for the neighbor word) and how many of its first words the no-form keeps (None: all of them). A line no
+# rule matches has no known no-form: the differ leaves its removal to frr-reload.py. Sources: the `no`
+# definitions (DEFUN/DEFPY) in bgpd/bgp_vty.c, bgpd/bgp_bfd.c, bgpd/bgp_routemap.c, lib/routemap_cli.c,
+# bfdd/bfdd_cli.c of FRR 8.4.4; every rule is exercised against real FRR by tests/router/test_delta_differential.py.
+_PEER = r"neighbor \S+"
+NO_FORMS: tuple[tuple[str, int | None], ...] = (
+    # bgp_vty.c: the no-form takes the same words.
+    (
+        rf"{_PEER} (capability (dynamic|extended-nexthop)|solo|passive|shutdown|dont-capability-negotiate"
+        r"|override-capability|strict-capability-match|enforce-first-as|disable-connected-check"
+        r"|extended-optional-parameters|disable-link-bw-encoding-ieee|graceful-restart-helper"
+        r"|graceful-restart-disable|ttl-security hops \d+|local-role \S+( strict-mode)?|interface \S+"
+        r"|next-hop-self( force| all)?|as-override|remove-private-AS( all)?( replace-AS)?|send-community( \S+)?"
+        r"|soft-reconfiguration inbound|route-reflector-client|addpath-tx-all-paths|addpath-tx-bestpath-per-AS"
+        r"|attribute-unchanged( \S+)*|sender-as-path-loop-detection|route-server-client|bfd)",
+        None,
+    ),
+    # bgp_vty.c, bgp_bfd.c: the value is optional in the no-form, or there is none.
+    (rf"{_PEER} (advertisement-interval|weight|allowas-in|default-originate|tcp-mss|maximum-prefix-out)( .*)?", 3),
+    (rf"{_PEER} timers delayopen \d+", 4),
+    (rf"{_PEER} bfd check-control-plane-failure", None),
+    (rf"{_PEER} bfd \d+ \d+ \d+", 3),
+    (
+        r"bgp (log-neighbor-changes|always-compare-med|deterministic-med|suppress-fib-pending|suppress-duplicates"
+        r"|reject-as-sets|fast-external-failover|graceful-restart|graceful-restart preserve-fw-state"
+        r"|graceful-restart-disable|graceful-restart disable-eor|route-reflector allow-outbound-policy"
+        r"|disable-ebgp-connected-route-check|bestpath compare-routerid|bestpath as-path (ignore|confed)"
+        r"|bestpath as-path multipath-relax( as-set| no-as-set)?|bestpath peer-type multipath-relax"
+        r"|bestpath med .*|confederation peers .*|default (ipv4|ipv6|l2vpn)-\S+|network import-check"
+        r"|ebgp-requires-policy|enforce-first-as|hard-administrative-reset|default show-hostname"
+        r"|default show-nexthop-hostname)",
+        None,
+    ),
+    (
+        r"bgp (cluster-id|confederation identifier|listen limit|route-map delay-timer|minimum-holdtime"
+        r"|default local-preference|default subgroup-pkt-queue-max|bestpath bandwidth"
+        r"|long-lived-graceful-restart stale-time|conditional-advertisement timer) \S+",
+        None,
+    ),
+    (r"bgp graceful-restart (stalepath-time|restart-time|select-defer-time|rib-stale-time) \d+", 3),
+    (r"bgp max-med (administrative|on-startup)( .*)?", 3),
+    (r"(timers bgp \d+ \d+|coalesce-time \d+|read-quanta \d+|write-quanta \d+)", None),
+    # Address-family lines (bgp_vty.c, bgp_route.c).
+    (r"redistribute \S+( \d+)?( (metric \d+|route-map \S+))*", None),
+    (r"(import vrf \S+|import vrf route-map \S+|aggregate-address \S+( .*)?|table-map \S+)", None),
+    (
+        r"(label vpn export \S+|rd vpn export \S+|rt vpn (import|export|both) .*|nexthop vpn export \S+"
+        r"|route-map vpn (import|export) \S+|(import|export) vpn|advertise-all-vni|advertise-svi-ip"
+        r"|advertise ipv(4|6) unicast( route-map \S+)?)",
+        None,
+    ),
+    # Route-map entries (lib/routemap_cli.c, bgpd/bgp_routemap.c).
+    (r"description .*", 1),
+    (
+        r"set (metric|tag|weight|origin|originator-id|distance|label-index|ip next-hop|src|table"
+        r"|atomic-aggregate|as-path prepend last-as|as-path replace) ?\S*",
+        None,
+    ),
+    (r"set as-path prepend( \S+)+", 3),
+    (r"set as-path exclude( \S+)+", 3),
+    (r"set extcommunity (rt|soo|bandwidth)( \S+)+", 3),
+    (r"set (comm-list|large-comm-list) \S+( delete)?", None),
+    (r"set (extcommunity none|large-community none|community none|ipv6 next-hop (peer-address|prefer-global))", None),
+    (r"set ipv6 next-hop (global|local) \S+", None),
+    (
+        r"match (interface|ip address|ipv6 address|ip next-hop|ipv6 next-hop|as-path|community|large-community"
+        r"|extcommunity|alias|metric|tag|local-preference|origin|peer|probability|source-vrf|source-protocol"
+        r"|ip next-hop prefix-list|ipv6 next-hop prefix-list|ip next-hop type|ip route-source)( .*)?",
+        None,
+    ),
+    (r"(call|continue)( \S+)?", 1),
+    # BFD profile lines (bfdd_cli.c: "[no] echo-mode", "[no] passive-mode", "[no] shutdown").
+    (r"(echo-mode|passive-mode|shutdown)", None),
+)
+# Lines FRR prints in their `no` form, whose positive form restores the default (bgp_vty.c: `[no] ...`).
+POSITIVE_FORMS = (
+    r"no bgp (ebgp-requires-policy|network import-check|default \S+|hard-administrative-reset|reject-as-sets"
+    r"|enforce-first-as|fast-external-failover|suppress-duplicates|log-neighbor-changes|graceful-restart"
+    r"|graceful-restart-disable)",
+    rf"no {_PEER} (enforce-first-as|capability extended-nexthop|send-community( \S+)?)",
+)
+_NO_FORMS = tuple((re.compile(pattern, re.ASCII), keep) for pattern, keep in NO_FORMS)
+_POSITIVE_FORMS = tuple(re.compile(pattern, re.ASCII) for pattern in POSITIVE_FORMS)
+
+
+def command_no_form(line: str) -> str | None:
+    """The removal of a generic command by NO_FORMS and POSITIVE_FORMS; None when neither knows the line.
+
+    `no neighbor X activate` states that a neighbor is not active (canonical forms); taking the line away
+    needs no command: `neighbor X activate` lines alone decide activation ('').
+    """
+    if _NO_ACTIVATE.fullmatch(line):
+        return ""
+    if line.startswith("no "):
+        return line[3:] if any(rule.fullmatch(line) for rule in _POSITIVE_FORMS) else None
+    for rule, keep in _NO_FORMS:
+        if rule.fullmatch(line):
+            words = line.split()
+            return "no " + " ".join(words if keep is None else words[:keep])
+    return None
 
 
 # ---------------------------------------------------------------- router bgp
@@ -114,6 +231,9 @@ class BgpRouterId(Statement):
     def text(self) -> str:
         return f"bgp router-id {self.router_id}"
 
+    def no_form(self) -> str:
+        return "no bgp router-id"  # bgp_vty.c: "no bgp router-id [A.B.C.D]"
+
     def key(self) -> tuple[str, ...]:
         return ("bgp router-id",)
 
@@ -141,6 +261,10 @@ class MaximumPaths(Statement):
     def key(self) -> tuple[str, ...]:
         return ("maximum-paths", "ibgp" if self.ibgp else "")
 
+    def no_form(self) -> str:
+        # bgp_vty.c: "no maximum-paths [(1-64)]", "no maximum-paths ibgp [(1-64) [equal-cluster-length]]"
+        return "no maximum-paths ibgp" if self.ibgp else "no maximum-paths"
+
 
 @dataclass(frozen=True, slots=True)
 class Network(Statement):
@@ -160,12 +284,19 @@ class NeighborStatement(Statement):
 
     peer: str
     keyword: ClassVar[str] = ""
+    # Whether FRR's no-form needs the arguments too. Most take them as optional or not at all
+    # (bgp_vty.c: "no neighbor PEER description", "no neighbor PEER timers [(0-65535) (0-65535)]", ...).
+    no_needs_arguments: ClassVar[bool] = False
 
     def text(self) -> str:
         return f"neighbor {self.peer} {self.keyword}{self.arguments()}"
 
     def arguments(self) -> str:
         return ""
+
+    def no_form(self) -> str:
+        arguments = self.arguments() if self.no_needs_arguments else ""
+        return f"no neighbor {self.peer} {self.keyword}{arguments}"
 
     def key(self) -> tuple[str, ...]:
         return ("neighbor", self.peer, self.keyword)
@@ -175,6 +306,7 @@ class NeighborStatement(Statement):
 class NeighborRemoteAs(NeighborStatement):
     remote_as: str  # an AS number, "internal" or "external"
     keyword: ClassVar[str] = "remote-as"
+    no_needs_arguments: ClassVar[bool] = True  # "no neighbor PEER remote-as <ASNUM|internal|external>"
 
     def arguments(self) -> str:
         return f" {self.remote_as}"
@@ -279,6 +411,7 @@ class NeighborPeerGroup(NeighborStatement):
 
     group: str | None = None
     keyword: ClassVar[str] = "peer-group"
+    no_needs_arguments: ClassVar[bool] = True  # "no neighbor PEER peer-group PGNAME": the name is required
 
     def arguments(self) -> str:
         return "" if self.group is None else f" {self.group}"
@@ -294,6 +427,7 @@ class NeighborRouteMap(NeighborStatement):
     route_map: str
     direction: str  # "in" or "out"
     keyword: ClassVar[str] = "route-map"
+    no_needs_arguments: ClassVar[bool] = True  # "no neighbor PEER route-map RMAP_NAME <in|out>"
 
     def arguments(self) -> str:
         return f" {self.route_map} {self.direction}"
@@ -307,6 +441,7 @@ class NeighborPrefixList(NeighborStatement):
     prefix_list: str
     direction: str
     keyword: ClassVar[str] = "prefix-list"
+    no_needs_arguments: ClassVar[bool] = True  # "no neighbor PEER prefix-list WORD <in|out>"
 
     def arguments(self) -> str:
         return f" {self.prefix_list} {self.direction}"
@@ -349,6 +484,12 @@ class PrefixListEntry(Statement):
             return (self.text(),)
         return (self.family, "prefix-list", self.name, str(self.seq))
 
+    def no_form(self) -> str:
+        if self.seq is None:
+            return f"no {self.text()}"
+        # filter_cli.c: "no ip prefix-list WORD seq (1-4294967295)"
+        return f"no {self.family} prefix-list {self.name} seq {self.seq}"
+
 
 @dataclass(frozen=True, slots=True)
 class PrefixListDescription(Statement):
@@ -361,6 +502,9 @@ class PrefixListDescription(Statement):
 
     def key(self) -> tuple[str, ...]:
         return (self.family, "prefix-list", self.name, "description")
+
+    def no_form(self) -> str:
+        return f"no {self.family} prefix-list {self.name} description"  # filter_cli.c
 
 
 # ---------------------------------------------------------------- route-maps
@@ -390,6 +534,9 @@ class MatchPrefixList(Statement):
     def key(self) -> tuple[str, ...]:
         return ("match", self.family, "address")
 
+    def no_form(self) -> str:
+        return f"no match {self.family} address prefix-list"  # routemap_cli.c: "... prefix-list [PREFIXLIST_NAME]"
+
 
 @dataclass(frozen=True, slots=True)
 class SetLocalPreference(Statement):
@@ -400,6 +547,9 @@ class SetLocalPreference(Statement):
 
     def key(self) -> tuple[str, ...]:
         return ("set", "local-preference")
+
+    def no_form(self) -> str:
+        return "no set local-preference"  # bgp_routemap.c: "no set local-preference [WORD]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,6 +563,9 @@ class SetCommunity(Statement):
 
     def key(self) -> tuple[str, ...]:
         return ("set", self.attribute)
+
+    def no_form(self) -> str:
+        return f"no set {self.attribute}"  # bgp_routemap.c: "no set community", "no set large-community"
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,6 +582,9 @@ class OnMatch(Statement):
 
     def key(self) -> tuple[str, ...]:
         return ("on-match",)
+
+    def no_form(self) -> str:
+        return "no on-match next" if self.goto is None else "no on-match goto"  # routemap_cli.c
 
 
 # ---------------------------------------------------------------- bfd
@@ -482,6 +638,11 @@ class BfdSetting(Statement):
     def key(self) -> tuple[str, ...]:
         return (self.setting,)
 
+    def no_form(self) -> str:
+        # bfdd_cli.c has "no minimum-ttl" but no `no` form for intervals and the multiplier: their default
+        # value is what removes them.
+        return f"{self.setting} {BFD_DEFAULTS[self.setting]}"
+
 
 @dataclass(frozen=True, slots=True)
 class BfdPeerProfile(Statement):
@@ -492,6 +653,9 @@ class BfdPeerProfile(Statement):
 
     def key(self) -> tuple[str, ...]:
         return ("profile",)
+
+    def no_form(self) -> str:
+        return "no profile"  # bfdd_cli.c: "no profile [BFDPROF]"
 
 
 # ---------------------------------------------------------------- interfaces, vrfs, key chains
@@ -584,6 +748,312 @@ def peer_of(item: Item) -> str | None:
     if isinstance(item, Statement) and item.text().startswith("neighbor "):
         return item.text().split()[1]
     return None
+
+
+# ---------------------------------------------------------------- canonical forms
+
+
+def canonical(config: Config) -> Config:
+    """The configuration as FRR 8.4 (traditional defaults) holds it once loaded, in what the differ compares.
+
+    Two configurations FRR would show alike have the same canonical form. Applied to both sides of every
+    comparison: the running config read back, and the desired config however it was written.
+
+    - Addresses in FRR's text: IPv6 lower case and compressed; prefixes without host bits (lib/prefix.c
+      apply_mask, as bgpd does for `network` and `bgp listen range`, lib/filter_nb.c for prefix-list entries).
+    - Prefix-list entries numbered as lib/filter_cli.c numbers them: without `seq`, the highest sequence of
+      the list so far plus 5; an entry repeating one of its list (same action, prefix, ge and le) adds
+      nothing (plist_is_dup: "don't complain about duplicated values, just silently accept"); a sequence
+      given again replaces its entry. Each list is printed whole, by sequence, where it first appears.
+    - A line given twice in one context: the second replaces the first (same key).
+    - router bgp as bgpd holds it (_router_as_printed): address-family lines written at router level,
+      activation, defaults it does not print, `neighbor X bfd` it adds; `ebgp-multihop` without a count is
+      255 (MAXTTL).
+    - `set community` values sorted, once each, well-known ones by name (bgp_community.c).
+    - A VRF instance `import vrf V` makes bgpd create, when the configuration has none.
+    - BFD profile and peer settings at their default value are not printed (bfdd_cli.c).
+    - Order FRR chooses: lines of a route-map entry and of a BFD profile are sorted.
+    """
+    items = tuple(_canonical(item) for item in _numbered_prefix_lists(config.items))
+    return Config(items + _imported_instances(items))
+
+
+def _imported_instances(items: tuple[Item, ...]) -> tuple[RouterBgp, ...]:
+    """The VRF instances bgpd creates for `import vrf V` when the configuration has none (bgp_vty.c
+    import_vrf: bgp_get with the importing instance's AS), and then prints."""
+    routers = [item for item in items if isinstance(item, RouterBgp)]
+    present = {router.vrf or "default" for router in routers if router.view is None}
+    created: dict[str, RouterBgp] = {}
+    for router in routers:
+        for family in router.items:
+            if not isinstance(family, AddressFamily):
+                continue
+            for line in family.items:
+                words = line.text().split() if isinstance(line, Statement) else []
+                if len(words) == 3 and words[:2] == ["import", "vrf"] and words[2] not in present:
+                    created.setdefault(words[2], RouterBgp((), asn=router.asn, vrf=words[2]))
+    return tuple(created.values())
+
+
+def _address(text: str) -> str:
+    """An address as FRR prints it; an interface or peer-group name unchanged."""
+    try:
+        return canonical_address(text)
+    except ValueError:
+        return text
+
+
+def _prefix(text: str) -> str:
+    try:
+        return str(parse_network(text, host_bits=True))
+    except ValueError:
+        return text
+
+
+def _canonical(item: Item) -> Item:
+    if isinstance(item, Block):
+        items = _last_of_each_key(tuple(_canonical(child) for child in item.items))
+        if isinstance(item, RouterBgp):
+            items = _router_as_printed(replace(item, items=items))
+        if isinstance(item, RouteMapEntry | BfdProfile):
+            items = tuple(sorted(items, key=_sort_text))
+        if isinstance(item, BfdProfile | BfdPeer):
+            items = tuple(i for i in items if not (isinstance(i, BfdSetting) and BFD_DEFAULTS[i.setting] == i.value))
+        return replace(item, items=items)
+    if isinstance(item, NeighborStatement):
+        item = replace(item, peer=_address(item.peer))
+        if isinstance(item, NeighborUpdateSource):
+            return replace(item, source=_address(item.source))
+        if isinstance(item, NeighborEbgpMultihop) and item.hops is None:
+            return replace(item, hops=MAXTTL)  # bgp_vty.c: no hop count means MAXTTL, printed as such
+        return item
+    if isinstance(item, Command) and item.words.startswith("neighbor "):
+        words = item.words.split(" ")
+        words[1] = _address(words[1])
+        return replace(item, words=" ".join(words))
+    if isinstance(item, BgpRouterId):
+        return replace(item, router_id=_address(item.router_id))
+    if isinstance(item, ListenRange | Network):
+        return replace(item, prefix=_prefix(item.prefix))
+    if isinstance(item, SetCommunity) and not isinstance(item, SetLargeCommunity):
+        return replace(item, communities=_communities(item.communities))
+    return item
+
+
+# bgpd/bgp_community.c: the well-known communities, printed by name, and their values.
+_WELL_KNOWN = {
+    "internet": 0,
+    "graceful-shutdown": 0xFFFF0000,
+    "accept-own": 0xFFFF0001,
+    "route-filter-translated-v4": 0xFFFF0002,
+    "route-filter-v4": 0xFFFF0003,
+    "route-filter-translated-v6": 0xFFFF0004,
+    "route-filter-v6": 0xFFFF0005,
+    "llgr-stale": 0xFFFF0006,
+    "no-llgr": 0xFFFF0007,
+    "accept-own-nexthop": 0xFFFF0008,
+    "blackhole": 0xFFFF029A,
+    "no-export": 0xFFFFFF01,
+    "no-advertise": 0xFFFFFF02,
+    "local-AS": 0xFFFFFF03,
+    "no-peer": 0xFFFFFF04,
+}
+_NAMES = {value: name for name, value in _WELL_KNOWN.items() if value}
+_COMMUNITY = re.compile(r"([0-9]{1,5}):([0-9]{1,5})", re.ASCII)
+
+
+def _communities(words: tuple[str, ...]) -> tuple[str, ...]:
+    """`set community` values as bgpd prints them: sorted by value, once each, well-known ones by name.
+
+    bgp_community.c community_parse sorts and de-duplicates; community_com2str names the well-known values.
+    Anything else (`none`, a word not a community) leaves the line as written.
+    """
+    values: set[int] = set()
+    for word in words:
+        match = _COMMUNITY.fullmatch(word)
+        if match is not None and int(match[1]) < 65536 and int(match[2]) < 65536:
+            values.add(int(match[1]) << 16 | int(match[2]))
+        elif word in _WELL_KNOWN:
+            values.add(_WELL_KNOWN[word])
+        else:
+            return words
+    return tuple(_NAMES.get(value, f"{value >> 16}:{value & 0xFFFF}") for value in sorted(values))
+
+
+def _last_of_each_key(items: tuple[Item, ...]) -> tuple[Item, ...]:
+    """A line given twice in one context: the second replaces the first (the same key), as in FRR."""
+    last = {item.key(): index for index, item in enumerate(items) if isinstance(item, Statement)}
+    return tuple(item for index, item in enumerate(items) if isinstance(item, Block) or last[item.key()] == index)
+
+
+def _sort_text(item: Item) -> str:
+    return item.text() if isinstance(item, Statement) else item.header()
+
+
+def _router_as_printed(router: RouterBgp) -> tuple[Item, ...]:
+    """A router's lines as bgpd holds them (bgp_vty.c bgp_config_write), activation made explicit.
+
+    - Address-family lines written at router level (FRR's old syntax) belong to `address-family ipv4
+      unicast`; a family entered twice is one family.
+    - Activation: a neighbor is active in a family when `neighbor X activate` is there. With `bgp default
+      ipv4-unicast` (FRR's traditional default: no `no bgp default ipv4-unicast` line) every neighbor and
+      peer-group is active in IPv4 unicast unless `no neighbor X activate` says otherwise, as FRR creates
+      them so; that line stays for those (bgpd prints it), and is dropped elsewhere (where it is the
+      default). A member's activation follows its group when the group is active (bgpd prints it only when
+      it differs).
+    - `neighbor X send-community ...` is the default in every family and not shown (only `no` forms are).
+    - `neighbor X port 179` is not shown; `neighbor X bfd` is shown with `neighbor X bfd profile P`;
+      `ebgp-multihop` is not shown for an iBGP neighbor (its own or its group's remote-as is `internal` or
+      the instance's AS) or with a count of 1.
+    """
+    router_level = [i for i in router.items if not (isinstance(i, Statement) and _af_line(i))]
+    moved = [i for i in router.items if isinstance(i, Statement) and _af_line(i)]
+    families: dict[tuple[str, ...], AddressFamily] = {}
+    for item in router.items:
+        if isinstance(item, AddressFamily):
+            earlier = families.get(item.key())
+            families[item.key()] = item if earlier is None else replace(earlier, items=earlier.items + item.items)
+    ipv4 = AddressFamily((), afi="ipv4", safi="unicast")
+    if moved or (
+        Command("no bgp default ipv4-unicast") not in router_level and any(_creates_peer(i) for i in router_level)
+    ):
+        current = families.get(ipv4.key(), ipv4)
+        families[ipv4.key()] = replace(current, items=(*moved, *current.items))
+    default_activate = Command("no bgp default ipv4-unicast") not in router_level
+    groups: dict[str, str | None] = {i.peer: None for i in router_level if isinstance(i, NeighborRemoteAs)}
+    groups |= {i.peer: i.group for i in router_level if isinstance(i, NeighborPeerGroup)}
+    for item in router_level:
+        interface = _INTERFACE_PEER.fullmatch(item.words) if isinstance(item, Command) else None
+        if interface is not None:
+            groups[interface[1]] = interface[2]
+    given = set(router.items)
+    remote_as = {i.peer: i.remote_as for i in router_level if isinstance(i, NeighborRemoteAs)}
+    internal = {
+        peer for peer in groups if remote_as.get(peer, remote_as.get(groups[peer] or "")) in ("internal", router.asn)
+    }
+    items: list[Item] = []
+    for item in router_level:
+        if (isinstance(item, NeighborPort) and item.port == DEFAULT_BGP_PORT) or item in _HIDDEN_DEFAULTS:
+            continue
+        if isinstance(item, NeighborEbgpMultihop) and (item.peer in internal or item.hops == 1):
+            continue  # bgp_vty.c bgp_config_write_peer: only for eBGP peers whose TTL is not 1
+        if isinstance(item, AddressFamily):
+            family = families.pop(item.key(), None)
+            if family is not None:
+                items.append(_family_as_printed(family, groups, default_activate))
+            continue
+        items.append(item)
+        if isinstance(item, NeighborBfdProfile) and Command(f"neighbor {item.peer} bfd") not in given:
+            items.append(Command(f"neighbor {item.peer} bfd"))
+    items.extend(_family_as_printed(family, groups, default_activate) for family in families.values())
+    return tuple(items)
+
+
+def _family_as_printed(family: AddressFamily, groups: dict[str, str | None], default_activate: bool) -> AddressFamily:
+    """`groups`: every neighbor created at router level, with its peer-group (None for a plain one or a group)."""
+    items = [
+        item
+        for item in family.items
+        if not (isinstance(item, Command) and _SEND_COMMUNITY.fullmatch(item.words))
+        and not isinstance(item, NeighborActivate)
+        and not (isinstance(item, Command) and _NO_ACTIVATE.fullmatch(item.words))
+    ]
+    active = {item.peer for item in family.items if isinstance(item, NeighborActivate)}
+    by_default = default_activate and (family.afi, family.safi) == ("ipv4", "unicast")
+    if by_default:
+        inactive = {
+            item.words.split()[2]
+            for item in family.items
+            if isinstance(item, Command) and _NO_ACTIVATE.fullmatch(item.words)
+        }
+        active |= {peer for peer, group in groups.items() if group is None and peer not in inactive}
+    active = {peer for peer in active if groups.get(peer) not in active}
+    items.extend(NeighborActivate(peer=peer) for peer in sorted(active))
+    if by_default:  # what bgpd prints for a neighbor the default did not activate, kept so canonical is stable
+        items.extend(
+            Command(f"no neighbor {peer} activate")
+            for peer, group in sorted(groups.items())
+            if group is None and peer not in active
+        )
+    return replace(family, items=tuple(items))
+
+
+_NO_ACTIVATE = re.compile(r"no neighbor \S+ activate", re.ASCII)
+
+
+_INTERFACE_PEER = re.compile(r"neighbor (\S+) interface(?: v6only)?(?: remote-as \S+| peer-group (\S+))?", re.ASCII)
+
+
+def _creates_peer(item: Item) -> bool:
+    if isinstance(item, Command):
+        return _INTERFACE_PEER.fullmatch(item.words) is not None
+    return isinstance(item, NeighborRemoteAs | NeighborPeerGroup)
+
+
+# Lines of an address-family that FRR also takes at router level, for IPv4 unicast (bgp_vty.c installs
+# them in BGP_NODE as well, mostly hidden).
+_AF_COMMAND = re.compile(
+    r"(neighbor \S+ (route-reflector-client|route-server-client|next-hop-self( force| all)?|send-community( \S+)?"
+    r"|soft-reconfiguration inbound|allowas-in( \S+)?|attribute-unchanged( \S+)*|default-originate( .*)?"
+    r"|remove-private-AS( .*)?|as-override|weight \d+|addpath-tx-\S+|unsuppress-map \S+|distribute-list .*"
+    r"|filter-list .*|capability orf .*|maximum-prefix-out \d+)|redistribute .*|aggregate-address .*"
+    r"|distance .*|table-map \S+)",
+    re.ASCII,
+)
+_SEND_COMMUNITY = re.compile(r"neighbor \S+ send-community( \S+)?", re.ASCII)
+
+
+def _af_line(item: Statement) -> bool:
+    if isinstance(item, NeighborActivate | NeighborRouteMap | NeighborPrefixList | NeighborMaximumPrefix):
+        return True
+    if isinstance(item, MaximumPaths | Network):
+        return True
+    return isinstance(item, Command) and _AF_COMMAND.fullmatch(item.words) is not None
+
+
+DEFAULT_BGP_PORT = 179
+MAXTTL = 255
+# Router lines that state FRR's traditional defaults; bgpd does not print them.
+_HIDDEN_DEFAULTS = frozenset(
+    Command(line)
+    for line in (
+        "bgp default ipv4-unicast",
+        "no bgp default ipv6-unicast",
+        "no bgp default l2vpn-evpn",
+        "bgp network import-check",
+        "no bgp reject-as-sets",
+        "timers bgp 60 180",
+    )
+)
+
+
+def _numbered_prefix_lists(items: tuple[Item, ...]) -> tuple[Item, ...]:
+    """Prefix-list entries numbered, repeats dropped, each list whole where it first appears."""
+    lists: dict[tuple[str, str], dict[int, PrefixListEntry]] = {}
+    out: list[Item | tuple[str, str]] = []
+    for item in items:
+        if not isinstance(item, PrefixListEntry):
+            out.append(item)
+            continue
+        name = (item.family, item.name)
+        if name not in lists:
+            lists[name] = {}
+            out.append(name)
+        entries = lists[name]
+        prefix = item.prefix if item.prefix == "any" else _prefix(item.prefix)
+        entry = replace(item, prefix=prefix)
+        content = (entry.action, entry.prefix, entry.ge, entry.le)
+        if any((e.action, e.prefix, e.ge, e.le) == content for e in entries.values()):
+            continue
+        seq = entry.seq if entry.seq is not None else max(entries, default=0) + 5
+        entries[seq] = replace(entry, seq=seq)
+    result: list[Item] = []
+    for placed in out:
+        if isinstance(placed, tuple):
+            result.extend(entry for _, entry in sorted(lists[placed].items()))
+        else:
+            result.append(placed)
+    return tuple(result)
 
 
 def _print(item: Item, depth: int, out: list[str]) -> None:

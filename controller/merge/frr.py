@@ -34,6 +34,7 @@ from controller.desired import (
 )
 from controller.errors import REDACTED, InputWarning, InvalidInput, MergeConflict, Origin
 from controller.frrcfg import Config, FrrSyntaxError, parse_checked
+from controller.frrcfg.model import RouterBgp
 from controller.frrcfg.redact import redact_line
 from controller.inputs import Loaded
 
@@ -282,9 +283,30 @@ def merge_frr(
         if spec.raw.raw_config.strip():
             desired.raw.append(RawSnippet(spec.raw.priority, origin, _parsed_raw(origin, spec.raw.raw_config)))
     desired.raw.sort(key=lambda snippet: (snippet.priority, snippet.origin.namespace or "", snippet.origin.name))
+    _check_raw_instances(router_name, desired, router_owners)
     _resolve_imports(desired, ordered)
     _check_references(desired, ordered, router_addresses, warnings)
     return desired
+
+
+def _check_raw_instances(router_name: str, desired: DesiredFRR, owners: dict[str, Origin]) -> None:
+    """A raw `router bgp ASN [vrf VRF]` must name the AS of that instance; raises MergeConflict.
+
+    FRR runs one BGP instance per VRF: a snippet's `router bgp 65010` for the instance rendered as 64512
+    would be merged under one header, and either AS would be wrong. The instance's AS comes from the
+    FRRConfiguration that declared it, or from the first snippet (by priority) that opens it.
+    """
+    asns = {vrf: (str(bgp.asn), owners[vrf]) for vrf, bgp in desired.routers.items()}
+    for snippet in desired.raw:
+        for item in snippet.config.items:
+            if not isinstance(item, RouterBgp) or item.asn is None or item.view is not None:
+                continue
+            vrf = item.vrf or ""
+            asn, owner = asns.setdefault(vrf, (item.asn, snippet.origin))
+            if int(asn) != int(item.asn):  # the checker admits plain AS numbers only, as FRR 8.4 does
+                subject = f"router {router_name} BGP instance (vrf {vrf or 'default'})"
+                raw = f"{item.asn} (spec.raw.rawConfig: {item.header()})"
+                raise MergeConflict(subject, "asn", owner, asn, snippet.origin, raw)
 
 
 def _parsed_raw(origin: Origin, text: str) -> Config:

@@ -18,32 +18,20 @@ from controller.frrcfg.diff import diff
 from controller.frrcfg.model import (
     AddressFamily,
     Bfd,
-    BfdProfile,
     Block,
-    Command,
     Item,
-    NeighborBfdProfile,
     NeighborDescription,
     PrefixListDescription,
     PrefixListEntry,
     RouteMapEntry,
     RouterBgp,
     Statement,
+    canonical,
     peer_of,
 )
 from controller.render.frr import MARKER
 
 Ownership = Literal["Managed", "Full"]
-_BFD_DEFAULTS = frozenset(
-    {
-        "detect-multiplier 3",
-        "receive-interval 300",
-        "transmit-interval 300",
-        "echo receive-interval 50",
-        "echo transmit-interval 50",
-        "minimum-ttl 254",
-    }
-)
 _PREFIX = f"{MARKER}-"
 
 
@@ -111,64 +99,43 @@ def _merge_items(kept: tuple[Item, ...], rendered: tuple[Item, ...]) -> tuple[It
     return tuple(merged.values())
 
 
-def _as_frr_prints(item: Item) -> Item:
-    """An item of the rendered config as FRR prints it back.
-
-    FRR leaves out a BFD profile's default values, and adds `neighbor X bfd` to `neighbor X bfd profile P`.
-    """
-    if isinstance(item, BfdProfile):
-        return replace(item, items=tuple(i for i in item.items if _text(i) not in _BFD_DEFAULTS))
-    if isinstance(item, RouterBgp):
-        implied = [
-            Command(f"neighbor {i.peer} bfd")
-            for i in item.items
-            if isinstance(i, NeighborBfdProfile) and Command(f"neighbor {i.peer} bfd") not in item.items
-        ]
-        return replace(item, items=(*item.items, *implied))
-    if isinstance(item, Bfd):
-        return replace(item, items=tuple(_as_frr_prints(i) for i in item.items))
-    return item
-
-
-def canonical(config: Config) -> Config:
-    """The same configuration with order-free contexts (route-map entries, BFD profiles) sorted.
-
-    FRR prints `set` and `on-match` lines of a route-map entry in its own order; sorting both sides keeps
-    order from counting as a difference.
-    """
-    return Config(tuple(_sorted(item) for item in config.items))
-
-
-def _sorted(item: Item) -> Item:
-    if isinstance(item, RouteMapEntry | BfdProfile):
-        return replace(item, items=tuple(sorted(item.items, key=_text)))
-    if isinstance(item, Bfd):
-        return replace(item, items=tuple(_sorted(i) for i in item.items))
-    return item
-
-
-def _text(item: Item) -> str:
-    return item.text() if isinstance(item, Statement) else item.header()
-
-
 def desired_config(running: Config, rendered: Config, ownership: Ownership, previous: Config | None = None) -> Config:
-    """The whole configuration the router should run after this apply.
+    """The whole configuration the router should run after this apply (all three in canonical form).
 
-    `previous` is what frr-edge rendered last time: in Managed mode its top-level lines (from raw snippets,
-    say) are frr-edge's too, so they go when they are no longer rendered.
+    `previous` is what frr-edge rendered last time (applied.frr): in Managed mode every line of it is
+    frr-edge's, at any depth (a peer-group or a listen range from a raw snippet, a line of a route-map entry),
+    so it goes when it is no longer rendered; a context left empty by that goes too.
     """
-    rendered = Config(tuple(_as_frr_prints(item) for item in rendered.items))
     if ownership == "Full":
         kept = tuple(item for item in running.items if not _rendered_kind(item))
         return Config((*kept, *rendered.items))
     peers = owned_peers(running)
-    applied_before = {_sorted(_as_frr_prints(item)) for item in previous.items} if previous is not None else set()
     kept_items: list[Item] = []
-    for item in running.items:
-        if _owned_top(item) or (item in applied_before and not isinstance(item, RouterBgp | Bfd)):
+    for item in _without_applied(running.items, previous.items if previous is not None else ()):
+        if _owned_top(item):
             continue
         kept_items.append(_without_peers(item, peers) if isinstance(item, RouterBgp) else item)
     return Config(_merge_items(tuple(kept_items), rendered.items))
+
+
+def _without_applied(items: tuple[Item, ...], applied: tuple[Item, ...]) -> tuple[Item, ...]:
+    """`items` without the lines of `applied`, matched with the contexts that enclose them."""
+    lines = {item for item in applied if isinstance(item, Statement)}
+    blocks = {item.key(): item for item in applied if isinstance(item, Block)}
+    kept: list[Item] = []
+    for item in items:
+        if isinstance(item, Statement):
+            if item not in lines:
+                kept.append(item)
+            continue
+        before = blocks.get(item.key())
+        if before is None:
+            kept.append(item)
+            continue
+        inside = _without_applied(item.items, before.items)
+        if inside:
+            kept.append(replace(item, items=inside))
+    return tuple(kept)
 
 
 def parse_rendered(text: str) -> Config:
@@ -179,58 +146,26 @@ def parse_rendered(text: str) -> Config:
         raise InvalidConfiguration(f"the desired FRR configuration is not valid: {error}") from None
 
 
-_CLOSERS = frozenset({"exit", "exit-address-family", "exit-vni"})
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
-
-
-def effective(commands: list[str]) -> tuple[str, ...]:
-    """Delta commands without contexts that are entered and left with nothing done inside."""
-    kept: list[str | None] = []
-    open_contexts: list[tuple[int, bool]] = []  # (index in kept, something done inside)
-    for index, line in enumerate(commands):
-        if line.strip() in _CLOSERS and open_contexts:
-            start, used = open_contexts.pop()
-            if used:
-                kept.append(line)
-            else:
-                kept[start] = None
-            continue
-        following = commands[index + 1] if index + 1 < len(commands) else None
-        if following is not None and (
-            _indent(following) > _indent(line)
-            or (following.strip() in _CLOSERS and _indent(following) == _indent(line))
-        ):
-            open_contexts.append((len(kept), False))
-            kept.append(line)
-            continue
-        kept.append(line)
-        open_contexts = [(start, True) for start, _ in open_contexts]
-    return tuple(line for line in kept if line is not None)
-
-
 def plan(running_text: str, rendered_text: str, ownership: Ownership, previous_text: str | None = None) -> FrrPlan:
     """The plan for one apply; raises InvalidConfiguration when the rendered text does not parse.
 
     `previous_text` is the rendered text of the last apply, when known (see desired_config).
     """
-    rendered = parse_rendered(rendered_text)
+    rendered = canonical(parse_rendered(rendered_text))
     try:
         running = canonical(parse(running_text, source="running configuration"))
     except FrrSyntaxError as error:
         raise FrrEdgeError(f"the router's running configuration cannot be read: {error}") from None
     try:
-        previous = parse(previous_text, source="last applied configuration") if previous_text else None
+        previous = canonical(parse(previous_text, source="last applied configuration")) if previous_text else None
     except FrrSyntaxError:
         previous = None
     desired = canonical(desired_config(running, rendered, ownership, previous))
     delta = diff(running, desired)
-    return FrrPlan(running, desired, effective(delta.commands()), tuple(delta.unsupported))
+    return FrrPlan(running, desired, tuple(delta.commands()), tuple(delta.unsupported))
 
 
 def remaining(running_text: str, desired: Config) -> tuple[str, ...]:
     """What still differs between a running config read back and the desired model (empty when equal)."""
     delta = diff(canonical(parse(running_text, source="running configuration")), desired)
-    return (*effective(delta.commands()), *delta.unsupported)
+    return (*delta.commands(), *delta.unsupported)

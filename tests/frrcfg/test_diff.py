@@ -89,13 +89,13 @@ def test_a_removed_line_uses_its_no_form() -> None:
 
 def test_prefix_lists_change_by_entry() -> None:
     running = "ip prefix-list A seq 5 permit 10.0.0.0/8\nip prefix-list A seq 10 deny any\n"
-    desired = "ip prefix-list A seq 5 permit 10.0.0.0/8 le 32\nip prefix-list A seq 15 permit any\n"
-    # FRR refuses a second `any` entry, so seq 10 leaves before seq 15 arrives.
+    desired = "ip prefix-list A seq 5 permit 10.0.0.0/8 le 32\nip prefix-list A seq 15 deny any\n"
+    # FRR ignores an entry repeating another of its list, so seq 10 leaves before seq 15 arrives; seq 5 is
+    # replaced in place.
     assert commands(running, desired) == [
-        "no ip prefix-list A seq 10 deny any",
-        "no ip prefix-list A seq 5 permit 10.0.0.0/8",
+        "no ip prefix-list A seq 10",
         "ip prefix-list A seq 5 permit 10.0.0.0/8 le 32",
-        "ip prefix-list A seq 15 permit any",
+        "ip prefix-list A seq 15 deny any",
     ]
 
 
@@ -106,7 +106,7 @@ def test_an_entry_no_longer_wanted_leaves_after_the_policies_that_used_it() -> N
         "route-map R permit 10",
         " match ip address prefix-list A",
         "exit",
-        "no ip prefix-list B seq 5 permit 10.0.0.0/8",
+        "no ip prefix-list B seq 5",
     ]
 
 
@@ -151,25 +151,141 @@ def test_what_frr_edge_does_not_render_is_left_to_frr_reload() -> None:
     assert delta.unsupported == (
         "interface eth0: removed",
         "interface eth0: added",
-        "router bgp 64512 address-family l2vpn evpn: vni 10: added",
+        "router bgp 64512: address-family l2vpn evpn: vni 10: added",
     )
 
 
-def test_changes_that_re_create_a_neighbor_are_left_to_frr_reload() -> None:
+def test_a_neighbor_joining_or_leaving_a_peer_group_is_deleted_and_created_again() -> None:
     running = "router bgp 1\n neighbor PG peer-group\n neighbor PG remote-as 2\n neighbor 10.0.0.1 remote-as 3\n"
     running += " neighbor 10.0.0.2 peer-group PG\n neighbor 10.0.0.2 timers 3 9\n"
     desired = running.replace(" neighbor 10.0.0.1 remote-as 3\n", " neighbor 10.0.0.1 peer-group PG\n").replace(
         " neighbor 10.0.0.2 peer-group PG\n", " neighbor 10.0.0.2 remote-as 4\n"
     )
-    assert diff(parse(running), parse(desired)).unsupported == (
-        "router bgp 1: neighbor 10.0.0.1 loses its remote-as",
-        "router bgp 1: neighbor 10.0.0.2 leaves peer-group PG",
-    )
+    # FRR refuses `neighbor 10.0.0.2 remote-as 4` while it is a member ("Peer-group member cannot override
+    # remote-as of peer-group"), and `no neighbor 10.0.0.2 peer-group PG` deletes it: it is created again,
+    # with every line it keeps.
+    assert commands(running, desired) == [
+        "router bgp 1",
+        " no neighbor 10.0.0.2",
+        " no neighbor 10.0.0.1",
+        " neighbor 10.0.0.1 peer-group PG",
+        " neighbor 10.0.0.2 remote-as 4",
+        " neighbor 10.0.0.2 timers 3 9",
+        " address-family ipv4 unicast",  # active by FRR's default, as it was through its group
+        "  neighbor 10.0.0.2 activate",
+        " exit-address-family",
+        "exit",
+    ]
 
 
 def test_an_as_number_change_is_left_to_frr_reload() -> None:
     delta = diff(parse(ROUTER), parse(ROUTER.replace("router bgp 64512", "router bgp 64999")))
     assert delta.unsupported == ("router bgp 64512: AS number changes to 64999",)
+
+
+def test_removed_lines_use_the_no_forms_frr_accepts_which_often_take_fewer_words() -> None:
+    running = "route-map R permit 10\n description from the speakers\n set as-path prepend 64512 64512\n"
+    running += " set metric 10\n on-match goto 20\nrouter bgp 1\n neighbor 10.0.0.1 remote-as 2\n"
+    running += " neighbor 10.0.0.1 description some text\n neighbor 10.0.0.1 timers 3 9\n"
+    desired = "route-map R permit 10\nrouter bgp 1\n neighbor 10.0.0.1 remote-as 2\n"
+    assert commands(running, desired) == [
+        "route-map R permit 10",
+        " no description",
+        " no on-match goto",
+        " no set as-path prepend",
+        " no set metric 10",
+        "exit",
+        "router bgp 1",
+        " no neighbor 10.0.0.1 description",
+        " no neighbor 10.0.0.1 timers",
+        "exit",
+    ]
+
+
+def test_a_removal_whose_no_form_is_not_known_is_left_to_frr_reload() -> None:
+    running = "route-map R permit 10\n set sr-te color 1\n set metric 10\n"
+    delta = diff(parse(running), parse("route-map R permit 10\n"))
+    assert delta.unsupported == ("route-map R permit 10: set sr-te color 1: removed, and its no-form is not known",)
+
+
+def test_prefix_lists_written_without_seq_compare_equal_to_what_frr_shows() -> None:
+    written = "ip prefix-list A permit 10.0.0.0/8\nip prefix-list A permit 10.1.2.3/16 le 24\n"
+    written += "ip prefix-list A permit 10.0.0.0/8\nipv6 prefix-list B permit 2001:DB8:0::/32\n"
+    shown = "ip prefix-list A seq 5 permit 10.0.0.0/8\nip prefix-list A seq 10 permit 10.1.0.0/16 le 24\n"
+    shown += "ipv6 prefix-list B seq 5 permit 2001:db8::/32\n"
+    assert diff(parse(shown), parse(written)).empty
+    assert commands("", written) == [
+        "ip prefix-list A seq 5 permit 10.0.0.0/8",
+        "ip prefix-list A seq 10 permit 10.1.0.0/16 le 24",
+        "ipv6 prefix-list B seq 5 permit 2001:db8::/32",
+    ]
+
+
+def test_a_listen_range_goes_before_its_peer_group_and_comes_after_it() -> None:
+    group = "router bgp 1\n neighbor PG peer-group\n neighbor PG remote-as external\n"
+    group += " bgp listen range 192.0.2.0/24 peer-group PG\n neighbor 10.0.0.5 peer-group PG\n"
+    empty = "router bgp 1\n"
+    assert commands(group, empty) == [
+        "router bgp 1",
+        " no bgp listen range 192.0.2.0/24 peer-group PG",
+        " no neighbor 10.0.0.5",
+        " no neighbor PG peer-group",
+        "exit",
+    ]
+    assert commands(empty, group) == [
+        "router bgp 1",
+        " neighbor PG peer-group",
+        " neighbor PG remote-as external",
+        " neighbor 10.0.0.5 peer-group PG",
+        " bgp listen range 192.0.2.0/24 peer-group PG",
+        " address-family ipv4 unicast",  # FRR's default ipv4-unicast activates the group it creates
+        "  neighbor PG activate",
+        " exit-address-family",
+        "exit",
+    ]
+
+
+def test_vrf_instances_go_before_the_default_instance_and_come_back_after_it() -> None:
+    running = "router bgp 1\n neighbor 10.0.0.1 remote-as 2\nrouter bgp 1 vrf red\n bgp router-id 10.0.0.9\n"
+    desired = "router bgp 1 vrf red\n bgp router-id 10.0.0.9\n"
+    assert commands(running, desired) == [
+        "no router bgp 1 vrf red",
+        "no router bgp 1",
+        "router bgp 1 vrf red",
+        " bgp router-id 10.0.0.9",
+        "exit",
+    ]
+
+
+def test_what_frr_rewrites_compares_equal() -> None:
+    written = """router bgp 1
+ bgp router-id 192.0.2.1
+ neighbor 2001:DB8::0:1 remote-as 2
+ neighbor 2001:DB8::0:1 ebgp-multihop
+ neighbor 2001:DB8::0:1 port 179
+ neighbor 2001:DB8::0:1 route-map R in
+ timers bgp 60 180
+ bgp listen range 10.1.2.3/16 peer-group PG
+ neighbor PG peer-group
+route-map R permit 10
+ set community 64512:2 65535:65281 64512:1
+"""
+    shown = """router bgp 1
+ bgp router-id 192.0.2.1
+ neighbor PG peer-group
+ neighbor 2001:db8::1 remote-as 2
+ neighbor 2001:db8::1 ebgp-multihop 255
+ bgp listen range 10.1.0.0/16 peer-group PG
+ !
+ address-family ipv4 unicast
+  neighbor 2001:db8::1 route-map R in
+ exit-address-family
+exit
+route-map R permit 10
+ set community 64512:1 64512:2 no-export
+exit
+"""
+    assert diff(parse(shown), parse(written)).empty
 
 
 # ---------------------------------------------------------------- against real FRR

@@ -16,9 +16,10 @@ import pytest
 from ruamel.yaml import YAML
 
 from controller.frrcfg import parse
+from controller.frrcfg.model import canonical
 from controller.lab import router as lab
 from controller.router.apply import running_text
-from controller.router.frrplan import canonical, remaining
+from controller.router.frrplan import remaining
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"

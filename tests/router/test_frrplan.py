@@ -8,7 +8,7 @@ from pathlib import Path
 
 from controller.api.router import FRRSettings
 from controller.router.commands import RouterCommands, sudoers
-from controller.router.frrplan import effective, plan
+from controller.router.frrplan import plan
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -95,28 +95,53 @@ def test_managed_mode_removes_lines_it_rendered_last_time_and_keeps_equal_hand_w
     assert "ip route 203.0.113.128/25 blackhole" not in result.desired.to_text()
 
 
+RAW_GROUP = """\
+router bgp 64512
+ neighbor UPSTREAM peer-group
+ neighbor UPSTREAM remote-as 65050
+ neighbor 192.0.2.60 peer-group UPSTREAM
+ bgp listen range 198.51.100.0/24 peer-group UPSTREAM
+exit
+"""
+
+
+def test_managed_mode_takes_off_a_peer_group_and_listen_range_a_raw_snippet_put_on() -> None:
+    running = RUNNING.replace(
+        " neighbor 192.0.2.50 remote-as 65050\n",
+        " neighbor 192.0.2.50 remote-as 65050\n" + RAW_GROUP.split("\n", 1)[1].replace("exit\n", ""),
+    )
+
+    result = plan(running, RENDERED_WITHOUT_11, "Managed", previous_text=RENDERED_WITHOUT_11 + RAW_GROUP)
+
+    assert not result.unsupported
+    assert result.commands.index(" no bgp listen range 198.51.100.0/24 peer-group UPSTREAM") < result.commands.index(
+        " no neighbor UPSTREAM peer-group"
+    )
+    assert " no neighbor 192.0.2.60" in result.commands
+    assert "UPSTREAM" not in result.desired.to_text()
+    assert "neighbor 192.0.2.50 description upstream by hand" in result.desired.to_text()
+
+
+def test_managed_mode_turns_a_raw_peer_group_member_into_a_plain_neighbor() -> None:
+    member = RAW_GROUP.replace("192.0.2.60", "192.0.2.12")
+    running = RUNNING.replace(
+        " neighbor 192.0.2.50 remote-as 65050\n",
+        " neighbor 192.0.2.50 remote-as 65050\n" + member.split("\n", 1)[1].replace("exit\n", ""),
+    )
+
+    result = plan(running, RENDERED_WITHOUT_11, "Managed", previous_text=member)
+
+    assert not result.unsupported
+    deleted = result.commands.index(" no neighbor 192.0.2.12")
+    assert deleted < result.commands.index(" neighbor 192.0.2.12 remote-as 64513")
+
+
 def test_the_desired_state_gives_an_empty_plan() -> None:
     once = plan(RUNNING, RENDERED_WITHOUT_11, "Managed")
 
     again = plan(once.desired.to_text(), RENDERED_WITHOUT_11, "Managed")
 
     assert again.noop, again.commands
-
-
-def test_contexts_entered_and_left_with_nothing_inside_are_left_out() -> None:
-    commands = [
-        "router bgp 64512",
-        " address-family ipv4 unicast",
-        " exit-address-family",
-        "exit",
-        "bfd",
-        " profile fast",
-        "  receive-interval 150",
-        " exit",
-        "exit",
-    ]
-
-    assert effective(commands) == ("bfd", " profile fast", "  receive-interval 150", " exit", "exit")
 
 
 def test_sudo_rules_allow_exactly_the_sudo_commands_and_none_reads_a_user_file_as_root(tmp_path: Path) -> None:
