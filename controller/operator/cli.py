@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import re
 import sys
 
-_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+from controller.addresses import parse_address  # standard library only, as `--help` needs
+
+_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", re.ASCII)
 
 
 def _address(text: str) -> tuple[str, int]:
@@ -16,7 +17,7 @@ def _address(text: str) -> tuple[str, int]:
     host = host.strip("[]")
     try:
         if host:
-            ipaddress.ip_address(host)
+            parse_address(host)
         number = int(port)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not IP:PORT (such as 0.0.0.0:9443)") from None

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-import ipaddress
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +25,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
+
+from controller.addresses import parse_address
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ def _alternative_names(hosts: Sequence[str]) -> list[x509.GeneralName]:
     names: list[x509.GeneralName] = []
     for host in hosts:
         try:
-            names.append(x509.IPAddress(ipaddress.ip_address(host)))
+            names.append(x509.IPAddress(parse_address(host)))
         except ValueError:
             names.append(x509.DNSName(host))
     return names
