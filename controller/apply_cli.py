@@ -85,8 +85,8 @@ async def _run(args: argparse.Namespace, change: bool) -> int:
         key = load_private_key(_private_key(args, inputs, router))
     except FrrEdgeError as error:
         raise _Stop(EXIT_INVALID, str(error)) from None
-    held = change and router.spec.paused
-    if held:
+    held = router.spec.paused  # apply and status alike show what an apply would change once unpaused
+    if change and held:
         print(
             f"frr-edge: router {router.metadata.name} is paused (spec.paused): nothing is written; its RouterState "
             "shows what an apply would change (status.pendingChanges)",
