@@ -67,8 +67,8 @@ def _copied(document: dict[str, Any]) -> dict[str, Any]:
     return {**document, "metadata": dict(document.get("metadata") or {})}
 
 
-def without(inputs: Inputs, identity: _Identity) -> Inputs:
-    """A copy of `inputs` without the object `identity` names (lists copied, objects shared)."""
+def _without(inputs: Inputs, identity: _Identity) -> Inputs:
+    """`inputs` without the object `identity` names (a shallow copy: new lists of the same objects)."""
 
     def other(origin: Origin) -> bool:
         return _Identity.of(origin) != identity
@@ -78,18 +78,13 @@ def without(inputs: Inputs, identity: _Identity) -> Inputs:
     rest.frr_configurations = [c for c in inputs.frr_configurations if other(c.origin)]
     rest.firewall_policies = [p for p in inputs.firewall_policies if other(p.origin)]
     rest.invalid = [i for i in inputs.invalid if other(i.error.origin)]
-    rest.others = list(inputs.others)
-    rest.warnings = list(inputs.warnings)
-    rest.secrets = dict(inputs.secrets)
-    rest.seen = {
-        key: origin
-        for key, origin in inputs.seen.items()
-        if (key[0], key[1], key[2]) != (f"{GROUP}/{identity.kind}", identity.namespace, identity.name)
-    }
+    seen = (f"{GROUP}/{identity.kind}", identity.namespace, identity.name)
+    rest.seen = {key: origin for key, origin in inputs.seen.items() if key != seen}
     return rest
 
 
 def _with(inputs: Inputs, document: dict[str, Any] | None) -> Inputs:
+    """A shallow copy of `inputs` holding `document` too, leaving `inputs` as it was."""
     changed = copy.copy(inputs)
     for name in ("routers", "frr_configurations", "firewall_policies", "invalid", "others", "warnings"):
         setattr(changed, name, list(getattr(inputs, name)))
@@ -156,7 +151,7 @@ def review(
     if identity.kind not in REVIEWED_KINDS or str(candidate.get("apiVersion", "")).split("/")[0] != GROUP:
         return Verdict(True)
     cluster = cluster if cluster is not None else read_cluster(existing.others)
-    rest = without(existing, identity)
+    rest = _without(existing, identity)
     after, before = _with(rest, candidate), _with(rest, replaced)
     for invalid in after.invalid:
         if _Identity.of(invalid.error.origin) == identity:
