@@ -1,7 +1,6 @@
 """`frr-edge apply` and `frr-edge status`: one router, over SSH, once; the result printed as a RouterState.
 
-Exit codes: 0 applied (or nothing to do), 2 invalid input, 3 merge conflict, 4 router unreachable or host
-key mismatch, 5 the router rejected the configuration (its previous configuration is kept).
+Their exit codes, in full, are in controller/exit_codes.py (each command's --help ends with them).
 frr-edge builds every command's argument parser at each start-up, so this module imports only the
 standard library; the commands import the SSH client, the models and the pipeline when they run.
 """
@@ -82,6 +81,7 @@ async def _run(args: argparse.Namespace, change: bool) -> int:
     from controller.router.apply import ApplyReport, ConfigRejected, apply
     from controller.router.frrplan import InvalidConfiguration
     from controller.router.observe import Observation, observe
+    from controller.router.preview import Preview, preview
     from controller.router.state import router_state
     from controller.router.transport import RouterConnection, RouterUnreachable, load_private_key
 
@@ -91,14 +91,18 @@ async def _run(args: argparse.Namespace, change: bool) -> int:
         key = load_private_key(_private_key(args, inputs, router))
     except FrrEdgeError as error:
         raise _Stop(EXIT_INVALID, str(error)) from None
-    if change and router.spec.paused:
+    held = router.spec.paused  # apply and status alike show what an apply would change once unpaused
+    if change and held:
         print(
-            f"frr-edge: router {router.metadata.name} is paused (spec.paused); only reading its state", file=sys.stderr
+            f"frr-edge: router {router.metadata.name} is paused (spec.paused): nothing is written; its RouterState "
+            "shows what an apply would change (status.pendingChanges)",
+            file=sys.stderr,
         )
         change = False
     connection = RouterConnection(router.spec, key, connect_timeout=args.connect_timeout)
     outcome: ApplyReport | FrrEdgeError | None = None
     observation: Observation | None = None
+    pending: Preview | None = None
     code = EXIT_OK
     try:
         async with connection:
@@ -109,10 +113,17 @@ async def _run(args: argparse.Namespace, change: bool) -> int:
                     outcome, code = error, EXIT_INVALID
                 except ConfigRejected as error:
                     outcome, code = error, EXIT_REJECTED
+            elif held:
+                try:
+                    pending = await preview(connection, result)
+                except InvalidConfiguration as error:
+                    outcome, code = error, EXIT_INVALID
             observation = await observe(connection)
     except RouterUnreachable as error:
         raise _Stop(EXIT_UNREACHABLE, str(error)) from None
-    state = router_state(router, result, outcome, observation, datetime.now(UTC))
+    except FrrEdgeError as error:  # the router's running configuration cannot be read
+        raise _Stop(EXIT_UNREACHABLE, f"router {router.metadata.name}: {error}") from None
+    state = router_state(router, result, outcome, observation, datetime.now(UTC), pending)
     sys.stdout.write(dump_yaml([state.model_dump(mode="json", by_alias=True, exclude_none=True)]))
     if isinstance(outcome, FrrEdgeError):
         print(f"frr-edge: router {router.metadata.name}: {outcome}", file=sys.stderr)
@@ -140,7 +151,8 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         ("apply", True, "render one Router's configuration and apply it to the router over SSH"),
         ("status", False, "show a router's BGP sessions and running config (redacted); changes nothing"),
     ):
-        parser = commands.add_parser(name, help=summary, description=f"{summary}. {__doc__.splitlines()[2]}")
+        # The exit codes close the help (controller/exit_codes.py), in full.
+        parser = commands.add_parser(name, help=summary, description=f"{summary}.")
         parser.add_argument("-f", "--file", action="append", required=True, metavar="PATH", help="file or directory")
         parser.add_argument("--router", required=True, metavar="NAME", help="the Router to act on")
         parser.add_argument("--ssh-key", metavar="FILE", help="private key file instead of the Router's Secret")

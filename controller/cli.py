@@ -12,7 +12,7 @@ from typing import NoReturn
 # Every start-up builds the whole parser (this docstring is its description), so the modules registering
 # commands import only the standard library; each command imports what it needs when it runs
 # (tests/packaging/test_startup.py holds to it).
-from controller import apply_cli, convert, offline, operator
+from controller import apply_cli, convert, diff_cli, exit_codes, offline, operator
 from controller.frrcfg import cli as frrcfg
 
 EXIT_OK = 0
@@ -30,8 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_commands(commands)
     _add_lab_commands(commands)
     apply_cli.add_commands(commands)
+    diff_cli.add_commands(commands)
     frrcfg.add_commands(commands)
     operator.add_commands(commands)
+    exit_codes.add_epilogs(parser)
     return parser
 
 

@@ -189,7 +189,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Read YAML files and directories and print, for every FRR-K8s FRRConfiguration, the "
         "frr-edge FRRConfiguration with the same spec and the given routerSelector in place of nodeSelector "
         "(a node's labels say nothing about Routers). Each result is checked against frr-edge's schema; "
-        "exit 2 names the object and field of one that fails. Check them with your Routers with "
+        "an error names the object and field of one that fails. Check them with your Routers with "
         "`frr-edge validate`.",
     )
     command.add_argument("-f", "--file", action="append", required=True, metavar="PATH", help="file or directory")

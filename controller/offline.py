@@ -147,9 +147,13 @@ def _crds(args: argparse.Namespace) -> int:
         sys.stdout.write(dump_yaml(crds))
         return EXIT_OK
     directory = Path(args.write)
-    directory.mkdir(parents=True, exist_ok=True)
-    for kind, crd in zip(KINDS, crds, strict=True):
-        (directory / f"{GROUP}_{kind.plural}.yaml").write_text(dump_yaml([crd]))
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for kind, crd in zip(KINDS, crds, strict=True):
+            (directory / f"{GROUP}_{kind.plural}.yaml").write_text(dump_yaml([crd]))
+    except OSError as error:
+        print(f"frr-edge: {error.filename}: {error.strerror}", file=sys.stderr)
+        return EXIT_INVALID
     return EXIT_OK
 
 
@@ -159,7 +163,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "render",
         help="render each Router's FRR config and nftables ruleset from YAML files",
         description="Read YAML files and directories (multi-document) and print, per Router, its FRR "
-        "configuration and nftables ruleset. Exit 0 on success, 2 on invalid input, 3 on a merge conflict.",
+        "configuration and nftables ruleset.",
     )
     render.add_argument("-f", "--file", action="append", required=True, metavar="PATH", help="file or directory")
     render.add_argument("--router", metavar="NAME", help="only this Router")
@@ -172,7 +176,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     validate = commands.add_parser(
         "validate",
         help="check YAML files like render does, silent on success",
-        description="The checks of render without the output. Exit 0 valid, 2 invalid input, 3 merge conflict.",
+        description="The checks of render without the output.",
     )
     validate.add_argument("-f", "--file", action="append", required=True, metavar="PATH", help="file or directory")
     validate.add_argument("--router", metavar="NAME", help="only this Router")

@@ -23,7 +23,6 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Parse FRR configuration (frr.conf or `show running-config`) with frr-edge's grammar, "
         "after checking every line as FRR's CLI does (the command table of the FRR frr-edge ships for). "
         "Print the model as FRR text, or as JSON with --json; secrets are redacted unless --show-secrets. "
-        "Exit 0 when it parses, 2 with the errors (file:line:column, the line, what was expected) otherwise. "
         "Lines the command table cannot judge are listed on standard error.",
     )
     command.add_argument("file", metavar="FILE", help="configuration file, - for standard input")

@@ -1,8 +1,8 @@
 """`frr-edge run`: wiring only. Watch events go into the index; everything else lives in the modules.
 
 Three kopf operators share one event loop, because kopf's namespaces are per operator and frr-edge may read
-Secrets only in the namespaces bound in deploy/rbac/secrets.yaml and MetalLB's objects only in MetalLB's
-namespace; Routers, FRRConfigurations and FirewallPolicies are watched cluster-wide. Only
+Secrets only in the namespaces bound in deploy/rbac/secrets.yaml and MetalLB's objects and legacy ConfigMap
+only in MetalLB's namespace; Routers, FRRConfigurations and FirewallPolicies are watched cluster-wide. Only
 `@kopf.on.event` handlers are registered: they store nothing on the objects (no finalizer, no progress or
 diff-base annotation), and the storages are set to in-memory ones on purpose. Services and Nodes
 (cluster-wide) and Pods (in MetalLB's namespaces), tens of thousands in a large cluster, are read by the
@@ -32,6 +32,7 @@ from controller.operator.leader import LeaderElection, LeaseTiming
 from controller.operator.memory import MemoryDiffBaseStorage, MemoryProgressStorage
 from controller.operator.metrics import Metrics, serve
 from controller.operator.supervisor import Supervisor
+from controller.operator.webhook import WebhookServer, from_args
 from controller.operator.worker import Timing
 
 logger = logging.getLogger("frr-edge")
@@ -42,6 +43,7 @@ class Watched:
     group: str
     version: str
     plural: str
+    name: str | None = None  # only the object of this name (the others are never put in the index)
 
 
 CLUSTER_WIDE = (
@@ -51,6 +53,8 @@ CLUSTER_WIDE = (
 )
 SECRETS = (Watched("", "v1", "secrets"),)
 METALLB = (
+    # MetalLB <= 0.12's ConfigMap `config`, read when a namespace has no MetalLB CRD objects (metallb/legacy.py).
+    Watched("", "v1", "configmaps", name="config"),
     *(
         Watched("metallb.io", version, plural)
         for version, plural in (
@@ -101,7 +105,10 @@ def _registry(watched: tuple[Watched, ...], index: Index, configuration: client.
             index.put(document)
 
     for resource in watched:
-        kopf.on.event(resource.group, resource.version, resource.plural, registry=registry)(feed)
+        field, value = ("metadata.name", resource.name) if resource.name else (None, None)
+        kopf.on.event(
+            resource.group, resource.version, resource.plural, field=field, value=value, registry=registry
+        )(feed)
     return registry
 
 
@@ -133,8 +140,9 @@ async def _wait_synced(
     def listed() -> set[tuple[str, str, str, str]]:
         keys = set()
         for resource, namespace in lists:
+            only = [("fieldSelector", f"metadata.name={resource.name}")] if resource.name else None
             method, url, headers, _, _ = api.param_serialize(
-                "GET", _list_path(resource, namespace), auth_settings=["BearerToken"]
+                "GET", _list_path(resource, namespace), query_params=only, auth_settings=["BearerToken"]
             )
             response = api.call_api(method, url, headers)
             response.read()  # type: ignore[no-untyped-call]
@@ -172,6 +180,10 @@ async def run_controller(args: argparse.Namespace) -> None:
     api = client.ApiClient(configuration)
     metrics = Metrics()
     index = Index()
+    index_synced = False
+
+    def synced() -> bool:
+        return index_synced
     identity = args.identity or f"{socket.gethostname()}-{os.getpid()}"
     writer = KubeWriter(api, identity)
     election: LeaderElection | None = None
@@ -185,7 +197,7 @@ async def run_controller(args: argparse.Namespace) -> None:
     if args.leader_election:
         timing = LeaseTiming(duration=args.lease_duration, renew_every=args.lease_duration / 3)
         election = LeaderElection(api, args.lease_namespace, args.lease_name, identity, timing, leader_changed)
-    else:
+    elif args.workers:
         metrics.set("frr_edge_leader", 1)
     supervisor = Supervisor(
         index,
@@ -212,7 +224,11 @@ async def run_controller(args: argparse.Namespace) -> None:
         for watched, scope in operators
     ]
     host, _, port = args.metrics_address.rpartition(":")
-    runner = await serve(metrics, lambda: supervisor.synced, host or "0.0.0.0", int(port))
+    runner = await serve(metrics, synced, host or "0.0.0.0", int(port))
+    webhook: WebhookServer | None = None
+    if args.webhook_address is not None:
+        webhook = from_args(api, index, synced, args)
+        webhook.start()
     lists: list[tuple[Watched, str | None]] = [(w, None) for w in CLUSTER_WIDE]
     lists += [(w, ns) for w in SECRETS for ns in args.secret_namespace]
     lists += [(w, ns) for w in METALLB for ns in args.metallb_namespace]
@@ -225,7 +241,9 @@ async def run_controller(args: argparse.Namespace) -> None:
         if sync in done:
             sync.result()
             logger.info("index synced: %d objects; %d Routers", len(index), len(index.router_names()))
-            supervisor.start()
+            index_synced = True
+            if args.workers:  # `frr-edge webhook` only serves the webhook from the index
+                supervisor.start()
             if election is not None:
                 tasks.append(asyncio.create_task(election.run(), name="leader-election"))
             # A signal stops one of the operators (kopf's handler belongs to whichever installed it last).
@@ -234,6 +252,8 @@ async def run_controller(args: argparse.Namespace) -> None:
         stop.set()
         for informer in watching:
             informer.stop()
+        if webhook is not None:
+            await webhook.stop()
         await supervisor.stop()
         if election is not None:
             await election.release()

@@ -33,6 +33,7 @@ from controller.pipeline import DERIVED, RouterResult
 from controller.router.apply import ApplyReport, ConfigRejected, apply
 from controller.router.frrplan import InvalidConfiguration
 from controller.router.observe import Observation, observe
+from controller.router.preview import Preview, preview
 from controller.router.state import condition, router_state
 from controller.router.transport import COMMAND_TIMEOUT, RouterConnection, RouterUnreachable, load_private_key
 
@@ -126,6 +127,7 @@ class RouterReconciler:
             result, self._sessions, self.clock(), timedelta(seconds=router.spec.metallb.grace_period_seconds)
         )
         outcome: ApplyReport | FrrEdgeError | None = None
+        pending: Preview | None = None
         started = time.monotonic()
         try:
             await connection.connect()
@@ -133,6 +135,11 @@ class RouterReconciler:
                 try:
                     outcome = await apply(connection, result)
                 except (InvalidConfiguration, ConfigRejected) as error:
+                    outcome = error
+            elif result.ok:  # paused: nothing is written; RouterState shows what an apply would change
+                try:
+                    pending = await preview(connection, result)
+                except InvalidConfiguration as error:
                     outcome = error
             observation = await observe(connection)
         except RouterUnreachable as error:
@@ -154,7 +161,7 @@ class RouterReconciler:
             )
             self._departing.applied(result)
         self._sessions = {(s.vrf, s.peer): s.state for s in observation.sessions if s.owned}
-        await self._report(document, router, result, outcome, observation)
+        await self._report(document, router, result, outcome, observation, pending)
         if isinstance(outcome, ApplyReport) and outcome.method != "none":
             self._changed_at = time.monotonic()
         # After a change, sessions take seconds to come up: look again soon, for a while, to report them.
@@ -202,9 +209,10 @@ class RouterReconciler:
         result: RouterResult,
         outcome: ApplyReport | FrrEdgeError | None,
         observation: Observation | None,
+        pending: Preview | None = None,
     ) -> None:
         now = self.clock()
-        state = router_state(router, result, outcome, observation, now)
+        state = router_state(router, result, outcome, observation, now, pending)
         assert state.status is not None
         fresh = {c.type: c for c in state.status.conditions}
         if isinstance(outcome, RouterUnreachable):
@@ -226,9 +234,14 @@ class RouterReconciler:
         assert state.status is not None
         await self.writer.publish_state(document, state)
         # The Router shows Ready too (its printer column, Argo CD's health check); only its status subresource.
+        mirrored = [self._conditions[kind] for kind in ("Ready", "Paused") if kind in self._conditions]
         router_status: dict[str, Any] = {
             "observedGeneration": router.metadata.generation,
-            "conditions": [self._conditions["Ready"].model_dump(mode="json", by_alias=True, exclude_none=True)],
+            "conditions": [
+                c.model_dump(mode="json", by_alias=True, exclude_none=True)
+                for c in mirrored
+                if c.type == "Ready" or c.status == "True"
+            ],
         }
         if state.status.last_good_apply_time is not None:
             router_status["lastAppliedTime"] = state.status.last_good_apply_time.isoformat()
@@ -315,8 +328,11 @@ _READY_PARTS = ("ConfigValid", "Reachable", "Applied")
 
 
 def _ready(conditions: dict[str, Condition], now: datetime) -> Condition:
-    """Ready: the configuration is valid, the router answers, and the last apply succeeded."""
+    """Ready: the configuration is valid, the router answers, the last apply succeeded, and none is held back."""
     failing = [conditions[kind] for kind in _READY_PARTS if kind in conditions and conditions[kind].status != "True"]
+    paused = conditions.get("Paused")
+    if not failing and paused is not None and paused.reason == "ChangesPending":
+        return condition("Ready", False, "Paused", paused.message, now)
     if not failing:
         return condition("Ready", True, "Ready", "the router runs the desired configuration", now)
     message = "; ".join(f"{c.type}: {c.message}" for c in failing)

@@ -94,14 +94,40 @@ async def read_running(connection: RouterConnection) -> str:
     return running_text(shown.stdout)
 
 
-async def _nft_changed(connection: RouterConnection, nft: str) -> tuple[bool, str | None]:
-    """Whether the ruleset must be loaded, and what frr-edge loaded last, when its table is there."""
+@dataclass(frozen=True, slots=True)
+class ApplyPlan:
+    """What an apply of a rendered router would do, decided from what the router runs now; nothing written.
+
+    `apply` carries it out; `frr-edge diff` and a paused Router's RouterState show it (router/preview.py).
+    """
+
+    frr: FrrPlan
+    previous_frr: str | None  # the rendered text of the last good apply (APPLIED_FRR), when there is one
+    nft_changed: bool
+    nft_present: bool  # frr-edge's table exists on the router
+    nft_loaded: str | None  # the ruleset of the last good apply (APPLIED_NFT), when its table is there
+
+    def nft_delta(self, nft: str) -> ElementDelta | None:
+        """Only the set and map elements that change, when nothing else does (nftdelta.element_delta)."""
+        return element_delta(self.nft_loaded, nft) if self.nft_changed and self.nft_loaded else None
+
+
+async def plan_apply(connection: RouterConnection, result: RouterResult) -> ApplyPlan:
+    """Read the router and decide what an apply of `result` changes; writes nothing.
+
+    Raises InvalidConfiguration (the rendered text does not parse) or RouterUnreachable.
+    """
+    await connection.connect()
+    running = await read_running(connection)
+    previous = await connection.read(APPLIED_FRR)
+    plan = frrplan.plan(running, result.frr, connection.spec.frr.ownership, previous)
     applied = await connection.read(APPLIED_NFT)
     present = (await connection.run(connection.commands.find_nft_table)).ok
     if not present:
         # No such set, or sudo rules from before that command: listing the whole table tells for sure.
         present = (await connection.run(connection.commands.show_nft)).ok
-    return (not present or applied != nft), (applied if present else None)
+    loaded = applied if present else None
+    return ApplyPlan(plan, previous, not present or applied != result.nft, present, loaded)
 
 
 async def _load_elements(connection: RouterConnection, delta: ElementDelta) -> bool:
@@ -194,13 +220,10 @@ async def apply(
 
 async def _apply(connection: RouterConnection, result: RouterResult, clock: Callable[[], float]) -> ApplyReport:
     started = clock()
-    await connection.connect()
+    decided = await plan_apply(connection, result)
     commands = connection.commands
-    running = await read_running(connection)
-    previous = await connection.read(APPLIED_FRR)
-    plan = frrplan.plan(running, result.frr, connection.spec.frr.ownership, previous)
-    nft_changed, nft_loaded = await _nft_changed(connection, result.nft)
-    if previous != result.frr and plan.noop:
+    plan, nft_changed = decided.frr, decided.nft_changed
+    if decided.previous_frr != result.frr and plan.noop:
         await connection.upload(APPLIED_FRR, result.frr)
     if plan.noop and not nft_changed:
         return ApplyReport("none", False, False, 0, clock() - started, "nothing to change")
@@ -214,7 +237,7 @@ async def _apply(connection: RouterConnection, result: RouterResult, clock: Call
     rollback_nft: str | None = None
     elements: tuple[int, int] | None = None
     if nft_changed:
-        delta = element_delta(nft_loaded, result.nft) if nft_loaded else None
+        delta = decided.nft_delta(result.nft)
         if delta is not None and await _load_elements(connection, delta):
             rollback_nft, elements = delta.back, (delta.added, delta.removed)
         else:

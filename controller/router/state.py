@@ -13,6 +13,7 @@ from controller.errors import FrrEdgeError
 from controller.pipeline import RouterResult
 from controller.router.apply import ApplyReport
 from controller.router.observe import Observation
+from controller.router.preview import Preview, bounded
 
 # RouterState is one etcd object (at most 1.5 MiB by default), beside the sessions of every neighbor: the
 # running config shown in it stops here (a thousand neighbors with policies of their own run past 1 MiB).
@@ -60,14 +61,32 @@ def inputs_accepted(result: RouterResult, now: datetime) -> Condition:
     return condition("InputsAccepted", False, reason, message, now)
 
 
+def paused(router: Router, pending: Preview | None, now: datetime) -> Condition:
+    """Paused: True while spec.paused holds frr-edge back from writing to the router, saying what waits."""
+    if not router.spec.paused:
+        return condition("Paused", False, "NotPaused", "frr-edge applies changes to the router", now)
+    if pending is None:
+        reason, waiting = "Paused", "what an apply would change is not known (see the other conditions)"
+    elif pending.changed:
+        reason = "ChangesPending"
+        waiting = f"pending: {pending.summary()} (status.pendingChanges; `frr-edge diff` shows them all)"
+    else:
+        reason, waiting = "NothingPending", "nothing is pending: the router runs the desired configuration"
+    return condition("Paused", True, reason, f"spec.paused is true: nothing is written to the router; {waiting}", now)
+
+
 def router_state(
     router: Router,
     result: RouterResult,
     outcome: ApplyReport | FrrEdgeError | None,
     observation: Observation | None,
     now: datetime,
+    pending: Preview | None = None,
 ) -> RouterState:
-    """The RouterState of `router` after an apply (outcome), or a status read (outcome None)."""
+    """The RouterState of `router` after an apply (outcome), or a status read (outcome None).
+
+    `pending` is what an apply would change on a paused Router (spec.paused), when it could be worked out.
+    """
     fields: dict[str, Any] = {
         "observed_generation": router.metadata.generation,
         "host_key_verification": "Ignored" if router.spec.insecure_ignore_host_key else "Pinned",
@@ -104,6 +123,9 @@ def router_state(
         fields["sessions"] = observation.sessions
         fields["sessions_summary"] = observation.sessions_summary
         conditions.append(condition("Reachable", True, "Connected", "SSH and vtysh answer", now))
+    conditions.append(paused(router, pending, now))
+    if router.spec.paused and pending is not None:
+        fields["pending_changes"] = bounded(pending.text())
     status = RouterStateStatus(conditions=conditions, **fields)
     metadata = ObjectMeta.model_validate({"name": router.metadata.name})
     return RouterState(metadata=metadata, status=status)

@@ -194,6 +194,15 @@ class World:
         return pids
 
 
+def apply_router(kubectl: Kubectl, lab: router_lab.RouterLab) -> None:
+    """The lab's Router (and its SSH key Secret) with MetalLB integration on, as the world starts with it."""
+    documents = list(YAML(typ="safe").load_all(lab.router_manifest.read_text()))
+    for document in documents:
+        if document["kind"] == "Router":
+            document["spec"]["metallb"] = {"enabled": True}
+    kubectl("apply", "--filename=-", input=dump_yaml(documents))
+
+
 def _install(kubectl: Kubectl, lab: router_lab.RouterLab) -> None:
     for folder in (REPO / "crds", metallb_crds.write(lab.directory / "metallb-crds")):
         kubectl("apply", "--server-side", f"--filename={folder}")
@@ -205,15 +214,6 @@ def _install(kubectl: Kubectl, lab: router_lab.RouterLab) -> None:
     for speaker in lab.speakers:
         speaker_ready(kubectl, speaker)
     apply_router(kubectl, lab)
-
-
-def apply_router(kubectl: Kubectl, lab: router_lab.RouterLab) -> None:
-    """The lab's Router, with MetalLB integration on, and its SSH key Secret."""
-    documents = list(YAML(typ="safe").load_all(lab.router_manifest.read_text()))
-    for document in documents:
-        if document["kind"] == "Router":
-            document["spec"]["metallb"] = {"enabled": True}
-    kubectl("apply", "--filename=-", input=dump_yaml(documents))
 
 
 @contextlib.contextmanager

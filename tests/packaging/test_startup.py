@@ -29,7 +29,7 @@ with contextlib.redirect_stdout(io.StringIO()):
 print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
 """
 
-# What only `apply`/`status` (SSH) and `run` (the controller) need.
+# What only `apply`/`status`/`diff` (SSH) and `run`/`webhook` (the controller) need.
 CONTROLLER_ONLY = {"asyncssh", "kopf", "kubernetes", "aiohttp", "cryptography", "asyncio"}
 # What only a command that reads resources or FRR configuration needs.
 MODELS = {"pydantic", "pydantic_core", "lark", "yaml", "ruamel"}
@@ -64,8 +64,10 @@ def test_help_imports_no_ssh_client_no_kubernetes_client_and_no_models() -> None
         "convert",
         "apply",
         "status",
+        "diff",
         "parse",
         "run",
+        "webhook",
         "lab cluster start",
         "lab router start",
         "lab demo start",
