@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from controller.api.router import Router
-from controller.errors import FrrEdgeError, InvalidInput
+from controller.errors import FrrEdgeError
+from controller.exits import EXIT_INVALID, EXIT_OK, EXIT_REJECTED, EXIT_UNREACHABLE, exit_code
 from controller.inputs import Inputs, Loaded, UnreadableInput, load_paths
 from controller.offline import dump_yaml
 from controller.pipeline import RouterResult, render_router
@@ -23,12 +24,6 @@ from controller.router.frrplan import InvalidConfiguration
 from controller.router.observe import Observation, observe
 from controller.router.state import router_state
 from controller.router.transport import RouterConnection, RouterUnreachable, load_private_key
-
-EXIT_OK = 0
-EXIT_INVALID = 2
-EXIT_CONFLICT = 3
-EXIT_UNREACHABLE = 4
-EXIT_REJECTED = 5
 
 
 class _Stop(Exception):
@@ -72,8 +67,7 @@ def _render(args: argparse.Namespace, change: bool) -> tuple[Inputs, Loaded[Rout
     router = _router(inputs, args.router)
     result = render_router(router, inputs)
     if change and result.errors:
-        first = result.errors[0]
-        raise _Stop(EXIT_INVALID if isinstance(first, InvalidInput) else EXIT_CONFLICT, str(first))
+        raise _Stop(exit_code(result.errors), str(result.errors[0]))
     return inputs, router, result
 
 

@@ -6,9 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-EXIT_OK = 0
-EXIT_INVALID = 2
-EXIT_CONFLICT = 3
+from controller.exits import EXIT_OK
 
 Command = Callable[[argparse.Namespace], int]
 

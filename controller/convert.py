@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from controller.api import FRRConfiguration, LabelSelector
 from controller.api.common import API_VERSION
 from controller.errors import Origin, invalid_input
+from controller.exits import EXIT_INVALID, EXIT_OK
 from controller.inputs import FRRK8S_API_VERSION, yaml_files
 from controller.manifests import ManifestError, read_file
 from controller.offline import dump_yaml
@@ -26,8 +27,6 @@ from controller.offline import dump_yaml
 _KEPT_METADATA = ("name", "namespace", "labels", "annotations")
 _LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
-EXIT_OK = 0
-EXIT_INVALID = 2
 
 
 class SelectorError(ValueError):

@@ -16,15 +16,12 @@ from ruamel.yaml import YAML
 
 from controller.api.common import GROUP
 from controller.api.crd import KINDS, all_crds
-from controller.errors import InvalidInput, MergeConflict
+from controller.errors import FrrEdgeError
+from controller.exits import EXIT_INVALID, EXIT_OK, exit_code
 from controller.frrcfg.redact import redact
 from controller.inputs import Inputs, UnreadableInput, load_paths
 from controller.metallb.resources import read_cluster
 from controller.pipeline import RouterResult, render_all
-
-EXIT_OK = 0
-EXIT_INVALID = 2
-EXIT_CONFLICT = 3
 
 
 def dump_yaml(documents: list[dict[str, Any]]) -> str:
@@ -67,6 +64,7 @@ def _results(args: argparse.Namespace) -> tuple[list[RouterResult], int]:
             print(f"frr-edge: no valid Router named {args.router!r} in the input", file=sys.stderr)
             return [], EXIT_INVALID
     results = render_all(inputs, cluster)
+    errors: list[FrrEdgeError] = []
     reported = {str(invalid.error) for invalid in inputs.invalid} | {str(error) for error in cluster.invalid}
     skipped = {error.origin for error in cluster.skipped}
     for result in results:
@@ -74,14 +72,11 @@ def _results(args: argparse.Namespace) -> tuple[list[RouterResult], int]:
             if warning.reason == "ObjectSkipped" and warning.origin in skipped:
                 continue  # reported above as invalid input
             print(f"frr-edge: warning: router {result.name}: {warning}", file=sys.stderr)
+        errors += result.errors
         for error in result.errors:
-            if isinstance(error, InvalidInput):
-                code = EXIT_INVALID
-            elif isinstance(error, MergeConflict) and code != EXIT_INVALID:
-                code = EXIT_CONFLICT
             why = "invalid input above" if str(error) in reported else str(error)
             print(f"frr-edge: router {result.name} not rendered: {why}", file=sys.stderr)
-    return results, code
+    return results, code if code != EXIT_OK else exit_code(errors)
 
 
 def _render(args: argparse.Namespace) -> int:

@@ -7,13 +7,11 @@ import json
 import sys
 from pathlib import Path
 
+from controller.exits import EXIT_INVALID, EXIT_OK
 from controller.frrcfg.check import check
 from controller.frrcfg.errors import FrrSyntaxError
 from controller.frrcfg.parser import parse
 from controller.frrcfg.redact import redact
-
-EXIT_OK = 0
-EXIT_INVALID = 2
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -7,10 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from controller.exits import EXIT_FAILED, EXIT_OK
 from controller.lab import cluster, demo, router
-
-EXIT_OK = 0
-EXIT_FAILED = 1
 
 
 def add_commands(commands: argparse._SubParsersAction[Any]) -> None:
