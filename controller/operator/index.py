@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from controller.api.common import GROUP
 from controller.inputs import Inputs, add_object
 
 Key = tuple[str, str, str, str]  # (apiVersion group, kind, namespace, name)
@@ -75,7 +76,7 @@ class Index:
         return self._objects.get(key)
 
     def router_names(self) -> list[str]:
-        return sorted(key[3] for key in self._objects if key[1] == "Router" and key[0] == "frr-edge.dev")
+        return sorted(key[3] for key in self._objects if key[1] == "Router" and key[0] == GROUP)
 
     def inputs(self) -> Inputs:
         """Everything as Inputs, the same for the same objects.
