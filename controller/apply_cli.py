@@ -18,11 +18,7 @@ if TYPE_CHECKING:
     from controller.inputs import Inputs, Loaded
     from controller.pipeline import RouterResult
 
-EXIT_OK = 0
-EXIT_INVALID = 2
-EXIT_CONFLICT = 3
-EXIT_UNREACHABLE = 4
-EXIT_REJECTED = 5
+from controller.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_REJECTED, EXIT_UNREACHABLE, exit_code
 
 
 class _Stop(Exception):
@@ -59,7 +55,6 @@ def _private_key(args: argparse.Namespace, inputs: Inputs, router: Router) -> st
 
 
 def _render(args: argparse.Namespace, change: bool) -> tuple[Inputs, Loaded[Router], RouterResult]:
-    from controller.errors import InvalidInput
     from controller.inputs import UnreadableInput, load_paths
     from controller.pipeline import render_router
 
@@ -70,8 +65,7 @@ def _render(args: argparse.Namespace, change: bool) -> tuple[Inputs, Loaded[Rout
     router = _router(inputs, args.router)
     result = render_router(router, inputs)
     if change and result.errors:
-        first = result.errors[0]
-        raise _Stop(EXIT_INVALID if isinstance(first, InvalidInput) else EXIT_CONFLICT, str(first))
+        raise _Stop(exit_code(result.errors), str(result.errors[0]))
     return inputs, router, result
 
 

@@ -13,11 +13,8 @@ from typing import NoReturn
 # commands import only the standard library; each command imports what it needs when it runs
 # (tests/packaging/test_startup.py holds to it).
 from controller import apply_cli, convert, diff_cli, exit_codes, offline, operator
+from controller.exit_codes import EXIT_OK
 from controller.frrcfg import cli as frrcfg
-
-EXIT_OK = 0
-EXIT_INVALID = 2
-EXIT_CONFLICT = 3
 
 Command = Callable[[argparse.Namespace], int]
 

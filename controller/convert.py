@@ -16,6 +16,8 @@ import re
 import sys
 from typing import TYPE_CHECKING, Any
 
+from controller.exit_codes import EXIT_INVALID, EXIT_OK
+
 if TYPE_CHECKING:
     from controller.api import LabelSelector
     from controller.errors import Origin
@@ -24,8 +26,6 @@ if TYPE_CHECKING:
 _KEPT_METADATA = ("name", "namespace", "labels", "annotations")
 _LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
-EXIT_OK = 0
-EXIT_INVALID = 2
 
 
 class SelectorError(ValueError):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-EXIT_CHANGES = 1
+from controller.exit_codes import EXIT_CHANGES, EXIT_INVALID, EXIT_OK, EXIT_UNREACHABLE
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,7 +44,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    from controller.apply_cli import EXIT_INVALID, EXIT_OK, EXIT_UNREACHABLE, _private_key, _render, _Stop
+    from controller.apply_cli import _private_key, _render, _Stop
     from controller.errors import FrrEdgeError
     from controller.router.frrplan import InvalidConfiguration
     from controller.router.preview import preview

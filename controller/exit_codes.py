@@ -1,14 +1,35 @@
-"""Every command's exit codes in one table, and the `Exit codes:` paragraph each command's --help ends with.
+"""Every command's exit codes: the numbers, the one rule from typed errors to a code, and the help text.
 
-The help text is made from this table (controller/cli.py), never cut from a docstring, so a command's
---help always lists all of its codes in full sentences (tests/core/test_help.py holds every command to it).
-Standard library only: every start-up builds the whole parser.
+The help text is made from the table EXIT_CODES (controller/cli.py), never cut from a docstring, so a
+command's --help always lists all of its codes in full sentences (tests/core/test_help.py holds every
+command to it). Standard library only: every start-up builds the whole parser.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # a lab command that did not complete
+EXIT_INVALID = 2  # bad input: the message names the object, the field and why
+EXIT_CONFLICT = 3  # valid objects that contradict each other (a MergeConflict names both)
+EXIT_UNREACHABLE = 4  # the router could not be reached or its host key not verified
+EXIT_REJECTED = 5  # the router refused the configuration; it keeps its last good one
+EXIT_CHANGES = 1  # `frr-edge diff`: an apply would change the router
+
+
+def exit_code(errors: Iterable[BaseException]) -> int:
+    """EXIT_OK for no error, EXIT_CONFLICT when every error is a MergeConflict, else EXIT_INVALID.
+
+    Bad input outranks a conflict: a conflict found while some input was unreadable may be a consequence.
+    """
+    from controller.errors import MergeConflict
+
+    found = list(errors)
+    if not found:
+        return EXIT_OK
+    return EXIT_CONFLICT if all(isinstance(error, MergeConflict) for error in found) else EXIT_INVALID
 
 _USAGE = "the command line cannot be read (argparse's own exit code)"
 _INVALID = "invalid input: the message names the file, object, field and why"

@@ -1,6 +1,6 @@
 """Offline commands: `render`, `validate` and `crds`, for people and for CI pipelines on pull requests.
 
-Exit codes are a contract: 0 success, 2 invalid input, 3 merge conflict.
+Exit codes are a contract (controller/exit_codes.py): 0 success, 2 invalid input, 3 merge conflict.
 frr-edge builds every command's argument parser at each start-up, so this module imports only the
 standard library; a command imports the models, the pipeline and YAML when it runs.
 """
@@ -15,15 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from controller import collector
+from controller.exit_codes import EXIT_INVALID, EXIT_OK, exit_code
 
 if TYPE_CHECKING:
-    from controller.errors import Origin
+    from controller.errors import FrrEdgeError, Origin
     from controller.inputs import Inputs
     from controller.pipeline import RouterResult
-
-EXIT_OK = 0
-EXIT_INVALID = 2
-EXIT_CONFLICT = 3
 
 
 def dump_yaml(documents: list[dict[str, Any]]) -> str:
@@ -52,7 +49,7 @@ def _load(args: argparse.Namespace) -> Inputs | int:
 # Start-up and the pipeline allocate much and leave no cyclic garbage (collector.py).
 @collector.paused()
 def _results(args: argparse.Namespace) -> tuple[list[RouterResult], int]:
-    from controller.errors import InvalidInput, MergeConflict
+    from controller.errors import InvalidInput
     from controller.pipeline import render_all
 
     inputs = _load(args)
@@ -84,20 +81,18 @@ def _results(args: argparse.Namespace) -> tuple[list[RouterResult], int]:
             print(f"frr-edge: no valid Router named {args.router!r} in the input", file=sys.stderr)
             return [], EXIT_INVALID
     results = render_all(inputs, cluster)
+    errors: list[FrrEdgeError] = []
     reported = {str(invalid.error) for invalid in inputs.invalid} | {str(error) for error in cluster_invalid}
     for result in results:
         for warning in result.warnings:
             if warning.reason == "ObjectSkipped" and warning.origin in skipped:
                 continue  # reported above as invalid input
             print(f"frr-edge: warning: router {result.name}: {warning}", file=sys.stderr)
+        errors += result.errors
         for error in result.errors:
-            if isinstance(error, InvalidInput):
-                code = EXIT_INVALID
-            elif isinstance(error, MergeConflict) and code != EXIT_INVALID:
-                code = EXIT_CONFLICT
             why = "invalid input above" if str(error) in reported else str(error)
             print(f"frr-edge: router {result.name} not rendered: {why}", file=sys.stderr)
-    return results, code
+    return results, code if code != EXIT_OK else exit_code(errors)
 
 
 def _render(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from controller.api.common import Condition, Model, ObjectMeta, settings
+from controller.api.common import API_VERSION, Condition, Model, ObjectMeta, settings
 
 Result = Literal["Success", "Failed", "Pending", "Skipped"]
 
@@ -94,7 +94,7 @@ class RouterState(Model):
 
     model_config = settings(extra="ignore", strict=False)
 
-    api_version: str = "frr-edge.dev/v1alpha1"
+    api_version: str = API_VERSION
     kind: Literal["RouterState"] = "RouterState"
     metadata: ObjectMeta
     status: RouterStateStatus | None = None

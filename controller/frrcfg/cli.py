@@ -11,8 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-EXIT_OK = 0
-EXIT_INVALID = 2
+from controller.exit_codes import EXIT_INVALID, EXIT_OK
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

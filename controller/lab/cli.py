@@ -12,10 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from controller.exit_codes import EXIT_FAILED, EXIT_OK
 from controller.lab import DEFAULT_BIN_DIR, ROUTER_LAB_NEEDS_ROOT
-
-EXIT_OK = 0
-EXIT_FAILED = 1
 
 
 def add_commands(commands: argparse._SubParsersAction[Any]) -> None:

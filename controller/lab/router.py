@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from controller.api.common import API_VERSION
 from controller.api.router import FRRSettings
 from controller.lab import ROUTER_LAB_NEEDS_ROOT
 from controller.lab.processes import start_time
@@ -352,7 +353,7 @@ def _manifests(lab: RouterLab) -> None:
         "stringData": {"ssh-privatekey": key},
     }
     router = {
-        "apiVersion": "frr-edge.dev/v1alpha1",
+        "apiVersion": API_VERSION,
         "kind": "Router",
         "metadata": {"name": ROUTER_NAME, "labels": dict(LAB_LABELS)},
         "spec": {

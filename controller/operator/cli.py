@@ -7,6 +7,7 @@ import re
 import sys
 
 from controller.addresses import parse_address  # standard library only, as `--help` needs
+from controller.exit_codes import EXIT_INVALID
 
 _NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", re.ASCII)
 
@@ -151,4 +152,4 @@ def _command(args: argparse.Namespace) -> int:
         return run(args)
     except (ConfigException, OSError) as error:
         print(f"frr-edge: {error}", file=sys.stderr)
-        return 2
+        return EXIT_INVALID

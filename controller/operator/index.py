@@ -14,6 +14,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from controller.api.common import GROUP
 from controller.inputs import Inputs, add_object, origin_of
 from controller.metallb.resources import Cluster, CoreObject, is_core, read_cluster, read_core
 
@@ -153,7 +154,7 @@ class Index:
         return [key for key in self._core if key[1] == kind and (namespace is None or key[2] == namespace)]
 
     def router_names(self) -> list[str]:
-        return sorted(key[3] for key in self._others if key[1] == "Router" and key[0] == "frr-edge.dev")
+        return sorted(key[3] for key in self._others if key[1] == "Router" and key[0] == GROUP)
 
     def snapshot(self) -> Snapshot:
         """Everything as the core reads it, the same for the same objects.

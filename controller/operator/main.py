@@ -25,6 +25,7 @@ from typing import Any
 import kopf
 from kubernetes import client, config
 
+from controller.api.common import GROUP, VERSION
 from controller.operator.index import Index, key_of
 from controller.operator.informer import Informer, informers, wait_listed
 from controller.operator.kube import KubeWriter
@@ -47,9 +48,9 @@ class Watched:
 
 
 CLUSTER_WIDE = (
-    Watched("frr-edge.dev", "v1alpha1", "routers"),
-    Watched("frr-edge.dev", "v1alpha1", "frrconfigurations"),
-    Watched("frr-edge.dev", "v1alpha1", "firewallpolicies"),
+    Watched(GROUP, VERSION, "routers"),
+    Watched(GROUP, VERSION, "frrconfigurations"),
+    Watched(GROUP, VERSION, "firewallpolicies"),
 )
 SECRETS = (Watched("", "v1", "secrets"),)
 METALLB = (

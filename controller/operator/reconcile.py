@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import asyncssh
 
-from controller.api.common import Condition
+from controller.api.common import GROUP, Condition
 from controller.api.router import Router
 from controller.api.routerstate import RouterState
 from controller.errors import FrrEdgeError, InputWarning, MergeConflict
@@ -38,9 +38,6 @@ from controller.router.state import condition, router_state
 from controller.router.transport import COMMAND_TIMEOUT, RouterConnection, RouterUnreachable, load_private_key
 
 logger = logging.getLogger(__name__)
-
-ROUTER_GROUP = "frr-edge.dev"
-
 
 class Writer(Protocol):
     async def publish_state(self, router: dict[str, Any], state: RouterState) -> None: ...
@@ -84,7 +81,7 @@ class RouterReconciler:
 
     async def __call__(self, resync: bool) -> RunResult:
         """The router unreached makes the worker back off; sessions not yet Established make it look again soon."""
-        document = self.index.get((ROUTER_GROUP, "Router", "", self.name))
+        document = self.index.get((GROUP, "Router", "", self.name))
         if document is None or not self.may_apply():
             return RunResult(reached=True)
         rendering = time.monotonic()  # the index's snapshot and the core: the controller's own time
@@ -314,8 +311,8 @@ _EVENT_GROUPS = {
     "Service": "",
     "Node": "",
     "Pod": "",
-    "FirewallPolicy": ROUTER_GROUP,
-    "FRRConfiguration": ROUTER_GROUP,
+    "FirewallPolicy": GROUP,
+    "FRRConfiguration": GROUP,
     "BGPPeer": METALLB_GROUP,
     "BGPAdvertisement": METALLB_GROUP,
     "IPAddressPool": METALLB_GROUP,
