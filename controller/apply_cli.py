@@ -28,30 +28,29 @@ class _Stop(Exception):
 
 
 def _router(inputs: Inputs, name: str) -> Loaded[Router]:
-    for invalid in inputs.invalid:
-        if invalid.error.origin.kind == "Router" and invalid.error.origin.name == name:
-            raise _Stop(EXIT_INVALID, str(invalid.error))
-    for router in inputs.routers:
-        if router.object.metadata.name == name:
-            return router
-    raise _Stop(EXIT_INVALID, f"no Router named {name!r} in the input")
+    from controller.errors import InvalidInput
+    from controller.inputs import NotInInputs, router_named
+
+    try:
+        return router_named(inputs, name)
+    except InvalidInput as error:
+        raise _Stop(EXIT_INVALID, str(error)) from None
+    except NotInInputs as error:
+        raise _Stop(EXIT_INVALID, f"{error} in the input") from None
 
 
 def _private_key(args: argparse.Namespace, inputs: Inputs, router: Router) -> str:
+    from controller.inputs import NotInInputs, ssh_private_key
+
     if args.ssh_key is not None:
         try:
             return Path(args.ssh_key).read_text()
         except OSError as error:
             raise _Stop(EXIT_INVALID, f"{args.ssh_key}: {error.strerror}") from None
-    ref = router.spec.ssh_key_secret_ref
-    secret = inputs.secrets.get((ref.namespace, ref.name))
-    if secret is None or ref.key not in secret:
-        raise _Stop(
-            EXIT_INVALID,
-            f"Secret {ref.namespace}/{ref.name} with key {ref.key} is not in the input; "
-            "pass it with -f or use --ssh-key",
-        )
-    return secret[ref.key]
+    try:
+        return ssh_private_key(inputs, router)
+    except NotInInputs as error:
+        raise _Stop(EXIT_INVALID, f"{error} is not in the input; pass it with -f or use --ssh-key") from None
 
 
 def _render(args: argparse.Namespace, change: bool) -> tuple[Inputs, Loaded[Router], RouterResult]:

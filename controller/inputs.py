@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from controller.api import FirewallPolicy, FRRConfiguration, LabelSelector, Router
 from controller.api.common import API_VERSION, GROUP
-from controller.errors import InputWarning, InvalidInput, Origin, invalid_input
+from controller.errors import FrrEdgeError, InputWarning, InvalidInput, Origin, invalid_input
 from controller.manifests import ManifestError, read_file
 
 T = TypeVar("T", bound=BaseModel)
@@ -81,6 +81,36 @@ class Inputs:
     warnings: list[InputWarning] = field(default_factory=list)
     # Where each object was first seen, to refuse the same object defined twice in the input.
     seen: dict[tuple[str, str, str], Origin] = field(default_factory=dict)
+
+
+class NotInInputs(FrrEdgeError):
+    """What a command or the controller looked for is not among the inputs (a Router, a Secret's key)."""
+
+
+def router_named(inputs: Inputs, name: str) -> Loaded[Router]:
+    """The valid Router `name`, as the CLI's `--router` and the controller's worker look it up.
+
+    Raises the InvalidInput that made it invalid, or NotInInputs when there is no Router of that name.
+    """
+    for invalid in inputs.invalid:  # first: a Router defined twice is refused even where one copy is valid
+        if invalid.error.origin.kind == "Router" and invalid.error.origin.name == name:
+            raise invalid.error
+    for router in inputs.routers:
+        if router.object.metadata.name == name:
+            return router
+    raise NotInInputs(f"no Router named {name!r}")
+
+
+def ssh_private_key(inputs: Inputs, router: Router) -> str:
+    """The private SSH key text the Router's `spec.sshKeySecretRef` names, from the Secrets read.
+
+    Raises NotInInputs naming the Secret and key (never a value) when either is missing.
+    """
+    ref = router.spec.ssh_key_secret_ref
+    secret = inputs.secrets.get((ref.namespace, ref.name))
+    if secret is None or ref.key not in secret:
+        raise NotInInputs(f"Secret {ref.namespace}/{ref.name} with key {ref.key}")
+    return secret[ref.key]
 
 
 def _selector_of(document: dict[str, Any]) -> LabelSelector | None:

@@ -15,13 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-import asyncssh
-
 from controller.api.common import GROUP, Condition
 from controller.api.router import Router
 from controller.api.routerstate import RouterState
 from controller.errors import FrrEdgeError, InputWarning, MergeConflict
-from controller.inputs import Loaded
+from controller.inputs import NotInInputs, router_named, ssh_private_key
 from controller.metallb.resources import METALLB_GROUP
 from controller.operator.departing import Departing
 from controller.operator.incremental import IncrementalRender
@@ -35,7 +33,7 @@ from controller.router.frrplan import InvalidConfiguration
 from controller.router.observe import Observation, observe
 from controller.router.preview import Preview, preview
 from controller.router.state import condition, router_state
-from controller.router.transport import COMMAND_TIMEOUT, RouterConnection, RouterUnreachable, load_private_key
+from controller.router.transport import COMMAND_TIMEOUT, ReusedConnection, RouterUnreachable
 
 logger = logging.getLogger(__name__)
 
@@ -45,13 +43,6 @@ class Writer(Protocol):
     async def publish_router_status(self, router: dict[str, Any], status: dict[str, Any]) -> None: ...
 
     async def event(self, involved: dict[str, Any], kind: str, reason: str, message: str, warning: bool) -> None: ...
-
-
-@dataclass
-class _Connection:
-    spec_json: str
-    key_text: str
-    connection: RouterConnection
 
 
 @dataclass
@@ -68,7 +59,7 @@ class RouterReconciler:
     memo: RenderMemo = field(default_factory=RenderMemo)
     renders: IncrementalRender = field(default_factory=IncrementalRender)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    _connection: _Connection | None = None
+    _connection: ReusedConnection = field(init=False)
     _conditions: dict[str, Condition] = field(default_factory=dict)
     _last_router_event: tuple[str, str] | None = None
     _object_warnings: set[tuple[str, str, str, str]] = field(default_factory=set)
@@ -79,6 +70,9 @@ class RouterReconciler:
     settle_for: float = 60.0
     _changed_at: float = -1e9
 
+    def __post_init__(self) -> None:
+        self._connection = ReusedConnection(self.connect_timeout, self.command_timeout)
+
     async def __call__(self, resync: bool) -> RunResult:
         """The router unreached makes the worker back off; sessions not yet Established make it look again soon."""
         document = self.index.get((GROUP, "Router", "", self.name))
@@ -87,17 +81,10 @@ class RouterReconciler:
         rendering = time.monotonic()  # the index's snapshot and the core: the controller's own time
         snapshot = self.index.snapshot()
         inputs = snapshot.inputs
-        loaded = next((r for r in inputs.routers if r.object.metadata.name == self.name), None)
-        if loaded is None:
-            problem = next(
-                (
-                    i.error
-                    for i in inputs.invalid
-                    if i.error.origin.kind == "Router" and i.error.origin.name == self.name
-                ),
-                None,
-            )
-            await self._router_event(document, "InvalidRouter", str(problem or "the Router is not valid"), True)
+        try:
+            loaded = router_named(inputs, self.name)
+        except FrrEdgeError as problem:  # invalid (the error says why), or not in the snapshot
+            await self._router_event(document, "InvalidRouter", str(problem), True)
             return RunResult(reached=True)
         # The core is pure and CPU-bound: in a thread, so watch events keep flowing into the index meanwhile.
         self.memo.turn()
@@ -111,12 +98,15 @@ class RouterReconciler:
         if result.errors:
             self.metrics.inc("frr_edge_conflicts_total", router=self.name)
         router = loaded.object
-        secret = self._private_key(loaded, inputs.secrets)
-        if isinstance(secret, FrrEdgeError):
-            await self._report(document, router, result, secret, None)
-            return RunResult(reached=True)
         try:
-            connection = self._connection_for(router, secret)
+            connection = self._connection.get(router.spec, ssh_private_key(inputs, router))
+        except NotInInputs as missing:
+            unreadable = FrrEdgeError(
+                f"{missing} is not readable by frr-edge (missing, or its namespace is not watched: "
+                "see deploy/rbac/secrets.yaml)"
+            )
+            await self._report(document, router, result, unreadable, None)
+            return RunResult(reached=True)
         except FrrEdgeError as error:  # the Secret holds no readable private key
             await self._report(document, router, result, error, None)
             return RunResult(reached=True)
@@ -168,36 +158,8 @@ class RouterReconciler:
         )
         return RunResult(reached=True, look_again=self.settle_interval if settling else None)
 
-    def _private_key(
-        self, loaded: Loaded[Router], secrets: dict[tuple[str, str], dict[str, str]]
-    ) -> str | FrrEdgeError:
-        ref = loaded.object.spec.ssh_key_secret_ref
-        data = secrets.get((ref.namespace, ref.name))
-        if data is None or ref.key not in data:
-            return FrrEdgeError(
-                f"Secret {ref.namespace}/{ref.name} with key {ref.key} is not readable by frr-edge "
-                "(missing, or its namespace is not watched: see deploy/rbac/secrets.yaml)"
-            )
-        return data[ref.key]
-
-    def _connection_for(self, router: Router, key_text: str) -> RouterConnection:
-        spec_json = router.spec.model_dump_json()
-        current = self._connection
-        if current is not None and current.spec_json == spec_json and current.key_text == key_text:
-            return current.connection
-        if current is not None:
-            current.connection.close()
-        key: asyncssh.SSHKey = load_private_key(key_text)
-        connection = RouterConnection(
-            router.spec, key, connect_timeout=self.connect_timeout, command_timeout=self.command_timeout
-        )
-        self._connection = _Connection(spec_json, key_text, connection)
-        return connection
-
     def close(self) -> None:
-        if self._connection is not None:
-            self._connection.connection.close()
-            self._connection = None
+        self._connection.close()
 
     async def _report(
         self,

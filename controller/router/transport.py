@@ -246,35 +246,31 @@ class RouterConnection:
             await connection.wait_closed()
 
 
-class RouterConnections:
-    """One reused connection per router, for a long-running controller.
+class ReusedConnection:
+    """One router's connection, kept open across applies; a Router whose spec or key changed gets a new one.
 
-    A Router whose spec or key changed gets a new connection; the old one is closed.
+    The controller's worker for a Router holds one (operator/reconcile.py); the old connection is closed
+    when it is replaced. `get` raises FrrEdgeError when the key text is not a private key.
     """
 
     def __init__(self, connect_timeout: float = CONNECT_TIMEOUT, command_timeout: float = COMMAND_TIMEOUT) -> None:
         self._connect_timeout = connect_timeout
         self._command_timeout = command_timeout
-        self._open: dict[str, tuple[RouterSpec, str, RouterConnection]] = {}
+        self._open: tuple[RouterSpec, str, RouterConnection] | None = None
 
-    def get(self, name: str, spec: RouterSpec, private_key: str) -> RouterConnection:
-        """The connection for Router `name` (not yet connected when new; RouterConnection connects on use)."""
+    def get(self, spec: RouterSpec, private_key: str) -> RouterConnection:
+        """The connection for this spec and key (not yet connected when new; RouterConnection connects on use)."""
         fingerprint = hashlib.sha256(private_key.encode()).hexdigest()
-        known = self._open.get(name)
+        known = self._open
         if known is not None and known[0] == spec and known[1] == fingerprint:
             return known[2]
-        if known is not None:
-            known[2].close()
         connection = RouterConnection(spec, load_private_key(private_key), self._connect_timeout, self._command_timeout)
-        self._open[name] = (spec, fingerprint, connection)
+        self.close()
+        self._open = (spec, fingerprint, connection)
         return connection
 
-    def forget(self, name: str) -> None:
-        """Close and drop the connection of a Router that went away."""
-        known = self._open.pop(name, None)
-        if known is not None:
-            known[2].close()
-
     def close(self) -> None:
-        for name in list(self._open):
-            self.forget(name)
+        """Close the connection, if one is open."""
+        if self._open is not None:
+            self._open[2].close()
+            self._open = None

@@ -7,22 +7,22 @@ import asyncio
 from controller.inputs import load_paths
 from controller.lab import router as lab
 from controller.router.apply import read_running
-from controller.router.transport import RouterConnections
+from controller.router.transport import ReusedConnection
 
 
 def test_a_router_keeps_one_connection_until_its_spec_changes(router_lab: lab.RouterLab) -> None:
     spec = load_paths([router_lab.router_manifest]).routers[0].object.spec
     key = router_lab.ssh_key.read_text()
-    connections = RouterConnections()
+    connections = ReusedConnection()
 
     async def scenario() -> None:
-        first = connections.get(lab.ROUTER_NAME, spec, key)
+        first = connections.get(spec, key)
         assert "frr version" in await read_running(first)
-        again = connections.get(lab.ROUTER_NAME, spec, key)
+        again = connections.get(spec, key)
         assert again is first and first.connected
         assert "frr version" in await read_running(again)
 
-        changed = connections.get(lab.ROUTER_NAME, spec.model_copy(update={"paused": True}), key)
+        changed = connections.get(spec.model_copy(update={"paused": True}), key)
 
         assert changed is not first
         assert not first.connected
