@@ -265,6 +265,32 @@ _NEIGHBOR_RULES = [
 ]
 
 
+# How objects that configure the same neighbor (FRRConfigurations selecting one Router; MetalLB BGPPeers
+# reaching one speaker) combine, by the Neighbor's API field names. FRR-K8s's merge of neighbors by address
+# (metallb/frr-k8s internal/controller: mergeNeighbors) refuses different session settings and adds up
+# prefixes. merge/frr.py and metallb/derive.py both follow these lists; tests/core/test_session_fields.py
+# holds every Neighbor field to exactly one of them, so a new field cannot be merged by accident.
+SESSION_FIELDS = (
+    "asn",
+    "dynamicASN",
+    "port",
+    "sourceaddress",
+    "password",
+    "passwordSecret",
+    "holdTime",
+    "keepaliveTime",
+    "connectTime",
+    "ebgpMultiHop",
+    "enableGracefulRestart",
+    "dualStackAddressFamily",
+    "localASN",
+)  # must be equal; unset means FRR's default
+SESSION_FIELDS_IF_SET = ("bfdProfile", "maximumPrefixes")  # set on one side only, that value holds
+COMBINED_FIELDS = ("toAdvertise", "toReceive", "addressFamilies")  # added up
+IDENTITY_FIELDS = ("address", "interface")  # which neighbor it is
+IGNORED_FIELDS = ("disableMP",)  # deprecated in FRR-K8s, ignored by both
+
+
 class Neighbor(Model):
     """A BGP neighbor of the router: for frr-edge, usually a MetalLB speaker node."""
 

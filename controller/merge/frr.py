@@ -42,7 +42,9 @@ if TYPE_CHECKING:
 
 Secrets = dict[tuple[str, str], dict[str, str]]
 
-# Session settings that must agree between configurations, with the value an unset field means.
+# SESSION_FIELDS (api/frrconfiguration.py) as DesiredNeighbor holds them: (attribute, the API field named in a
+# conflict), each compared with the value an unset field means. The timers compare by effect (_timers),
+# passwordSecret as the password it resolves to, dynamicASN as the remote-as it gives.
 _SESSION_FIELDS: tuple[tuple[str, str], ...] = (
     ("remote_as", "asn"),
     ("port", "port"),

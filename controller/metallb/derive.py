@@ -17,7 +17,7 @@ from controller.addresses import Network, family, host_prefix, not_a_peer, parse
 from controller.api import FirewallPolicy, FRRConfiguration, Router
 from controller.api.duration import duration_seconds
 from controller.api.firewallpolicy import AllowRule, RateLimitRule
-from controller.api.frrconfiguration import Neighbor
+from controller.api.frrconfiguration import SESSION_FIELDS, SESSION_FIELDS_IF_SET, Neighbor
 from controller.api.ratelimit import RateLimitError, parse_rate
 from controller.errors import REDACTED, InputWarning, InvalidInput, MergeConflict, Origin, invalid_input
 from controller.metallb import fields
@@ -215,16 +215,6 @@ _PEER_FIELDS = {
     "passwordSecret": "spec.passwordSecret",
     "sourceaddress": "spec.peerAddress",
 }
-_SESSION_KEYS = (
-    "asn",
-    "holdTime",
-    "keepaliveTime",
-    "connectTime",
-    "password",
-    "passwordSecret",
-    "ebgpMultiHop",
-    "dualStackAddressFamily",
-)
 # A MetalLB BFDProfile as the router's side of the same session: timers and multiplier as the speaker's;
 # never passive (a passive speaker waits for the router); echo and minimum TTL are the speaker's own
 # (fields.py says why).
@@ -301,6 +291,12 @@ def derive_frr(router: Router, cluster: Cluster, asn_hint: int | None) -> Derive
             if existing is None:
                 neighbors[address], owners[address] = neighbor, peer
                 continue
+            dialed = (owners[address].spec.peer_port or 179, peer.spec.peer_port or 179)
+            if dialed[0] != dialed[1]:  # the port the speaker dials: one session has one
+                where = f"router {router.metadata.name} speaker {address}"
+                raise MergeConflict(
+                    where, "peerPort", owners[address].origin, str(dialed[0]), peer.origin, str(dialed[1])
+                )
             neighbors[address] = _merged(router, address, existing, owners[address], neighbor, peer)
     configuration = FRRConfiguration.model_validate(
         {
@@ -323,24 +319,29 @@ def derive_frr(router: Router, cluster: Cluster, asn_hint: int | None) -> Derive
 
 
 def _merged(router: Router, address: str, existing: Neighbor, owner: Peer, incoming: Neighbor, peer: Peer) -> Neighbor:
-    """One speaker targeted by two BGPPeers: their session settings must agree; accepted prefixes add up."""
-    mine = existing.model_dump(by_alias=True, exclude_none=True)
-    theirs = incoming.model_dump(by_alias=True, exclude_none=True)
-    for key in _SESSION_KEYS:
-        if mine.get(key) != theirs.get(key):
-            shown = (REDACTED, REDACTED) if "password" in key else (mine.get(key), theirs.get(key))
-            raise MergeConflict(
-                f"router {router.metadata.name} speaker {address}",
-                key,
-                owner.origin,
-                str(shown[0]),
-                peer.origin,
-                str(shown[1]),
-            )
+    """One speaker reached by two BGPPeers: as merge combines two objects' neighbors (SESSION_FIELDS)."""
+    mine = existing.model_dump(by_alias=True, exclude_defaults=True)
+    theirs = incoming.model_dump(by_alias=True, exclude_defaults=True)
+    kept: dict[str, Any] = {}
+    for key in (*SESSION_FIELDS, *SESSION_FIELDS_IF_SET):
+        ours, other = mine.get(key), theirs.get(key)
+        if key in SESSION_FIELDS_IF_SET and (ours is None or other is None):
+            kept[key] = ours if ours is not None else other
+        elif ours != other:
+            shown = (REDACTED, REDACTED) if "password" in key else (ours, other)
+            where = f"router {router.metadata.name} speaker {address}"
+            raise MergeConflict(where, key, owner.origin, _shown(shown[0]), peer.origin, _shown(shown[1]))
     prefixes = list(existing.to_receive.allowed.prefixes)
     prefixes += [selector for selector in incoming.to_receive.allowed.prefixes if selector not in prefixes]
     allowed = existing.to_receive.allowed.model_copy(update={"prefixes": prefixes})
-    return existing.model_copy(update={"to_receive": existing.to_receive.model_copy(update={"allowed": allowed})})
+    receive = existing.to_receive.model_copy(update={"allowed": allowed})
+    by_name = {info.alias or name: name for name, info in Neighbor.model_fields.items()}
+    update = {by_name[key]: value for key, value in kept.items() if value is not None}
+    return existing.model_copy(update={**update, "to_receive": receive})
+
+
+def _shown(value: Any) -> str:
+    return "(unset)" if value is None else str(value)
 
 
 def _metadata(name: str, router: Router) -> dict[str, Any]:
