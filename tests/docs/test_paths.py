@@ -19,6 +19,7 @@ PAGES = [
         "troubleshooting.md",
         "argocd/README.md",
         "gitops.md",
+        "changes.md",
     )
 ]
 # A path of this repository: one of its top-level folders, not inside a longer path or a URL.
