@@ -71,10 +71,11 @@ def _render(args: argparse.Namespace, change: bool) -> tuple[Inputs, Loaded[Rout
 async def _run(args: argparse.Namespace, change: bool) -> int:
     from controller.errors import FrrEdgeError
     from controller.offline import dump_yaml
-    from controller.router.apply import ApplyReport, ConfigRejected, apply
+    from controller.router.apply import ApplyReport, ConfigRejected
+    from controller.router.backend import SshBackend
     from controller.router.frrplan import InvalidConfiguration
-    from controller.router.observe import Observation, observe
-    from controller.router.preview import Preview, preview
+    from controller.router.observe import Observation
+    from controller.router.preview import Preview
     from controller.router.state import router_state
     from controller.router.transport import RouterConnection, RouterUnreachable, load_private_key
 
@@ -99,19 +100,20 @@ async def _run(args: argparse.Namespace, change: bool) -> int:
     code = EXIT_OK
     try:
         async with connection:
+            backend = SshBackend(connection)
             if change:
                 try:
-                    outcome = await apply(connection, result)
+                    outcome = await backend.apply(result)
                 except InvalidConfiguration as error:
                     outcome, code = error, EXIT_INVALID
                 except ConfigRejected as error:
                     outcome, code = error, EXIT_REJECTED
             elif held:
                 try:
-                    pending = await preview(connection, result)
+                    pending = await backend.preview(result)
                 except InvalidConfiguration as error:
                     outcome, code = error, EXIT_INVALID
-            observation = await observe(connection)
+            observation = await backend.observe()
     except RouterUnreachable as error:
         raise _Stop(EXIT_UNREACHABLE, str(error)) from None
     except FrrEdgeError as error:  # the router's running configuration cannot be read

@@ -46,8 +46,8 @@ def _diff(args: argparse.Namespace) -> int:
 async def _run(args: argparse.Namespace) -> int:
     from controller.apply_cli import _private_key, _render, _Stop
     from controller.errors import FrrEdgeError
+    from controller.router.backend import SshBackend
     from controller.router.frrplan import InvalidConfiguration
-    from controller.router.preview import preview
     from controller.router.transport import RouterConnection, RouterUnreachable, load_private_key
 
     inputs, loaded, result = _render(args, change=True)
@@ -59,7 +59,7 @@ async def _run(args: argparse.Namespace) -> int:
     connection = RouterConnection(router.spec, key, connect_timeout=args.connect_timeout)
     try:
         async with connection:
-            shown = await preview(connection, result)
+            shown = await SshBackend(connection).preview(result)
     except RouterUnreachable as error:
         raise _Stop(EXIT_UNREACHABLE, str(error)) from None
     except InvalidConfiguration as error:

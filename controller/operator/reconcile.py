@@ -19,7 +19,7 @@ from controller.api.common import GROUP, Condition
 from controller.api.router import Router
 from controller.api.routerstate import RouterState
 from controller.errors import FrrEdgeError, InputWarning, MergeConflict
-from controller.inputs import NotInInputs, router_named, ssh_private_key
+from controller.inputs import NotInInputs, router_named
 from controller.metallb.resources import METALLB_GROUP
 from controller.operator.departing import Departing
 from controller.operator.incremental import IncrementalRender
@@ -28,12 +28,13 @@ from controller.operator.memo import RenderMemo
 from controller.operator.metrics import Metrics
 from controller.operator.worker import RunResult
 from controller.pipeline import DERIVED, RouterResult
-from controller.router.apply import ApplyReport, ConfigRejected, apply
+from controller.router.apply import ApplyReport, ConfigRejected
+from controller.router.backend import Backends, SshBackends
 from controller.router.frrplan import InvalidConfiguration
-from controller.router.observe import Observation, observe
-from controller.router.preview import Preview, preview
-from controller.router.state import condition, router_state
-from controller.router.transport import COMMAND_TIMEOUT, ReusedConnection, RouterUnreachable
+from controller.router.observe import Observation
+from controller.router.preview import Preview
+from controller.router.state import reported_state
+from controller.router.transport import COMMAND_TIMEOUT, RouterUnreachable
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +60,8 @@ class RouterReconciler:
     memo: RenderMemo = field(default_factory=RenderMemo)
     renders: IncrementalRender = field(default_factory=IncrementalRender)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    _connection: ReusedConnection = field(init=False)
+    monotonic: Callable[[], float] = time.monotonic  # durations and the settling window; tests pass virtual time
+    backends: Backends | None = None  # SshBackends with the timeouts above unless given
     _conditions: dict[str, Condition] = field(default_factory=dict)
     _last_router_event: tuple[str, str] | None = None
     _object_warnings: set[tuple[str, str, str, str]] = field(default_factory=set)
@@ -71,14 +73,15 @@ class RouterReconciler:
     _changed_at: float = -1e9
 
     def __post_init__(self) -> None:
-        self._connection = ReusedConnection(self.connect_timeout, self.command_timeout)
+        if self.backends is None:
+            self.backends = SshBackends(self.connect_timeout, self.command_timeout)
 
     async def __call__(self, resync: bool) -> RunResult:
         """The router unreached makes the worker back off; sessions not yet Established make it look again soon."""
         document = self.index.get((GROUP, "Router", "", self.name))
         if document is None or not self.may_apply():
             return RunResult(reached=True)
-        rendering = time.monotonic()  # the index's snapshot and the core: the controller's own time
+        rendering = self.monotonic()  # the index's snapshot and the core: the controller's own time
         snapshot = self.index.snapshot()
         inputs = snapshot.inputs
         try:
@@ -91,15 +94,16 @@ class RouterReconciler:
         memo = self.memo.at(snapshot.routing_version)
         deltas = self.renders.deltas
         result = await asyncio.to_thread(self.renders.render, loaded, snapshot, memo)
-        rendered = time.monotonic() - rendering
+        rendered = self.monotonic() - rendering
         how = "delta" if self.renders.deltas > deltas else "full"
         self.metrics.inc("frr_edge_renders_total", router=self.name, how=how)
         await self._object_events(result.warnings)
         if result.errors:
             self.metrics.inc("frr_edge_conflicts_total", router=self.name)
         router = loaded.object
+        assert self.backends is not None
         try:
-            connection = self._connection.get(router.spec, ssh_private_key(inputs, router))
+            backend = self.backends.backend_for(router, inputs)
         except NotInInputs as missing:
             unreadable = FrrEdgeError(
                 f"{missing} is not readable by frr-edge (missing, or its namespace is not watched: "
@@ -115,25 +119,25 @@ class RouterReconciler:
         )
         outcome: ApplyReport | FrrEdgeError | None = None
         pending: Preview | None = None
-        started = time.monotonic()
+        started = self.monotonic()
         try:
-            await connection.connect()
+            await backend.connect()
             if result.ok and not router.spec.paused:
                 try:
-                    outcome = await apply(connection, result)
+                    outcome = await backend.apply(result)
                 except (InvalidConfiguration, ConfigRejected) as error:
                     outcome = error
             elif result.ok:  # paused: nothing is written; RouterState shows what an apply would change
                 try:
-                    pending = await preview(connection, result)
+                    pending = await backend.preview(result)
                 except InvalidConfiguration as error:
                     outcome = error
-            observation = await observe(connection)
+            observation = await backend.observe()
         except RouterUnreachable as error:
             await self._report(document, router, result, error, None)
             return RunResult(reached=False)
         if isinstance(outcome, ApplyReport):
-            seconds = time.monotonic() - started
+            seconds = self.monotonic() - started
             self.metrics.observe_duration(seconds, router=self.name)
             level = logging.INFO if outcome.method != "none" or outcome.nft_changed else logging.DEBUG
             logger.log(
@@ -150,16 +154,17 @@ class RouterReconciler:
         self._sessions = {(s.vrf, s.peer): s.state for s in observation.sessions if s.owned}
         await self._report(document, router, result, outcome, observation, pending)
         if isinstance(outcome, ApplyReport) and outcome.method != "none":
-            self._changed_at = time.monotonic()
+            self._changed_at = self.monotonic()
         # After a change, sessions take seconds to come up: look again soon, for a while, to report them.
         settling = holding or (
-            time.monotonic() - self._changed_at < self.settle_for
+            self.monotonic() - self._changed_at < self.settle_for
             and any(s.owned and s.state != "Established" for s in observation.sessions)
         )
         return RunResult(reached=True, look_again=self.settle_interval if settling else None)
 
     def close(self) -> None:
-        self._connection.close()
+        if self.backends is not None:
+            self.backends.close()
 
     async def _report(
         self,
@@ -170,27 +175,10 @@ class RouterReconciler:
         observation: Observation | None,
         pending: Preview | None = None,
     ) -> None:
-        now = self.clock()
-        state = router_state(router, result, outcome, observation, now, pending)
+        state = reported_state(router, result, outcome, observation, self.clock(), self._conditions, pending)
         assert state.status is not None
-        fresh = {c.type: c for c in state.status.conditions}
-        if isinstance(outcome, RouterUnreachable):
-            fresh["Reachable"] = condition("Reachable", False, type(outcome).__name__, str(outcome), now)
-        elif isinstance(outcome, FrrEdgeError) and observation is None:
-            fresh["Reachable"] = condition("Reachable", False, "NotTried", str(outcome), now)
+        self._conditions = {c.type: c for c in state.status.conditions}
         first = result.errors[0] if result.errors else None
-        fresh["ConfigValid"] = condition(
-            "ConfigValid", first is None, type(first).__name__ if first else "Valid", str(first or "merged"), now
-        )
-        fresh["Ready"] = _ready(fresh, now)
-        for kind, latest in fresh.items():
-            previous = self._conditions.get(kind)
-            if previous is not None and previous.status == latest.status:
-                latest = latest.model_copy(update={"last_transition_time": previous.last_transition_time})
-            self._conditions[kind] = latest
-        conditions = [self._conditions[kind] for kind in sorted(self._conditions)]
-        state = state.model_copy(update={"status": state.status.model_copy(update={"conditions": conditions})})
-        assert state.status is not None
         await self.writer.publish_state(document, state)
         # The Router shows Ready too (its printer column, Argo CD's health check); only its status subresource.
         mirrored = [self._conditions[kind] for kind in ("Ready", "Paused") if kind in self._conditions]
@@ -215,7 +203,7 @@ class RouterReconciler:
             self.metrics.inc("frr_edge_applies_total", router=name, method=outcome.method)
             if outcome.method != "none" or outcome.nft_changed:
                 self.metrics.inc("frr_edge_changes_total", router=name)
-            self.metrics.set("frr_edge_last_good_apply_timestamp_seconds", time.time(), router=name)
+            self.metrics.set("frr_edge_last_good_apply_timestamp_seconds", self.clock().timestamp(), router=name)
         elif isinstance(outcome, FrrEdgeError):
             self.metrics.inc("frr_edge_apply_failures_total", router=name, reason=type(outcome).__name__)
         elif first is not None:
@@ -281,18 +269,3 @@ _EVENT_GROUPS = {
     "BFDProfile": METALLB_GROUP,
     "Community": METALLB_GROUP,
 }
-
-
-_READY_PARTS = ("ConfigValid", "Reachable", "Applied")
-
-
-def _ready(conditions: dict[str, Condition], now: datetime) -> Condition:
-    """Ready: the configuration is valid, the router answers, the last apply succeeded, and none is held back."""
-    failing = [conditions[kind] for kind in _READY_PARTS if kind in conditions and conditions[kind].status != "True"]
-    paused = conditions.get("Paused")
-    if not failing and paused is not None and paused.reason == "ChangesPending":
-        return condition("Ready", False, "Paused", paused.message, now)
-    if not failing:
-        return condition("Ready", True, "Ready", "the router runs the desired configuration", now)
-    message = "; ".join(f"{c.type}: {c.message}" for c in failing)
-    return condition("Ready", False, failing[0].reason, message, now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from controller.pipeline import RouterResult
 from controller.router.apply import ApplyReport
 from controller.router.observe import Observation
 from controller.router.preview import Preview, bounded
+from controller.router.transport import RouterUnreachable
 
 # RouterState is one etcd object (at most 1.5 MiB by default), beside the sessions of every neighbor: the
 # running config shown in it stops here (a thousand neighbors with policies of their own run past 1 MiB).
@@ -129,3 +131,56 @@ def router_state(
     status = RouterStateStatus(conditions=conditions, **fields)
     metadata = ObjectMeta.model_validate({"name": router.metadata.name})
     return RouterState(metadata=metadata, status=status)
+
+
+_READY_PARTS = ("ConfigValid", "Reachable", "Applied")
+
+
+def ready(conditions: Mapping[str, Condition], now: datetime) -> Condition:
+    """Ready: the configuration is valid, the router answers, the last apply succeeded, and none is held back."""
+    failing = [conditions[kind] for kind in _READY_PARTS if kind in conditions and conditions[kind].status != "True"]
+    paused = conditions.get("Paused")
+    if not failing and paused is not None and paused.reason == "ChangesPending":
+        return condition("Ready", False, "Paused", paused.message, now)
+    if not failing:
+        return condition("Ready", True, "Ready", "the router runs the desired configuration", now)
+    message = "; ".join(f"{c.type}: {c.message}" for c in failing)
+    return condition("Ready", False, failing[0].reason, message, now)
+
+
+def reported_state(
+    router: Router,
+    result: RouterResult,
+    outcome: ApplyReport | FrrEdgeError | None,
+    observation: Observation | None,
+    now: datetime,
+    previous: Mapping[str, Condition],
+    pending: Preview | None = None,
+) -> RouterState:
+    """The RouterState the controller reports after one run; a pure function of its arguments.
+
+    router_state's, with Reachable False when the router was not reached (or not tried: no usable key),
+    ConfigValid, and Ready over them. `previous` holds the conditions reported before, by type: a condition
+    this run has no news of stays as it was, and one whose status did not change keeps its
+    lastTransitionTime (Kubernetes API conventions).
+    """
+    state = router_state(router, result, outcome, observation, now, pending)
+    assert state.status is not None
+    fresh = {c.type: c for c in state.status.conditions}
+    if isinstance(outcome, RouterUnreachable):
+        fresh["Reachable"] = condition("Reachable", False, type(outcome).__name__, str(outcome), now)
+    elif isinstance(outcome, FrrEdgeError) and observation is None:
+        fresh["Reachable"] = condition("Reachable", False, "NotTried", str(outcome), now)
+    first = result.errors[0] if result.errors else None
+    fresh["ConfigValid"] = condition(
+        "ConfigValid", first is None, type(first).__name__ if first else "Valid", str(first or "merged"), now
+    )
+    fresh["Ready"] = ready(fresh, now)
+    kept = dict(previous)
+    for kind, latest in fresh.items():
+        before = previous.get(kind)
+        if before is not None and before.status == latest.status:
+            latest = latest.model_copy(update={"last_transition_time": before.last_transition_time})
+        kept[kind] = latest
+    conditions = [kept[kind] for kind in sorted(kept)]
+    return state.model_copy(update={"status": state.status.model_copy(update={"conditions": conditions})})
