@@ -55,8 +55,14 @@ class _Identity:
         return f"{self.kind} {self.namespace}/{self.name}" if self.namespace else f"{self.kind} {self.name}"
 
 
+def _metadata(document: dict[str, Any]) -> dict[str, Any]:
+    """The object's metadata, or none when it is not a mapping (the candidate is then refused as invalid)."""
+    metadata = document.get("metadata")
+    return metadata if isinstance(metadata, dict) else {}
+
+
 def _identity(document: dict[str, Any]) -> _Identity:
-    metadata = document.get("metadata") or {}
+    metadata = _metadata(document)
     kind = str(document.get("kind", ""))
     namespace = "" if kind == "Router" else str(metadata.get("namespace") or "default")
     return _Identity(kind, namespace, str(metadata.get("name", "")))
@@ -64,7 +70,7 @@ def _identity(document: dict[str, Any]) -> _Identity:
 
 def _copied(document: dict[str, Any]) -> dict[str, Any]:
     # add_object fills in metadata.namespace: the request's own objects stay as they came.
-    return {**document, "metadata": dict(document.get("metadata") or {})}
+    return {**document, "metadata": dict(_metadata(document))}
 
 
 def _without(inputs: Inputs, identity: _Identity) -> Inputs:

@@ -47,6 +47,8 @@ def _private_key(args: argparse.Namespace, inputs: Inputs, router: Router) -> st
             return Path(args.ssh_key).read_text()
         except OSError as error:
             raise _Stop(EXIT_INVALID, f"{args.ssh_key}: {error.strerror}") from None
+        except UnicodeDecodeError:
+            raise _Stop(EXIT_INVALID, f"{args.ssh_key}: not a private key (not text)") from None
     try:
         return ssh_private_key(inputs, router)
     except NotInInputs as error:

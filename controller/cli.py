@@ -13,7 +13,7 @@ from typing import NoReturn
 # commands import only the standard library; each command imports what it needs when it runs
 # (tests/packaging/test_startup.py holds to it).
 from controller import apply_cli, convert, diff_cli, exit_codes, offline, operator
-from controller.exit_codes import EXIT_OK
+from controller.exit_codes import EXIT_INTERNAL, EXIT_OK
 from controller.frrcfg import cli as frrcfg
 
 Command = Callable[[argparse.Namespace], int]
@@ -58,6 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args)
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as error:  # a bug: one line, and a code no command gives for anything else
+        print(f"frr-edge: internal error ({type(error).__name__}); please report it with the input", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 def program() -> NoReturn:

@@ -9,6 +9,7 @@ This module imports only the standard library: the command imports the rest when
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from controller.exit_codes import EXIT_CHANGES, EXIT_INVALID, EXIT_OK, EXIT_UNREACHABLE
@@ -74,5 +75,9 @@ async def _run(args: argparse.Namespace) -> int:
             "unpaused; this is what it would change then",
             file=sys.stderr,
         )
-    sys.stdout.write(shown.text())
+    try:
+        sys.stdout.write(shown.text())
+        sys.stdout.flush()
+    except BrokenPipeError:  # `diff | head`: the exit code still says whether anything would change
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return EXIT_CHANGES if shown.changed else EXIT_OK

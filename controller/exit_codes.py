@@ -17,6 +17,7 @@ EXIT_CONFLICT = 3  # valid objects that contradict each other (a MergeConflict n
 EXIT_UNREACHABLE = 4  # the router could not be reached or its host key not verified
 EXIT_REJECTED = 5  # the router refused the configuration; it keeps its last good one
 EXIT_CHANGES = 1  # `frr-edge diff`: an apply would change the router
+EXIT_INTERNAL = 70  # a bug in frr-edge (BSD's EX_SOFTWARE): no command gives it for anything else
 
 
 def exit_code(errors: Iterable[BaseException]) -> int:

@@ -20,6 +20,7 @@ from controller.frrcfg import model as m
 from controller.frrcfg.errors import FrrSyntaxError
 from controller.frrcfg.grammar_cache import cache_directory, compiled
 from controller.frrcfg.lines import first_unprintable, lines
+from controller.frrcfg.redact import REDACTED, redact_line
 
 # Package data: an installed wheel carries it (pyproject.toml, tool.setuptools.package-data).
 GRAMMAR = Path(__file__).resolve().parent / "frr.lark"
@@ -486,6 +487,15 @@ def _from_lark(error: UnexpectedInput, text: str, source: str, lark: Lark) -> Fr
     return _syntax_error(text, source, error.line, error.column, str(error), ())
 
 
+def _without_secrets(message: str, line: str) -> str:
+    """`message` with every word it quotes from `line` that is a secret there (redact.py) shown as REDACTED:
+    syntax errors reach stderr, RouterState, Events and kubectl (`password correct horse` quotes 'horse')."""
+    secrets = set(line.split()) - set(redact_line(line).split())
+    for secret in sorted(secrets, key=len, reverse=True):
+        message = message.replace(repr(secret), REDACTED).replace(secret, REDACTED)
+    return message
+
+
 def _syntax_error(
     text: str,
     source: str,
@@ -506,7 +516,7 @@ def _syntax_error(
         word = text_of_line[start:].split()
         message = f"unexpected {word[0]!r}" if word else "unexpected end of line"
     return FrrSyntaxError(
-        message,
+        _without_secrets(message, text_of_line),
         source=source,
         line=line,
         column=start + 1,

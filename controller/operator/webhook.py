@@ -83,7 +83,7 @@ class AdmissionWebhook:
             document = await http.json()
             request = document["request"]
             uid = str(request["uid"])
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             return web.Response(status=400, text="expected an AdmissionReview (admission.k8s.io/v1)\n")
         verdict = await self.verdict(request)
         response: dict[str, Any] = {"uid": uid, "allowed": verdict.allowed}

@@ -158,6 +158,15 @@ def test_other_kinds_are_not_judged() -> None:
     assert review(resources(ROUTER), service, None).allowed
 
 
+@given(metadata=st.one_of(st.none(), st.integers(), st.text(max_size=5), st.lists(st.text(max_size=3), max_size=2)))
+def test_an_object_whose_metadata_is_not_a_mapping_gets_a_verdict_not_an_exception(metadata: Any) -> None:
+    """The webhook answers every request (an exception there is an HTTP 500, admitted by failurePolicy)."""
+    for kind in ("FRRConfiguration", "Router", "FirewallPolicy"):
+        candidate = {"apiVersion": "frr-edge.dev/v1alpha1", "kind": kind, "metadata": metadata, "spec": {}}
+        assert review(resources(ROUTER), candidate, None).message is not None
+        assert review(resources(ROUTER), candidate, candidate).message is not None
+
+
 # The webhook's verdict is the offline `frr-edge validate` verdict: over generated sets of configurations that
 # validate cleanly, a new or changed one is admitted exactly when validate accepts the set with it.
 

@@ -49,6 +49,9 @@ INVALID = {
         "  passwordSecret:\n", f"  password: '{CANARY}'\n  passwordSecret:\n"
     ),
     "raw password line with a syntax error": raw(f"router bgp 64512\n neighbor 192.0.2.1 password {CANARY} extra\n"),
+    # The parser stops at the second word of a secret of several: the word it quotes is a secret too.
+    "raw password of several words": raw(f"router bgp 64512\n neighbor 192.0.2.1 password first {CANARY} x\n"),
+    "raw password with an encryption type": raw(f"router bgp 64512\n neighbor 192.0.2.1 password 7 {CANARY}\n"),
     "raw abbreviated password": raw(f"router bgp 64512\n nei 192.0.2.1 passw {CANARY} x y\n"),
     "raw key-string in a broken key chain": raw(f"key chain k\n key many\n  key-string {CANARY} with spaces\n"),
     "raw ospf key": raw(f"interface eth0\n ip ospf authentication-k {CANARY} 10.0.0.1 junk\n"),

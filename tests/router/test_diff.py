@@ -129,3 +129,39 @@ def test_apply_on_a_paused_router_writes_nothing_and_its_state_shows_what_is_pen
     assert PASSWORD not in pending
     (condition,) = [c for c in run.status["conditions"] if c["type"] == "Paused"]
     assert (condition["status"], condition["reason"]) == ("True", "ChangesPending")
+
+
+def test_a_reader_that_stops_early_does_not_turn_pending_changes_into_exit_0(
+    applied: Run, router_lab: lab.RouterLab
+) -> None:
+    """`frr-edge diff | head -1` in CI: the output is cut, the exit code still says changes are pending."""
+    files = [router_lab.router_manifest, *SAMPLES, CHANGE]
+    argv = ["diff", *(arg for path in files for arg in ("-f", str(path))), "--router", lab.ROUTER_NAME]
+    command = " ".join([sys.executable, "-m", "controller", *argv])
+    shown = subprocess.run(
+        ["bash", "-c", f"{command} | head -c 1 >/dev/null; echo ${{PIPESTATUS[0]}}"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+        check=False,
+    )
+    assert shown.stdout.strip() == "1", shown.stderr
+    assert "Traceback" not in shown.stderr
+
+
+def test_a_key_file_that_is_not_text_is_invalid_input_not_a_crash(router_lab: lab.RouterLab, tmp_path: Path) -> None:
+    key = tmp_path / "key"
+    key.write_bytes(b"\xbd\xff\xfe")
+    files = [router_lab.router_manifest, *SAMPLES]
+    argv = ["diff", *(arg for path in files for arg in ("-f", str(path))), "--router", lab.ROUTER_NAME]
+    shown = subprocess.run(
+        [sys.executable, "-m", "controller", *argv, "--ssh-key", str(key)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+        check=False,
+    )
+    assert shown.returncode == 2, shown.stderr
+    assert "not a private key" in shown.stderr and "Traceback" not in shown.stderr
