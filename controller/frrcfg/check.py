@@ -86,6 +86,9 @@ class Verdict:
     refusals: tuple[Refusal, ...]
     unjudged: tuple[Unjudged, ...]
     stopped_at: int | None = None  # the line where vtysh stops reading (`exit` in the `enable` node)
+    # Lines that abbreviate a keyword (`nei 192.0.2.1 pass S`), by number, written with every keyword in full
+    # as FRR shows them (`neighbor 192.0.2.1 password S`).
+    in_full: tuple[tuple[int, str], ...] = ()
 
     @property
     def accepted(self) -> bool:
@@ -110,13 +113,24 @@ def parse_checked(text: str, source: str = "<config>", verdict: Verdict | None =
     expectations). Lines the table cannot judge pass."""
     verdict = verdict or check(text)
     try:
-        config = parse(text, source)
+        config = parse(in_full(text, verdict), source)
     except FrrSyntaxError as error:
         if verdict.refusals and verdict.refusals[0].line < error.line:
             verdict.raise_first(source)
         raise
     verdict.raise_first(source)
     return config
+
+
+def in_full(text: str, verdict: Verdict) -> str:
+    """`text` with the keywords its lines abbreviate written in full (Verdict.in_full): what FRR will show,
+    so that what frr-edge sends compares equal with what it reads back. Line numbers are kept."""
+    if not verdict.in_full:
+        return text
+    every = lines(text)
+    for number, line in verdict.in_full:
+        every[number - 1] = line
+    return "\n".join(every)
 
 
 def words_of(line: str) -> list[str] | None:
@@ -136,6 +150,7 @@ def check(text: str, table: CommandTable | None = None) -> Verdict:
     unknown_reason = ""
     refusals: list[Refusal] = []
     unjudged: list[Unjudged] = []
+    written_in_full: list[tuple[int, str]] = []
     every = lines(text)
     if every and every[-1] == "":
         every.pop()
@@ -155,7 +170,11 @@ def check(text: str, table: CommandTable | None = None) -> Verdict:
         if isinstance(judged, Refusal):
             refusals.append(dataclasses.replace(judged, node=node.name, node_key=node.key))
             continue
-        landed, enters = judged
+        landed, enters, keywords = judged
+        if any(keyword is not None and keyword != word for word, keyword in zip(words, keywords, strict=False)):
+            indent = line[: len(line) - len(line.lstrip(_BLANKS))]
+            full = " ".join(keyword or word for word, keyword in zip(words, keywords, strict=False))
+            written_in_full.append((number, indent + full + line[len(line.rstrip(_BLANKS)) :]))
         if enters == DECIDED_BY_VTYSH:
             unjudged.append(Unjudged(number, line, "vtysh runs this command itself and decides on the router"))
             continue
@@ -166,7 +185,9 @@ def check(text: str, table: CommandTable | None = None) -> Verdict:
                 for after, rest in enumerate(every[number:], start=number + 1)
                 if words_of(rest) is not None and rest.strip(_BLANKS) != "end"
             ]
-            return Verdict(table.frr, tuple(refusals), tuple(unjudged), stopped_at=number)
+            return Verdict(
+                table.frr, tuple(refusals), tuple(unjudged), stopped_at=number, in_full=tuple(written_in_full)
+            )
         if enters == NOT_RUN or (enters is not None and enters not in table.nodes):
             node = None
             unknown_reason = (
@@ -175,20 +196,21 @@ def check(text: str, table: CommandTable | None = None) -> Verdict:
             )
             continue
         node = landed if enters is None else table.nodes[enters]
-    return Verdict(table.frr, tuple(refusals), tuple(unjudged))
+    return Verdict(table.frr, tuple(refusals), tuple(unjudged), in_full=tuple(written_in_full))
 
 
 def _judge(
     table: CommandTable, node: CliNode, number: int, line: str, words: list[str]
-) -> Refusal | tuple[CliNode, str | None]:
-    """(node the line runs in, what its command enters) or the Refusal, walking up as vtysh does."""
+) -> Refusal | tuple[CliNode, str | None, tuple[str | None, ...]]:
+    """(node the line runs in, what its command enters, the keyword of each word) or the Refusal, walking up
+    as vtysh does."""
     tried: list[CliNode] = []
     level: CliNode | None = node
     while level is not None:
         result = table.match(level, words)
         tried.append(level)
         if result.status == Status.OK:
-            return level, level.commands[result.command].enters
+            return level, level.commands[result.command].enters, result.keywords
         if result.status != Status.NO_MATCH:
             return _refusal(number, line, words, level, result.status)
         level = table.nodes[level.parent] if level.parent is not None else None

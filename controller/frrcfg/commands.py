@@ -351,10 +351,13 @@ def _precedence(kind: Kind) -> int:
 
 @dataclass(frozen=True)
 class Match:
-    """FRR's verdict on one line in one node: the status and, when OK, the index of the command matched."""
+    """FRR's verdict on one line in one node: the status and, when OK, the index of the command matched and,
+    for each word, the keyword it stands for (None for a value): FRR takes any unambiguous abbreviation of a
+    keyword and shows the keyword in full."""
 
     status: Status
     command: int = -1
+    keywords: tuple[str | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -414,7 +417,10 @@ class Graph:
             status, best = _fold(status, best, rstatus, result, words, 0)
         if best is None:
             return Match(status)
-        return Match(status, best[1].command if status == Status.OK else -1)
+        if status != Status.OK:
+            return Match(status)
+        keywords = tuple(node.text if node.kind == Kind.KEYWORD else None for node in best[0])
+        return Match(status, best[1].command, keywords)
 
     def explain(self, words: Sequence[str]) -> Explanation:
         """Where matching `words` stops and what FRR would have accepted there (after command_complete).

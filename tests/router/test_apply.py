@@ -131,3 +131,21 @@ def test_differences_shown_in_messages_hide_passwords_also_behind_a_context() ->
     assert shown == (
         "router bgp 64512: neighbor 192.0.2.11 password <redacted>: added; neighbor 192.0.2.12 password <redacted>"
     )
+
+
+def test_a_raw_snippet_with_abbreviated_keywords_applies_by_delta_and_then_is_in_sync(
+    applied: Run, frr_edge: FrrEdge, router_lab: lab.RouterLab
+) -> None:
+    """`nei X pass S` is FRR's `neighbor X password S`: it must not differ from what FRR shows forever."""
+    added = frr_edge("apply", *SAMPLES, FIXTURES / "abbreviated-raw.yaml")
+    again = frr_edge("apply", *SAMPLES, FIXTURES / "abbreviated-raw.yaml")
+    running = running_config(router_lab)
+    removed = frr_edge("apply")
+
+    assert added.code == 0, added.stderr
+    assert added.method == "delta", added.status["reload"]["message"]
+    assert " neighbor 192.0.2.60 description written short\n" in running
+    assert " neighbor 192.0.2.60 password AbbrevSecret1\n" in running
+    assert again.code == 0 and again.method == "none", again.stderr
+    assert removed.code == 0, removed.stderr
+    assert "192.0.2.60" not in running_config(router_lab)
