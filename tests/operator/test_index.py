@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 from typing import Any
-
-from ruamel.yaml import YAML
 
 from controller.inputs import load_paths
 from controller.operator.index import Index
 from controller.operator.memo import RenderMemo
 from controller.pipeline import RouterResult, render_all
-
-SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "metallb"
+from tests.operator.samples import SAMPLES, sample_objects
 
 
 def _objects() -> list[dict[str, Any]]:
-    documents: list[dict[str, Any]] = []
-    for path in sorted(SAMPLES.glob("*.yaml")):
-        documents += [d for d in YAML(typ="safe").load_all(path.read_text()) if d]
-    for document in documents:
-        document["metadata"].setdefault("resourceVersion", "1")
-    return documents
+    return sample_objects()
 
 
 def _render(index: Index) -> list[RouterResult]:

@@ -12,10 +12,7 @@ import asyncio
 import copy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
-
-from ruamel.yaml import YAML
 
 from controller.api.router import Router
 from controller.api.routerstate import BGPSession, RouterState
@@ -30,8 +27,8 @@ from controller.router.apply import ApplyReport, ConfigRejected
 from controller.router.observe import Observation
 from controller.router.preview import Preview
 from controller.router.transport import RouterUnreachable
+from tests.operator import samples
 
-SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "metallb"
 ROUTER = "edge-dc1"
 START = datetime(2026, 1, 1, tzinfo=UTC)
 NODE_B = "10.0.0.12"  # the speaker of node-b in samples/metallb
@@ -44,12 +41,8 @@ SSH_SECRET = {
 
 
 def sample_objects() -> list[dict[str, Any]]:
-    documents: list[dict[str, Any]] = []
-    for path in sorted(SAMPLES.glob("*.yaml")):
-        documents += [d for d in YAML(typ="safe").load_all(path.read_text()) if d]
-    for document in documents:
-        document["metadata"].setdefault("resourceVersion", "1")
-    return [*documents, copy.deepcopy(SSH_SECRET)]
+    """samples/metallb, and the Router's SSH key Secret (the fake backend never reads the key)."""
+    return [*samples.sample_objects(), copy.deepcopy(SSH_SECRET)]
 
 
 @dataclass
