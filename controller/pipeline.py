@@ -59,6 +59,7 @@ def desired_router(
     policies = [p for p in inputs.firewall_policies if p.object.spec.router_selector.matches(labels)]
     warnings: list[InputWarning] = []
     bgp_ports: dict[str, int] = {}
+    speakers: frozenset[tuple[str, str]] = frozenset()
     if router.object.spec.metallb.enabled:
         asn_hint = next(
             (r.asn for c in configurations for r in c.object.spec.bgp.routers if not r.vrf),
@@ -68,11 +69,14 @@ def desired_router(
         warnings, bgp_ports = derived.warnings, derived.bgp_ports
         if derived.frr is not None:
             configurations.append(Loaded(_derived_origin(derived.frr), derived.frr))
+            speakers = frozenset((r.vrf or "", n.peer) for r in derived.frr.spec.bgp.routers for n in r.neighbors)
         policies.append(Loaded(_derived_origin(derived.firewall), derived.firewall))
     spec = router.object.spec
     frr = merge_frr(name, configurations, inputs.secrets, frozenset([spec.address, *spec.peering_addresses]), warnings)
     firewall = merge_firewall(router.object, policies, frr, warnings, bgp_ports)
-    desired = DesiredRouter(name=name, ownership=router.object.spec.frr.ownership, frr=frr, firewall=firewall)
+    desired = DesiredRouter(
+        name=name, ownership=router.object.spec.frr.ownership, frr=frr, firewall=firewall, speakers=speakers
+    )
     return desired, warnings
 
 

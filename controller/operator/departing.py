@@ -3,6 +3,8 @@
 `controller.metallb.departed.departures` decides; this module remembers what the previous apply desired and
 puts the neighbors to keep back into the new result (FRR text and the firewall's BGP peer set), so the
 router is told to remove them only once their session has left Established or the grace period is over.
+Only speakers depart: a neighbor the previous apply had from MetalLB (DesiredRouter.speakers). A neighbor
+a user removes from an FRRConfiguration goes at once. A removed BGPPeer counts as its speakers departing.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class Departing:
 
     previous: dict[NeighborKey, DesiredNeighbor] = field(default_factory=dict)
     since: dict[NeighborKey, datetime] = field(default_factory=dict)
+    speakers: set[NeighborKey] = field(default_factory=set)  # those of `previous` that MetalLB contributed
 
     def hold(self, result: RouterResult, sessions: dict[NeighborKey, str], now: datetime, grace: timedelta) -> bool:
         """Put neighbors that must stay for now back into `result`; returns whether any was kept.
@@ -46,7 +49,7 @@ class Departing:
         if result.desired is None:
             return False
         wanted = _neighbors(result)
-        owned = {key: sessions.get(key, "Unknown") for key in self.previous if key in sessions}
+        owned = {key: sessions.get(key, "Unknown") for key in self.previous if key in sessions and key in self.speakers}
         decision = departures(owned, set(wanted), self.since, now, grace)
         self.since = dict(decision.departed_since)
         kept = False
@@ -67,3 +70,6 @@ class Departing:
         """Remember what was applied (kept neighbors included) for the next decision."""
         if result.desired is not None:
             self.previous = _neighbors(result)
+            contributed = {(vrf or _DEFAULT_VRF, peer) for vrf, peer in result.desired.speakers}
+            # A neighbor held back is still a departing speaker, though this render no longer derives it.
+            self.speakers = {key for key in self.previous if key in contributed or key in self.since}

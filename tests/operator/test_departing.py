@@ -13,6 +13,8 @@ SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "metallb"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 GRACE = timedelta(seconds=300)
 NODE_B = ("default", "10.0.0.12")
+UPSTREAM = Path(__file__).parent / "fixtures" / "upstream-neighbor.yaml"
+UPSTREAM_PEER = ("default", "10.0.0.99")
 
 
 def _render(without_node_b: bool = False) -> RouterResult:
@@ -68,3 +70,40 @@ def test_a_neighbor_never_applied_is_never_held() -> None:
     result = _render(without_node_b=True)
     assert not Departing().hold(result, {NODE_B: "Established"}, NOW, GRACE)
     assert "neighbor 10.0.0.12 remote-as" not in result.frr
+
+
+def _with_upstream(without_upstream: bool = False) -> RouterResult:
+    paths = [SAMPLES] if without_upstream else [SAMPLES, UPSTREAM]
+    (result,) = render_all(load_paths(paths))
+    assert result.ok, result.errors
+    return result
+
+
+def test_a_neighbor_a_user_removes_goes_at_once_though_established() -> None:
+    """A user deleting a neighbor from an FRRConfiguration means it: no grace period, whatever its session."""
+    departing = Departing()
+    departing.applied(_with_upstream())
+    assert "neighbor 10.0.0.99 remote-as 65099" in _with_upstream().frr
+
+    result = _with_upstream(without_upstream=True)
+    held = departing.hold(result, {UPSTREAM_PEER: "Established", NODE_B: "Established"}, NOW, GRACE)
+
+    assert not held
+    assert "neighbor 10.0.0.99" not in result.frr
+    assert departing.since == {}
+
+
+def test_a_speaker_leaving_while_a_user_removes_a_neighbor_only_the_speaker_waits() -> None:
+    departing = Departing()
+    departing.applied(_with_upstream())
+    inputs: Inputs = load_paths([SAMPLES])
+    inputs.others = [
+        (origin, document) for origin, document in inputs.others if origin.name not in ("node-b", "speaker-b")
+    ]
+    (result,) = render_all(inputs)
+
+    assert departing.hold(result, {UPSTREAM_PEER: "Established", NODE_B: "Established"}, NOW, GRACE)
+
+    assert "neighbor 10.0.0.12 remote-as" in result.frr
+    assert "neighbor 10.0.0.99" not in result.frr
+    assert departing.since == {NODE_B: NOW}
