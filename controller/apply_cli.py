@@ -1,7 +1,9 @@
 """`frr-edge apply` and `frr-edge status`: one router, over SSH, once; the result printed as a RouterState.
 
 Exit codes: 0 applied (or nothing to do), 2 invalid input, 3 merge conflict, 4 router unreachable or host
-key mismatch, 5 the router rejected the configuration (its previous configuration is kept).
+key mismatch, 5 the router rejected the configuration (its previous configuration is kept), 6 busy: another
+writer (the controller, or another `frr-edge apply`) held the router lock for the whole --lock-wait; the
+message names it (host, pid, since when) and nothing was changed.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ EXIT_INVALID = 2
 EXIT_CONFLICT = 3
 EXIT_UNREACHABLE = 4
 EXIT_REJECTED = 5
+EXIT_BUSY = 6
 
 
 class _Stop(Exception):
@@ -78,6 +81,8 @@ def _render(args: argparse.Namespace, change: bool) -> tuple[Inputs, Loaded[Rout
 
 
 async def _run(args: argparse.Namespace, change: bool) -> int:
+    from controller.router.lock import DEFAULT_WAIT, RouterBusy
+
     inputs, loaded, result = _render(args, change)
     router = loaded.object
     try:
@@ -97,12 +102,15 @@ async def _run(args: argparse.Namespace, change: bool) -> int:
         async with connection:
             if change:
                 try:
-                    outcome = await apply(connection, result)
+                    wait = DEFAULT_WAIT if args.lock_wait is None else args.lock_wait
+                    outcome = await apply(connection, result, writer="cli", lock_wait=wait)
                 except InvalidConfiguration as error:
                     outcome, code = error, EXIT_INVALID
                 except ConfigRejected as error:
                     outcome, code = error, EXIT_REJECTED
             observation = await observe(connection)
+    except RouterBusy as error:
+        raise _Stop(EXIT_BUSY, str(error)) from None
     except RouterUnreachable as error:
         raise _Stop(EXIT_UNREACHABLE, str(error)) from None
     state = router_state(router, result, outcome, observation, datetime.now(UTC))
@@ -136,4 +144,10 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         parser.add_argument("--router", required=True, metavar="NAME", help="the Router to act on")
         parser.add_argument("--ssh-key", metavar="FILE", help="private key file instead of the Router's Secret")
         parser.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS")
+        parser.add_argument(
+            "--lock-wait",
+            type=float,
+            metavar="SECONDS",
+            help="how long to wait for another writer's apply to finish before exiting 6 (busy); default 30",
+        )
         parser.set_defaults(run=_command(change))

@@ -118,7 +118,7 @@ class RouterReconciler:
             await connection.connect()
             if result.ok and not router.spec.paused:
                 try:
-                    outcome = await apply(connection, result)
+                    outcome = await apply(connection, result, writer="controller")
                 except (InvalidConfiguration, ConfigRejected) as error:
                     outcome = error
             observation = await observe(connection)

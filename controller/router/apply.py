@@ -4,6 +4,8 @@ upload candidates → validate on the router (`vtysh -C`, the nft include's file
 transaction → FRR delta in one vtysh session → read back and compare with the desired model → on a
 difference, `frr-reload.py` → on failure, both restored to what ran before. An unchanged desired state writes
 nothing. Messages say what a tool refused by file, line and kind (tool_errors), never with its output.
+The whole sequence runs under the router lock (lock.py), and its writes between an intent and its commit
+(transaction.py), so a second writer waits and a cut-off apply is finished by the next one.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from controller.frrcfg.lines import LINE_BREAK, lines
 from controller.frrcfg.redact import redact
 from controller.pipeline import RouterResult
 from controller.render.nft import TABLE
-from controller.router import frrplan
+from controller.router import frrplan, transaction
 from controller.router.commands import (
     APPLIED_FRR,
     APPLIED_NFT,
@@ -31,6 +33,7 @@ from controller.router.commands import (
     ROLLBACK_NFT,
 )
 from controller.router.frrplan import FrrPlan
+from controller.router.lock import DEFAULT_WAIT, Writer, router_lock
 from controller.router.tool_errors import describe, nft_problems, reload_problems, vtysh_problems
 from controller.router.transport import Completed, RouterConnection, RouterUnreachable
 
@@ -145,14 +148,18 @@ async def _apply_frr(connection: RouterConnection, plan: FrrPlan) -> tuple[Metho
 
 
 async def apply(
-    connection: RouterConnection, result: RouterResult, clock: Callable[[], float] = time.monotonic
+    connection: RouterConnection,
+    result: RouterResult,
+    clock: Callable[[], float] = time.monotonic,
+    writer: Writer = "cli",
+    lock_wait: float = DEFAULT_WAIT,
 ) -> ApplyReport:
-    """Apply a rendered router; the report says what changed.
+    """Apply a rendered router under the router lock; the report says what changed.
 
-    Raises InvalidConfiguration (nothing sent), ConfigRejected (the router refused; previous config kept) or
-    RouterUnreachable.
+    Raises InvalidConfiguration (nothing sent), ConfigRejected (the router refused; previous config kept),
+    RouterBusy (another writer held the lock for `lock_wait` seconds) or RouterUnreachable.
     """
-    async with connection.apply_lock:
+    async with connection.apply_lock, router_lock(connection, writer, lock_wait):
         return await _apply(connection, result, clock)
 
 
@@ -162,12 +169,16 @@ async def _apply(connection: RouterConnection, result: RouterResult, clock: Call
     commands = connection.commands
     running = await read_running(connection)
     previous = await connection.read(APPLIED_FRR)
-    plan = frrplan.plan(running, result.frr, connection.spec.frr.ownership, previous)
+    cut_off = await transaction.interrupted(connection)
+    ours = transaction.frr_edge_lines(previous, cut_off)
+    plan = frrplan.plan(running, result.frr, connection.spec.frr.ownership, ours)
     nft_changed, nft_before = await _nft_changed(connection, result.nft)
-    if previous != result.frr and plan.noop:
+    recovered = "; finished an apply that was cut off" if cut_off is not None else ""
+    if (previous != result.frr or cut_off is not None) and plan.noop:
         await connection.upload(APPLIED_FRR, result.frr)
+        await transaction.commit(connection)
     if plan.noop and not nft_changed:
-        return ApplyReport("none", False, False, 0, clock() - started, "nothing to change")
+        return ApplyReport("none", False, False, 0, clock() - started, "nothing to change" + recovered)
 
     if not plan.noop:
         await connection.upload(CANDIDATE_FRR, plan.text)
@@ -186,6 +197,8 @@ async def _apply(connection: RouterConnection, result: RouterResult, clock: Call
         table_before = nft_before.stdout if nft_before.ok else ""
         rollback_nft = f"table inet {TABLE}\ndelete table inet {TABLE}\n{table_before}"
         await connection.upload(ROLLBACK_NFT, rollback_nft)
+    await transaction.begin(connection, result.frr, cut_off)
+    if nft_changed:
         applied = await connection.run(commands.apply_nft)
         if not applied.ok:
             said = _nft_said(connection, applied, CANDIDATE_NFT, result.nft)
@@ -205,6 +218,8 @@ async def _apply(connection: RouterConnection, result: RouterResult, clock: Call
     if nft_changed:
         await connection.rename(CANDIDATE_NFT, APPLIED_NFT)
         message += "; nftables table replaced"
+    await transaction.commit(connection)
+    message += recovered
     return ApplyReport(method, not plan.noop, nft_changed, len(plan.commands), clock() - started, message)
 
 
