@@ -225,3 +225,29 @@ def test_status_reads_while_a_writer_holds_the_lock(holder: subprocess.Popen[str
     run = frr_edge("status")
 
     assert run.code == 0, run.stderr
+
+
+def test_an_apply_bgpd_dies_in_is_finished_once_bgpd_is_back(
+    desired_states: dict[str, tuple[str, str]], frr_edge: FrrEdge, router_lab: lab.RouterLab, tmp_path: Path
+) -> None:
+    many = _speaker_neighbors(tmp_path, 150)
+    cut = _apply_in_background(router_lab, *SAMPLES, many)
+    _wait_for_delta(router_lab, timeout=120)
+    time.sleep(0.5)
+    lab.kill_daemon(router_lab, "bgpd")
+    try:
+        _, stderr = cut.communicate(timeout=300)
+    finally:
+        lab.start_daemon(router_lab, "bgpd")  # as watchfrr or systemd would, from what was saved last
+
+    assert cut.returncode != 0, stderr
+    assert "Traceback" not in stderr
+    assert (Path(router_lab.workdir) / INTENT).exists()
+
+    recovered = frr_edge("apply", *OTHER)
+
+    assert recovered.code == 0, recovered.stderr
+    assert "finished an apply that was cut off" in recovered.status["reload"]["message"]
+    assert _is(router_lab, desired_states["other"])
+    assert "10.200.0.1" not in running_config(router_lab)
+    assert not (Path(router_lab.workdir) / INTENT).exists()
