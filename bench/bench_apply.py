@@ -1,9 +1,15 @@
 """Apply latency on the lab router, and frr-edge's delta against `frr-reload.py --reload` for the same change.
 
-Run as root: `python3 bench/bench_apply.py [--sizes 100 500 1000]`. Starts its own router lab, measures, stops it.
-Cases: no change; one neighbor added; one removed; 1000 Services changed (nft only); removing N neighbors
-(each with its prefix-lists and route-maps) by frr-edge's apply (delta) and by frr-reload.py run directly on
-the router with the very same desired file, from the same starting config; the two results are compared.
+Run as root: `python3 bench/bench_apply.py [--sizes 100 500 1000] [--speakers 1000]`. Starts its own router
+lab, measures, stops it. Cases:
+- no change; one neighbor added; one removed; 1000 Services changed (nft only);
+- onboarding a cluster: N speakers sharing one policy (one AS, one pool) added at once by frr-edge's apply,
+  against frr-reload.py --reload with the very same desired file from the same start; then the first
+  speaker and the (N+1)th added alone (sharing makes them cost the same); and, for comparison, the same
+  speakers as FRR dynamic neighbors (`bgp listen range` into a peer-group) loaded with vtysh;
+- removing N neighbors of N distinct AS numbers by frr-edge's apply (delta) and by frr-reload.py run
+  directly on the router with the very same desired file, from the same starting config; the two results
+  are compared.
 Extra neighbors are IPv6 addresses on the router's own bridge, so no packet leaves the lab.
 """
 
@@ -19,6 +25,8 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from controller.frrcfg import parse
 from controller.inputs import load_paths
@@ -53,6 +61,56 @@ def _neighbors(count: int) -> dict[str, Any]:
             },
         },
     }
+
+
+def _speakers(count: int) -> dict[str, Any]:
+    """N MetalLB-like speakers of one cluster: one AS, one pool received, the same policy for all."""
+    return {
+        "apiVersion": "frr-edge.dev/v1alpha1",
+        "kind": "FRRConfiguration",
+        "metadata": {"name": "speakers", "namespace": "frr-edge-system"},
+        "spec": {
+            "routerSelector": {"matchLabels": lab.LAB_LABELS},
+            "bgp": {
+                "routers": [
+                    {
+                        "asn": lab.ROUTER_ASN,
+                        "neighbors": [
+                            {
+                                "address": f"2001:db8::{0x1000 + index:x}",
+                                "asn": 64513,
+                                "toReceive": {"allowed": {"prefixes": [{"prefix": "2001:db8:100::/120", "le": 128}]}},
+                            }
+                            for index in range(count)
+                        ],
+                    }
+                ]
+            },
+        },
+    }
+
+
+def _dynamic_text(count: int) -> str:
+    """The same speakers as FRR dynamic neighbors: one listen range into one peer-group, one policy."""
+    return "\n".join(
+        [
+            "ipv6 prefix-list bench-dynamic-in seq 5 permit 2001:db8:100::/120 le 128",
+            "route-map bench-dynamic-in permit 10",
+            " match ipv6 address prefix-list bench-dynamic-in",
+            "exit",
+            f"router bgp {lab.ROUTER_ASN}",
+            " neighbor bench-dynamic peer-group",
+            " neighbor bench-dynamic remote-as 64513",
+            f" bgp listen limit {max(count, 100)}",
+            " bgp listen range 2001:db8::1000/116 peer-group bench-dynamic",
+            " address-family ipv6 unicast",
+            "  neighbor bench-dynamic activate",
+            "  neighbor bench-dynamic route-map bench-dynamic-in in",
+            " exit-address-family",
+            "exit",
+            "",
+        ]
+    )
 
 
 def _services(count: int, port_base: int) -> dict[str, Any]:
@@ -106,7 +164,7 @@ def _reload_directly(running: lab.RouterLab, desired_file: Path) -> float:
     return time.monotonic() - started
 
 
-async def run(sizes: list[int], report: Callable[[str], None]) -> None:
+async def run(sizes: list[int], speakers: int, report: Callable[[str], None]) -> None:
     with tempfile.TemporaryDirectory(prefix="frr-edge-bench-") as directory:
         running = lab.start(Path(directory) / "lab", speakers=1)
         try:
@@ -115,6 +173,8 @@ async def run(sizes: list[int], report: Callable[[str], None]) -> None:
             router_spec = next(r.object.spec for r in load_paths([running.router_manifest]).routers)
             async with RouterConnection(router_spec, key, command_timeout=3600) as connection:
                 await _latency(connection, bench, report)
+                if speakers:
+                    await _onboarding(connection, bench, speakers, report)
                 for size in sizes:
                     await _removal(connection, bench, size, report)
         finally:
@@ -138,6 +198,48 @@ async def _latency(connection: RouterConnection, bench: Bench, report: Callable[
     await apply(connection, bench.render(_services(1000, 10000)))
     outcome, seconds = await _apply(connection, bench.render(_services(1000, 20000)))
     report(f"1000 Services changed:     {seconds * 1000:8.0f} ms  (nft changed: {outcome.nft_changed})")
+    await apply(connection, base)
+
+
+def _vtysh_load(running: lab.RouterLab, text: str, scratch: Path) -> float:
+    path = scratch / "dynamic.conf"
+    path.write_text(text)
+    path.chmod(0o644)
+    started = time.monotonic()
+    subprocess.run(["vtysh", "-N", running.router_namespace, "-f", str(path)], check=True, capture_output=True)
+    return time.monotonic() - started
+
+
+async def _onboarding(connection: RouterConnection, bench: Bench, size: int, report: Callable[[str], None]) -> None:
+    base, many = bench.render(), bench.render(_speakers(size))
+    await apply(connection, base)
+    outcome, seconds = await _apply(connection, many)
+    report(
+        f"{size} speakers sharing one policy added by frr-edge: {seconds:.2f} s "
+        f"(method {outcome.method}, {outcome.delta_commands} commands)"
+    )
+    more, next_seconds = await _apply(connection, bench.render(_speakers(size + 1)))
+    report(f"  speaker {size + 1} added to them:   {next_seconds * 1000:8.0f} ms (method {more.method})")
+    await apply(connection, base)
+    first, first_seconds = await _apply(connection, bench.render(_speakers(1)))
+    report(f"  speaker 1 added to none:     {first_seconds * 1000:8.0f} ms (method {first.method})")
+
+    await apply(connection, base)
+    desired = plan(await read_running(connection), many.frr, connection.spec.frr.ownership)
+    desired_file = bench.scratch / "desired.conf"
+    desired_file.write_text(desired.text)
+    desired_file.chmod(0o644)
+    reload_seconds = _reload_directly(bench.lab, desired_file)
+    report(
+        f"  the same {size} by frr-reload.py --reload: {reload_seconds:.2f} s "
+        f"({reload_seconds / seconds:.1f}x frr-edge's apply)"
+    )
+    await apply(connection, base)
+    dynamic_seconds = _vtysh_load(bench.lab, _dynamic_text(size), bench.scratch)
+    report(
+        f"  as dynamic neighbors (listen range, vtysh -f): {dynamic_seconds:.2f} s "
+        f"({seconds / dynamic_seconds:.1f}x faster than static; sessions still come one by one)"
+    )
     await apply(connection, base)
 
 
@@ -171,8 +273,9 @@ async def _removal(connection: RouterConnection, bench: Bench, size: int, report
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="*", default=[100, 500, 1000])
+    parser.add_argument("--speakers", type=int, default=1000, help="speakers onboarded at once (0: skip)")
     args = parser.parse_args()
-    asyncio.run(run(args.sizes, lambda line: print(line, flush=True)))
+    asyncio.run(run(args.sizes, args.speakers, lambda line: print(line, flush=True)))
     return 0
 
 

@@ -19,15 +19,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     from controller import apply_cli, convert, offline, operator
     from controller.frrcfg import cli as frrcfg
-    from controller.lab import cli as lab
 
     offline.add_commands(commands)
     convert.add_commands(commands)
-    lab.add_commands(commands)
+    _add_lab_commands(commands)
     apply_cli.add_commands(commands)
     frrcfg.add_commands(commands)
     operator.add_commands(commands)
     return parser
+
+
+def _add_lab_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`frr-edge lab ...` where the lab exists: a source checkout (`make demo`, `make test`), not the wheel."""
+    try:
+        from controller.lab import cli as lab
+    except ModuleNotFoundError as error:
+        if error.name != "controller.lab":
+            raise
+        return
+    lab.add_commands(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

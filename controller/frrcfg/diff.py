@@ -27,6 +27,7 @@ from controller.frrcfg.model import (
     Config,
     Item,
     ListenRange,
+    NeighborInterface,
     NeighborPeerGroup,
     NeighborRemoteAs,
     PrefixListDescription,
@@ -257,7 +258,7 @@ def _creates_neighbor(item: Item) -> bool:
         return True
     if isinstance(item, NeighborPeerGroup):
         return item.group is not None
-    return isinstance(item, Command) and item.words.split(" ", 3)[2:3] == ["interface"]
+    return isinstance(item, NeighborInterface)
 
 
 def _diff_prefix_lists(old: Sequence[Statement], new: Sequence[Statement], out: _Out) -> list[Statement]:
@@ -438,13 +439,11 @@ def _router_id(router: RouterBgp) -> str | None:
 
 def _members(router: RouterBgp) -> set[str]:
     """Neighbors that are members of a peer-group (`neighbor X peer-group G`, `neighbor X interface peer-group G`)."""
-    members: set[str] = set()
-    for item in router.items:
-        if isinstance(item, NeighborPeerGroup) and item.group is not None:
-            members.add(item.peer)
-        elif isinstance(item, Command) and " interface peer-group " in item.words:
-            members.add(item.words.split()[1])
-    return members
+    return {
+        item.peer
+        for item in router.items
+        if isinstance(item, NeighborPeerGroup | NeighborInterface) and item.group is not None
+    }
 
 
 def _diff_router(old: RouterBgp, new: RouterBgp, out: _Out, *, created: bool = False) -> None:

@@ -239,6 +239,53 @@ class BgpRouterId(Statement):
 
 
 @dataclass(frozen=True, slots=True)
+class BgpDefaultActivation(Statement):
+    """`[no] bgp default ipv4-unicast` (and the other families): whether new neighbors start active there.
+
+    bgp_vty.c: "[no] bgp default <ipv4-unicast|ipv6-unicast|...>"; the `no` form removes the other.
+    """
+
+    family: str  # "ipv4-unicast", "ipv6-unicast", "l2vpn-evpn", ...
+    enabled: bool
+
+    def text(self) -> str:
+        return f"bgp default {self.family}" if self.enabled else f"no bgp default {self.family}"
+
+    def key(self) -> tuple[str, ...]:
+        return ("bgp default", self.family)
+
+    def no_form(self) -> str:
+        return f"no bgp default {self.family}" if self.enabled else f"bgp default {self.family}"
+
+
+@dataclass(frozen=True, slots=True)
+class BgpBestpathMultipathRelax(Statement):
+    """`bgp bestpath as-path multipath-relax`: paths of different neighboring AS numbers share the load.
+
+    bgp_vty.c: "[no] bgp bestpath as-path multipath-relax [<as-set|no-as-set>]".
+    """
+
+    def text(self) -> str:
+        return "bgp bestpath as-path multipath-relax"
+
+    def key(self) -> tuple[str, ...]:
+        return ("bgp bestpath as-path multipath-relax",)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportVrf(Statement):
+    """`import vrf VRF` in an address-family: routes of that VRF's instance leak into this one.
+
+    bgp_vty.c: "[no] import vrf VIEWVRFNAME"; bgpd creates the VRF's instance when there is none.
+    """
+
+    vrf: str
+
+    def text(self) -> str:
+        return f"import vrf {self.vrf}"
+
+
+@dataclass(frozen=True, slots=True)
 class ListenRange(Statement):
     prefix: str
     peer_group: str
@@ -388,6 +435,35 @@ class NeighborUpdateSource(NeighborStatement):
 @dataclass(frozen=True, slots=True)
 class NeighborGracefulRestart(NeighborStatement):
     keyword: ClassVar[str] = "graceful-restart"
+
+
+@dataclass(frozen=True, slots=True)
+class NeighborDisableConnectedCheck(NeighborStatement):
+    """bgp_vty.c: "[no] neighbor PEER <disable-connected-check|enforce-multihop>"."""
+
+    keyword: ClassVar[str] = "disable-connected-check"
+
+
+@dataclass(frozen=True, slots=True)
+class NeighborInterface(NeighborStatement):
+    """`neighbor IFNAME interface [v6only] [peer-group G | remote-as AS]`: an unnumbered session on a link.
+
+    It creates the neighbor, as `remote-as` does. bgp_vty.c: "no neighbor WORD interface [v6only]
+    [peer-group PGNAME] [remote-as ...]" takes the whole line.
+    """
+
+    v6only: bool = False
+    remote_as: str | None = None
+    group: str | None = None
+    keyword: ClassVar[str] = "interface"
+    no_needs_arguments: ClassVar[bool] = True
+
+    def arguments(self) -> str:
+        return (
+            (" v6only" if self.v6only else "")
+            + (f" peer-group {self.group}" if self.group is not None else "")
+            + (f" remote-as {self.remote_as}" if self.remote_as is not None else "")
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -574,6 +650,27 @@ class SetLargeCommunity(SetCommunity):
 
 
 @dataclass(frozen=True, slots=True)
+class SetNextHop(Statement):
+    """`set ip next-hop A.B.C.D` or `set ipv6 next-hop global X:X::X:X` in a route-map entry.
+
+    bgp_routemap.c / routemap_cli.c: "no set ip next-hop [A.B.C.D]", "no set ipv6 next-hop global X:X::X:X".
+    """
+
+    family: str  # "ip" or "ipv6"
+    address: str
+
+    def text(self) -> str:
+        scope = " global" if self.family == "ipv6" else ""
+        return f"set {self.family} next-hop{scope} {self.address}"
+
+    def key(self) -> tuple[str, ...]:
+        return ("set", self.family, "next-hop")
+
+    def no_form(self) -> str:
+        return "no set ip next-hop" if self.family == "ip" else f"no {self.text()}"
+
+
+@dataclass(frozen=True, slots=True)
 class OnMatch(Statement):
     goto: int | None = None  # None: `on-match next`
 
@@ -645,6 +742,16 @@ class BfdSetting(Statement):
 
 
 @dataclass(frozen=True, slots=True)
+class BfdFlag(Statement):
+    """`echo-mode` or `passive-mode` in a BFD profile or peer (bfdd_cli.c: "[no] echo-mode", "[no] passive-mode")."""
+
+    flag: str
+
+    def text(self) -> str:
+        return self.flag
+
+
+@dataclass(frozen=True, slots=True)
 class BfdPeerProfile(Statement):
     profile: str
 
@@ -712,6 +819,50 @@ class KeyString(Statement):
 
     def key(self) -> tuple[str, ...]:
         return ("key-string",)
+
+
+# ---------------------------------------------------------------- typed forms of lines the grammar reads whole
+
+_NAME = r"([!-~]+)"
+_TYPED_LINES: tuple[tuple[re.Pattern[str], type[Statement], tuple[str, ...]], ...] = tuple(
+    (re.compile(pattern, re.ASCII), kind, names)
+    for pattern, kind, names in (
+        (r"(no )?bgp default (ipv4-unicast|ipv6-unicast|l2vpn-evpn)", BgpDefaultActivation, ("negated", "family")),
+        (r"bgp bestpath as-path multipath-relax", BgpBestpathMultipathRelax, ()),
+        (rf"import vrf (?!route-map ){_NAME}", ImportVrf, ("vrf",)),
+        (rf"neighbor {_NAME} disable-connected-check", NeighborDisableConnectedCheck, ("peer",)),
+        (
+            rf"neighbor {_NAME} interface( v6only)?(?: peer-group {_NAME})?(?: remote-as ([0-9]+|internal|external))?",
+            NeighborInterface,
+            ("peer", "v6only", "group", "remote_as"),
+        ),
+        (r"set (ip) next-hop ([0-9.]+)", SetNextHop, ("family", "address")),
+        (r"set (ipv6) next-hop global ([0-9A-Fa-f:.]+)", SetNextHop, ("family", "address")),
+        (r"(echo-mode|passive-mode)", BfdFlag, ("flag",)),
+    )
+)
+
+
+def typed_line(words: str, line: int = 0) -> Statement:
+    """A whitespace-normalised line the grammar reads whole, as its typed form when it has one, else a Command.
+
+    Only what frr-edge renders is typed here; tests/frrcfg hold that every rendered line parses back to a
+    typed form.
+    """
+    for pattern, kind, names in _TYPED_LINES:
+        match = pattern.fullmatch(words)
+        if match is None:
+            continue
+        values: dict[str, object] = {}
+        for name, value in zip(names, match.groups(), strict=True):
+            if name == "negated":
+                values["enabled"] = value is None
+            elif name == "v6only":
+                values["v6only"] = value is not None
+            else:
+                values[name] = value
+        return kind(**values, line=line)
+    return Command(words, line=line)
 
 
 # ---------------------------------------------------------------- the whole configuration
@@ -915,17 +1066,14 @@ def _router_as_printed(router: RouterBgp) -> tuple[Item, ...]:
             families[item.key()] = item if earlier is None else replace(earlier, items=earlier.items + item.items)
     ipv4 = AddressFamily((), afi="ipv4", safi="unicast")
     if moved or (
-        Command("no bgp default ipv4-unicast") not in router_level and any(_creates_peer(i) for i in router_level)
+        _NO_DEFAULT_IPV4 not in router_level and any(_creates_peer(i) for i in router_level)
     ):
         current = families.get(ipv4.key(), ipv4)
         families[ipv4.key()] = replace(current, items=(*moved, *current.items))
-    default_activate = Command("no bgp default ipv4-unicast") not in router_level
+    default_activate = _NO_DEFAULT_IPV4 not in router_level
     groups: dict[str, str | None] = {i.peer: None for i in router_level if isinstance(i, NeighborRemoteAs)}
     groups |= {i.peer: i.group for i in router_level if isinstance(i, NeighborPeerGroup)}
-    for item in router_level:
-        interface = _INTERFACE_PEER.fullmatch(item.words) if isinstance(item, Command) else None
-        if interface is not None:
-            groups[interface[1]] = interface[2]
+    groups |= {i.peer: i.group for i in router_level if isinstance(i, NeighborInterface)}
     given = set(router.items)
     remote_as = {i.peer: i.remote_as for i in router_level if isinstance(i, NeighborRemoteAs)}
     internal = {
@@ -981,13 +1129,11 @@ def _family_as_printed(family: AddressFamily, groups: dict[str, str | None], def
 _NO_ACTIVATE = re.compile(r"no neighbor \S+ activate", re.ASCII)
 
 
-_INTERFACE_PEER = re.compile(r"neighbor (\S+) interface(?: v6only)?(?: remote-as \S+| peer-group (\S+))?", re.ASCII)
+_NO_DEFAULT_IPV4 = BgpDefaultActivation(family="ipv4-unicast", enabled=False)
 
 
 def _creates_peer(item: Item) -> bool:
-    if isinstance(item, Command):
-        return _INTERFACE_PEER.fullmatch(item.words) is not None
-    return isinstance(item, NeighborRemoteAs | NeighborPeerGroup)
+    return isinstance(item, NeighborRemoteAs | NeighborPeerGroup | NeighborInterface)
 
 
 # Lines of an address-family that FRR also takes at router level, for IPv4 unicast (bgp_vty.c installs
@@ -1015,7 +1161,7 @@ DEFAULT_BGP_PORT = 179
 MAXTTL = 255
 # Router lines that state FRR's traditional defaults; bgpd does not print them.
 _HIDDEN_DEFAULTS = frozenset(
-    Command(line)
+    typed_line(line)
     for line in (
         "bgp default ipv4-unicast",
         "no bgp default ipv6-unicast",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +54,9 @@ class _Builder(Transformer[Token, m.Config]):
 
     # -------------------------------------------------------- generic lines and contexts
 
-    def command(self, children: list[Token]) -> m.Command:
+    def command(self, children: list[Token]) -> m.Statement:
         (token,) = children
-        return m.Command(" ".join(token.split()), line=_line(token))
+        return m.typed_line(" ".join(token.split()), line=_line(token))
 
     global_vrf = command
     bgp_session_command = command
@@ -397,8 +398,34 @@ def _describe(terminals: set[str] | frozenset[str], lark: Lark) -> tuple[str, ..
     return tuple(sorted(names))
 
 
+# Parsed texts, most recent last: an apply parses the running config, the last applied one and the new one,
+# and the next apply meets the first two again (the read-back, the applied). Configs are immutable.
+_CACHE: dict[str, m.Config] = {}
+_CACHE_LOCK = threading.Lock()
+_CACHE_ENTRIES = 8
+_CACHE_LARGEST = 4 * 1024 * 1024  # characters; a larger text is parsed each time
+
+
 def parse(text: str, source: str = "<config>") -> m.Config:
-    """Parse FRR configuration text; raise FrrSyntaxError where FRR would refuse it."""
+    """Parse FRR configuration text; raise FrrSyntaxError where FRR would refuse it.
+
+    The same text gives the same (immutable) Config; the last few are kept, errors never are.
+    """
+    with _CACHE_LOCK:
+        cached = _CACHE.pop(text, None)
+        if cached is not None:
+            _CACHE[text] = cached
+            return cached
+    config = _parse(text, source)
+    if len(text) <= _CACHE_LARGEST:
+        with _CACHE_LOCK:
+            _CACHE[text] = config
+            while len(_CACHE) > _CACHE_ENTRIES:
+                del _CACHE[next(iter(_CACHE))]
+    return config
+
+
+def _parse(text: str, source: str) -> m.Config:
     if "\r" in text:
         text = text.replace("\r\n", "\n")
     unprintable = first_unprintable(text)

@@ -11,7 +11,9 @@ routers around it. This module knows FRR's rules, not frr-edge's renderer:
   applies its `set`s and, with `on-match next`, goes on to the next entry; a route that reaches the end
   after a permit with `on-match next` is permitted, one that matched nothing is denied;
 - a neighbor carries a family only where it is activated; what it advertises is drawn from the BGP
-  instance's `network` prefixes and the prefixes of the VRFs it imports.
+  instance's `network` prefixes and the prefixes of the VRFs it imports;
+- a member of a peer-group (`neighbor X peer-group G`) has every setting of G it does not set itself,
+  and is active wherever G is (bgpd.c peer_group2peer_config_copy and peer_af_flag inheritance).
 """
 
 from __future__ import annotations
@@ -118,6 +120,8 @@ class Router:
     networks: dict[int, set[str]] = field(default_factory=lambda: {4: set(), 6: set()})
     imports: dict[int, set[str]] = field(default_factory=lambda: {4: set(), 6: set()})
     neighbors: dict[str, Neighbor] = field(default_factory=dict)
+    groups: dict[str, Neighbor] = field(default_factory=dict)  # peer-groups, by name
+    members: dict[str, str] = field(default_factory=dict)  # neighbor -> its peer-group
 
 
 class Meaning:
@@ -129,6 +133,8 @@ class Meaning:
         self.routers: dict[str, Router] = {}
         self.bfd_profiles: dict[str, dict[str, str]] = {}
         self._read(text)
+        for router in self.routers.values():
+            _inherit(router)
 
     # ------------------------------------------------------------------------------------------ reading
 
@@ -196,10 +202,14 @@ class Meaning:
             router.router_id = words[2]
         elif words[0] == "neighbor" and words[2:4] == ["interface", "remote-as"]:
             router.neighbors[words[1]] = Neighbor(words[1], words[4], interface=True)
+        elif words[0] == "neighbor" and words[2:] == ["peer-group"]:
+            router.groups[words[1]] = Neighbor(words[1], "", interface=False)
+        elif words[0] == "neighbor" and words[2] == "peer-group":
+            router.members[words[1]] = words[3]
         elif words[0] == "neighbor" and words[2] == "remote-as":
             router.neighbors[words[1]] = Neighbor(words[1], words[3], interface=False)
         elif words[0] == "neighbor":
-            neighbor = router.neighbors[words[1]]
+            neighbor = router.neighbors.get(words[1]) or router.groups[words[1]]
             option = words[2:]
             if option[:2] in (["bfd", "profile"], ["timers", "connect"]):
                 neighbor.options[" ".join(option[:2])] = " ".join(option[2:])
@@ -210,16 +220,17 @@ class Meaning:
 
     @staticmethod
     def _address_family_line(router: Router, family: int, words: list[str]) -> None:
+        neighbor = (router.neighbors.get(words[1]) or router.groups.get(words[1])) if words[0] == "neighbor" else None
         if words[0] == "network":
             router.networks[family].add(words[1])
         elif words[:2] == ["import", "vrf"]:
             router.imports[family].add(words[2])
-        elif words[0] == "neighbor" and words[2] == "activate":
-            router.neighbors[words[1]].activated.add(family)
-        elif words[0] == "neighbor" and words[2] == "route-map":
-            router.neighbors[words[1]].route_maps[(family, words[4])] = words[3]
-        elif words[0] == "neighbor" and words[2] == "maximum-prefix":
-            router.neighbors[words[1]].maximum_prefix = int(words[3])
+        elif neighbor is not None and words[2] == "activate":
+            neighbor.activated.add(family)
+        elif neighbor is not None and words[2] == "route-map":
+            neighbor.route_maps[(family, words[4])] = words[3]
+        elif neighbor is not None and words[2] == "maximum-prefix":
+            neighbor.maximum_prefix = int(words[3])
         else:
             router.lines.add(f"{family}: {' '.join(words)}")
 
@@ -315,6 +326,17 @@ class Meaning:
                         break
                     found.add(list_entry.filter)
         return found
+
+
+def _inherit(router: Router) -> None:
+    """Each member of a peer-group with the group's settings under its own."""
+    for peer, name in router.members.items():
+        member, group = router.neighbors[peer], router.groups[name]
+        member.options = group.options | member.options
+        member.activated |= group.activated
+        member.route_maps = group.route_maps | member.route_maps
+        if member.maximum_prefix is None:
+            member.maximum_prefix = group.maximum_prefix
 
 
 def _attributes(sets: list[str]) -> Advertised:

@@ -86,6 +86,9 @@ def test_image_layout_runs_frr_edge_with_its_grammar(tmp_path: Path) -> None:
             subprocess.run(
                 ["cp", "-r", str(REPO / source), str(tmp_path / rest[0].removeprefix(app + "/"))], check=True
             )
+    for keyword, arguments in instructions():
+        for removed in re.findall(rf"rm -rf ({re.escape(app)}/\S+)", arguments) if keyword == "RUN" else []:
+            subprocess.run(["rm", "-rf", str(tmp_path / removed.removeprefix(app + "/"))], check=True)
     # ...the package imported from there parses FRR text with the grammar it finds beside itself.
     probe = (
         "import controller.frrcfg.parser as p; "
@@ -104,3 +107,20 @@ def test_image_layout_runs_frr_edge_with_its_grammar(tmp_path: Path) -> None:
     module, grammar = result.stdout.splitlines()
     assert module == str(tmp_path / "controller" / "frrcfg" / "parser.py")
     assert grammar == str(tmp_path / "controller" / "frrcfg" / "frr.lark")
+
+
+def test_image_leaves_the_lab_out_and_its_cli_still_runs(tmp_path: Path) -> None:
+    test_image_layout_runs_frr_edge_with_its_grammar(tmp_path)
+    assert (tmp_path / "controller" / "frrcfg").is_dir()
+    assert not (tmp_path / "controller" / "lab").exists()
+    shown = subprocess.run(
+        [sys.executable, "-m", "controller", "--help"],
+        cwd="/",
+        env={"PYTHONPATH": str(tmp_path), "PYTHONDONTWRITEBYTECODE": "1", "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert shown.returncode == 0, shown.stderr
+    commands = re.findall(r"^    (\S+)", shown.stdout, re.MULTILINE)
+    assert "render" in commands and "lab" not in commands, commands

@@ -10,6 +10,7 @@ from controller.frrcfg import FrrSyntaxError, parse
 from controller.frrcfg.model import (
     AddressFamily,
     Bfd,
+    BfdFlag,
     BfdProfile,
     BfdSetting,
     Command,
@@ -72,7 +73,7 @@ def test_a_rendered_config_comes_back_as_typed_objects() -> None:
     (profile,) = bfd.items
     assert isinstance(profile, BfdProfile) and profile.name == "fast"
     assert BfdSetting(setting="receive-interval", value=300) in profile.items
-    assert Command(words="echo-mode") in profile.items
+    assert BfdFlag(flag="echo-mode") in profile.items
 
 
 def test_printing_gives_text_that_reads_back_the_same() -> None:
@@ -155,3 +156,13 @@ def test_errors_say_where_and_what_was_expected(
     assert shown.startswith(f"frr.conf:{line}:{column}: {error.message}")
     assert error.text in shown
     assert shown.splitlines()[-1] == "    " + " " * (column - 1) + "^"
+
+
+def test_the_same_text_parses_once_and_an_error_names_each_callers_source() -> None:
+    text = "router bgp 64512\n neighbor 192.0.2.1 remote-as 64513\nexit\n"
+    assert parse(text, source="a") is parse(text, source="b")
+    bad = "router bgp 64512\n neighbor 192.0.2.1 remote-as\nexit\n"
+    for source in ("first", "second"):
+        with pytest.raises(FrrSyntaxError) as raised:
+            parse(bad, source=source)
+        assert raised.value.source == source

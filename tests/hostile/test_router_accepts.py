@@ -104,7 +104,7 @@ def neighbors(draw: st.DrawFn, router_asn: int, router_prefixes: list[str], prof
         neighbor["port"] = draw(st.integers(1, 65535))
     neighbor["ebgpMultiHop"] = draw(st.booleans())
     neighbor["enableGracefulRestart"] = draw(st.booleans())
-    if profiles and draw(st.booleans()):
+    if bool(profiles) and draw(st.booleans()):
         neighbor["bfdProfile"] = draw(st.sampled_from(profiles))
     if ebgp and neighbor.get("asn") and draw(st.booleans()):
         neighbor["localASN"] = draw(asns.filter(lambda asn: asn != neighbor["asn"]))
@@ -121,9 +121,9 @@ def neighbors(draw: st.DrawFn, router_asn: int, router_prefixes: list[str], prof
     advertise: dict[str, Any] = {
         "allowed": {"prefixes": advertised, "mode": draw(st.sampled_from(["filtered", "all"]))}
     }
-    if advertised and draw(st.booleans()):
+    if bool(advertised) and draw(st.booleans()):
         advertise["withCommunity"] = [{"prefixes": advertised[:1], "community": draw(communities)}]
-    if advertised and draw(st.booleans()):
+    if bool(advertised) and draw(st.booleans()):
         advertise["withLocalPref"] = [{"prefixes": advertised[-1:], "localPref": draw(st.integers(0, 4294967295))}]
     next_hop = {}
     if 4 in families and draw(st.booleans()):

@@ -108,3 +108,16 @@ def test_the_installed_wheel_refuses_what_frr_refuses(installed: Path, tmp_path:
         f"{config}:2:11: unexpected 'prefix-list' (FRR routemap node); "
         "expected 'address' or 'next-hop' or 'route-source'"
     )
+
+
+def test_the_wheel_leaves_the_lab_out(installed: Path, tmp_path: Path) -> None:
+    """The lab (namespaces, PKI, kube-apiserver) runs from a source checkout; the installed CLI has no `lab`."""
+    site = next((installed.parent / "lib").glob("python3*/site-packages"))
+    assert (site / "controller" / "frrcfg").is_dir()
+    assert not (site / "controller" / "lab").exists()
+    shown = frr_edge(installed, tmp_path, "--help")
+    assert shown.returncode == 0, shown.stderr
+    assert "render" in shown.stdout
+    refused = frr_edge(installed, tmp_path, "lab", "demo", "start")
+    assert refused.returncode == 2
+    assert "invalid choice: 'lab'" in refused.stderr
