@@ -79,10 +79,14 @@ def _vtysh_said(connection: RouterConnection, done: Completed, lines_of: str | N
     return describe(problems, done.exit_status, {lines_of: text} if lines_of else None)
 
 
-async def read_running(connection: RouterConnection) -> str:
-    """The router's FRR running configuration; raises RouterUnreachable when FRR does not answer."""
+async def read_running(connection: RouterConnection, settled: bool = False) -> str:
+    """The router's FRR running configuration; raises RouterUnreachable when FRR does not answer.
+
+    `settled`: first wait for a change a cut-off session left running (RouterCommands.show_running_settled).
+    """
     await connection.connect()
-    shown = await connection.run(connection.commands.show_running)
+    commands = connection.commands
+    shown = await connection.run(commands.show_running_settled if settled else commands.show_running)
     if not shown.ok:
         raise RouterUnreachable(
             f"{connection.where}: vtysh could not show the running config ({_vtysh_said(connection, shown, None)}); "
@@ -167,7 +171,7 @@ async def _apply(connection: RouterConnection, result: RouterResult, clock: Call
     started = clock()
     await connection.connect()
     commands = connection.commands
-    running = await read_running(connection)
+    running = await read_running(connection, settled=True)
     previous = await connection.read(APPLIED_FRR)
     cut_off = await transaction.interrupted(connection)
     ours = transaction.frr_edge_lines(previous, cut_off)

@@ -17,8 +17,7 @@ from controller.render.nft import TABLE
 NFT = "/usr/sbin/nft"
 SETPRIV = "/usr/bin/setpriv"
 FLOCK = "/usr/bin/flock"
-CAT = "/bin/cat"
-TRUE = "/bin/true"
+TEE = "/usr/bin/tee"
 WORKDIR_NAME = "frr-edge"
 
 CANDIDATE_FRR = "candidate.frr"
@@ -134,19 +133,22 @@ class RouterCommands:
         return self._nft("list", "table", "inet", TABLE)
 
     def lock(self, wait: float) -> Command:
-        """Take the router lock, waiting up to `wait` seconds, and hold it while `cat` echoes its input.
+        """Take the router lock, waiting up to `wait` seconds, and hold it while `tee` copies its input.
 
-        As the login user, no sudo. The lock is released when `cat` ends: when frr-edge closes its input, or
-        when the SSH channel or connection goes (the holder died), since sshd then closes the pipe. Not in
-        `all()`: it is held open, not run to completion.
+        As the login user, no sudo. `tee` starts once flock has the lock: the first line sent (who holds it)
+        goes to `lock.holder` for waiting writers to name, and back as the sign that the lock is held. The
+        lock is released when `tee` ends: when frr-edge closes its input, or when the SSH channel or
+        connection goes (the holder died), since sshd then closes the pipe. Not in `all()`: it is held open.
         """
+        busy = ("--conflict-exit-code", str(LOCK_BUSY))
         return Command(
-            (FLOCK, "--exclusive", "--wait", f"{wait:g}", "--conflict-exit-code", str(LOCK_BUSY), self.path(LOCK), CAT)
+            (FLOCK, "--exclusive", "--wait", f"{wait:g}", *busy, self.path(LOCK), TEE, self.path(LOCK_HOLDER))
         )
 
-    def await_writes(self, wait: float) -> Command:
-        """Wait up to `wait` seconds for a change a cut-off session left running (see Command.guard)."""
-        return Command((FLOCK, "--wait", f"{wait:g}", "--conflict-exit-code", str(LOCK_BUSY), self.writing, TRUE))
+    @property
+    def show_running_settled(self) -> Command:
+        """`show running-config` once no change a cut-off session left running is still going (Command.guard)."""
+        return Command(self._vtysh("-c", "show running-config"), guard=self.writing)
 
     def all(self) -> list[Command]:
         """Every command frr-edge may run on this router."""

@@ -1,15 +1,16 @@
 """One writer per router: a lock on the router, held by a process of the SSH connection that applies.
 
-`flock ~/frr-edge/lock cat` runs as the login user in the writer's own SSH connection. The lock is taken
-when `cat` starts, and released when it ends: when the writer closes its input, or when the channel or the
-connection goes, whatever the reason (the writer was killed, the link dropped), since sshd then closes the
-pipe `cat` reads. A file that says "locked" would outlive a killed writer; this lock cannot. While it is
-held, the connection is pinned: if it drops, the writer stops instead of going on without the lock.
+`flock ~/frr-edge/lock tee ~/frr-edge/lock.holder` runs as the login user in the writer's own SSH
+connection. The lock is taken when `tee` starts, and released when it ends: when the writer closes its
+input, or when the channel or the connection goes, whatever the reason (the writer was killed, the link
+dropped), since sshd then closes the pipe `tee` reads. A file that says "locked" would outlive a killed
+writer; this lock cannot. While it is held, the connection is pinned: if it drops, the writer stops instead
+of going on without the lock.
 
-A second writer waits up to its bound, then gives up with RouterBusy naming the holder, which the holder
-wrote to `~/frr-edge/lock.holder` once it had the lock. A command that changes the router outlives a cut
-session (vtysh reads its file, not the session): each holds `~/frr-edge/writing` while it runs, and a new
-holder waits for that too before it reads the router.
+A second writer waits up to its bound, then gives up with RouterBusy naming the holder, whose first line
+to `tee` went to `~/frr-edge/lock.holder` once it had the lock. A command that changes the router outlives
+a cut session (vtysh reads its file, not the session): each holds `~/frr-edge/writing` while it runs, and a
+new holder's first read of the running config waits for that too (RouterCommands.show_running_settled).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import secrets
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -83,39 +83,22 @@ async def router_lock(
     """Hold the router lock for the body; raises RouterBusy after `wait` seconds, RouterUnreachable."""
     await connection.connect()
     process = await connection.start(connection.commands.lock(wait))
-    token = f"frr-edge-lock-{secrets.token_hex(8)}"
+    holder = Holder.this_process(writer)
+    sign = holder.to_json()
     try:
-        process.stdin.write(token + "\n")
+        process.stdin.write(sign + "\n")
         try:
             answer = await asyncio.wait_for(process.stdout.readline(), wait + _ANSWER_SLACK)
         except (TimeoutError, asyncssh.Error, OSError) as error:
             why = str(error) or f"no answer within {wait + _ANSWER_SLACK:.0f} s"
             raise RouterUnreachable(f"{connection.where}: taking the router lock failed: {why}") from None
-        if answer.strip() != token:
+        if answer.strip() != sign:
             await _refused(connection, process, wait)
-        holder = Holder.this_process(writer)
         connection.pin()
-        await _await_writes(connection, wait)
-        await connection.upload(LOCK_HOLDER, holder.to_json() + "\n")
         yield holder
-        # Only a body that ran to its end clears the holder file; otherwise it names the last holder.
-        await connection.remove(LOCK_HOLDER)
     finally:
         connection.unpin()
-        process.close()  # closes cat's input: cat ends, flock releases
-
-
-async def _await_writes(connection: RouterConnection, wait: float) -> None:
-    """Wait for a change that a cut-off writer's session left running on the router (Command.guard)."""
-    done = await connection.run(connection.commands.await_writes(wait), timeout=wait + _ANSWER_SLACK)
-    if done.exit_status == LOCK_BUSY:
-        raise RouterBusy(
-            f"{connection.where}: busy: a change an earlier writer started is still running; waited {wait:g} s"
-        )
-    if not done.ok:
-        raise RouterUnreachable(
-            f"{connection.where}: waiting for earlier changes failed (flock exit status {done.exit_status})"
-        )
+        process.close()  # closes tee's input: tee ends, flock releases
 
 
 async def _refused(connection: RouterConnection, process: asyncssh.SSHClientProcess[str], wait: float) -> None:
