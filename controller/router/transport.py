@@ -176,10 +176,12 @@ class RouterConnection:
         await self.connect()
         assert self._connection is not None
         try:
-            return await self._connection.create_process(shlex.join(command.line))
-        except (OSError, asyncssh.Error) as error:
+            started = self._connection.create_process(shlex.join(command.line))
+            return await asyncio.wait_for(started, timeout=self._command_timeout)
+        except (OSError, TimeoutError, asyncssh.Error) as error:
             self.close()
-            raise RouterUnreachable(f"{self.where}: {command.line[0]} did not start: {error}") from None
+            why = str(error) or f"no answer within {self._command_timeout:.0f} s"
+            raise RouterUnreachable(f"{self.where}: {command.line[0]} did not start: {why}") from None
 
     def pin(self) -> None:
         """From now on, a dropped connection is an error instead of being opened again (the lock is held)."""
