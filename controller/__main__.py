@@ -1,5 +1,3 @@
-import sys
+from controller.cli import program
 
-from controller.cli import main
-
-sys.exit(main())
+program()

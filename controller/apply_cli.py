@@ -1,37 +1,24 @@
 """`frr-edge apply` and `frr-edge status`: one router, over SSH, once; the result printed as a RouterState.
 
-Exit codes: 0 applied (or nothing to do), 2 invalid input, 3 merge conflict, 4 router unreachable or host
-key mismatch, 5 the router rejected the configuration (its previous configuration is kept), 6 busy: another
-writer (the controller, or another `frr-edge apply`) held the router lock for the whole --lock-wait; the
-message names it (host, pid, since when) and nothing was changed.
+Their exit codes, in full, are in controller/exit_codes.py (each command's --help ends with them).
+frr-edge builds every command's argument parser at each start-up, so this module imports only the
+standard library; the commands import the SSH client, the models and the pipeline when they run.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from controller.api.router import Router
-from controller.errors import FrrEdgeError, InvalidInput
-from controller.inputs import Inputs, Loaded, UnreadableInput, load_paths
-from controller.offline import dump_yaml
-from controller.pipeline import RouterResult, render_router
-from controller.router.apply import ApplyReport, ConfigRejected, apply
-from controller.router.frrplan import InvalidConfiguration
-from controller.router.observe import Observation, observe
-from controller.router.state import router_state
-from controller.router.transport import RouterConnection, RouterUnreachable, load_private_key
+if TYPE_CHECKING:
+    from controller.api.router import Router
+    from controller.inputs import Inputs, Loaded
+    from controller.pipeline import RouterResult
 
-EXIT_OK = 0
-EXIT_INVALID = 2
-EXIT_CONFLICT = 3
-EXIT_UNREACHABLE = 4
-EXIT_REJECTED = 5
-EXIT_BUSY = 6
+from controller.exit_codes import EXIT_BUSY, EXIT_INVALID, EXIT_OK, EXIT_REJECTED, EXIT_UNREACHABLE, exit_code
 
 
 class _Stop(Exception):
@@ -68,6 +55,9 @@ def _private_key(args: argparse.Namespace, inputs: Inputs, router: Router) -> st
 
 
 def _render(args: argparse.Namespace, change: bool) -> tuple[Inputs, Loaded[Router], RouterResult]:
+    from controller.inputs import UnreadableInput, load_paths
+    from controller.pipeline import render_router
+
     try:
         inputs = load_paths(args.file)
     except UnreadableInput as error:
@@ -75,13 +65,20 @@ def _render(args: argparse.Namespace, change: bool) -> tuple[Inputs, Loaded[Rout
     router = _router(inputs, args.router)
     result = render_router(router, inputs)
     if change and result.errors:
-        first = result.errors[0]
-        raise _Stop(EXIT_INVALID if isinstance(first, InvalidInput) else EXIT_CONFLICT, str(first))
+        raise _Stop(exit_code(result.errors), str(result.errors[0]))
     return inputs, router, result
 
 
 async def _run(args: argparse.Namespace, change: bool) -> int:
+    from controller.errors import FrrEdgeError
+    from controller.offline import dump_yaml
+    from controller.router.apply import ApplyReport, ConfigRejected, apply
+    from controller.router.frrplan import InvalidConfiguration
     from controller.router.lock import DEFAULT_WAIT, RouterBusy
+    from controller.router.observe import Observation, observe
+    from controller.router.preview import Preview, preview
+    from controller.router.state import router_state
+    from controller.router.transport import RouterConnection, RouterUnreachable, load_private_key
 
     inputs, loaded, result = _render(args, change)
     router = loaded.object
@@ -89,14 +86,18 @@ async def _run(args: argparse.Namespace, change: bool) -> int:
         key = load_private_key(_private_key(args, inputs, router))
     except FrrEdgeError as error:
         raise _Stop(EXIT_INVALID, str(error)) from None
-    if change and router.spec.paused:
+    held = router.spec.paused  # apply and status alike show what an apply would change once unpaused
+    if change and held:
         print(
-            f"frr-edge: router {router.metadata.name} is paused (spec.paused); only reading its state", file=sys.stderr
+            f"frr-edge: router {router.metadata.name} is paused (spec.paused): nothing is written; its RouterState "
+            "shows what an apply would change (status.pendingChanges)",
+            file=sys.stderr,
         )
         change = False
     connection = RouterConnection(router.spec, key, connect_timeout=args.connect_timeout)
     outcome: ApplyReport | FrrEdgeError | None = None
     observation: Observation | None = None
+    pending: Preview | None = None
     code = EXIT_OK
     try:
         async with connection:
@@ -108,12 +109,19 @@ async def _run(args: argparse.Namespace, change: bool) -> int:
                     outcome, code = error, EXIT_INVALID
                 except ConfigRejected as error:
                     outcome, code = error, EXIT_REJECTED
+            elif held:
+                try:
+                    pending = await preview(connection, result)
+                except InvalidConfiguration as error:
+                    outcome, code = error, EXIT_INVALID
             observation = await observe(connection)
     except RouterBusy as error:
         raise _Stop(EXIT_BUSY, str(error)) from None
     except RouterUnreachable as error:
         raise _Stop(EXIT_UNREACHABLE, str(error)) from None
-    state = router_state(router, result, outcome, observation, datetime.now(UTC))
+    except FrrEdgeError as error:  # the router's running configuration cannot be read
+        raise _Stop(EXIT_UNREACHABLE, f"router {router.metadata.name}: {error}") from None
+    state = router_state(router, result, outcome, observation, datetime.now(UTC), pending)
     sys.stdout.write(dump_yaml([state.model_dump(mode="json", by_alias=True, exclude_none=True)]))
     if isinstance(outcome, FrrEdgeError):
         print(f"frr-edge: router {router.metadata.name}: {outcome}", file=sys.stderr)
@@ -124,6 +132,8 @@ async def _run(args: argparse.Namespace, change: bool) -> int:
 
 def _command(change: bool) -> Any:
     def run(args: argparse.Namespace) -> int:
+        import asyncio
+
         try:
             return asyncio.run(_run(args, change))
         except _Stop as stop:
@@ -139,15 +149,17 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         ("apply", True, "render one Router's configuration and apply it to the router over SSH"),
         ("status", False, "show a router's BGP sessions and running config (redacted); changes nothing"),
     ):
-        parser = commands.add_parser(name, help=summary, description=f"{summary}. {__doc__.splitlines()[2]}")
+        # The exit codes close the help (controller/exit_codes.py), in full.
+        parser = commands.add_parser(name, help=summary, description=f"{summary}.")
         parser.add_argument("-f", "--file", action="append", required=True, metavar="PATH", help="file or directory")
         parser.add_argument("--router", required=True, metavar="NAME", help="the Router to act on")
         parser.add_argument("--ssh-key", metavar="FILE", help="private key file instead of the Router's Secret")
         parser.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS")
-        parser.add_argument(
-            "--lock-wait",
-            type=float,
-            metavar="SECONDS",
-            help="how long to wait for another writer's apply to finish before exiting 6 (busy); default 30",
-        )
+        if change:
+            parser.add_argument(
+                "--lock-wait",
+                type=float,
+                metavar="SECONDS",
+                help="how long to wait for another writer's apply to finish before exiting 6 (busy); default 30",
+            )
         parser.set_defaults(run=_command(change))

@@ -4,6 +4,9 @@ The spec moves unchanged (`bgp`, `raw`), except `nodeSelector`: it selects Kuber
 and a Router is not a node. Reusing node labels for Routers would configure whichever Routers happen to
 carry such a label, so the Routers are chosen by the user (`--router-selector`, kubectl's label selector
 syntax; an empty selector selects every Router, and has to be written out as `--router-selector ''`).
+
+frr-edge builds every command's argument parser at each start-up, so this module imports only the
+standard library at its top; the functions import the models and YAML when they run.
 """
 
 from __future__ import annotations
@@ -11,23 +14,18 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+from controller.exit_codes import EXIT_INVALID, EXIT_OK
 
-from controller.api import FRRConfiguration, LabelSelector
-from controller.api.common import API_VERSION
-from controller.errors import Origin, invalid_input
-from controller.inputs import FRRK8S_API_VERSION, yaml_files
-from controller.manifests import ManifestError, read_file
-from controller.offline import dump_yaml
+if TYPE_CHECKING:
+    from controller.api import LabelSelector
+    from controller.errors import Origin
 
 # Metadata that describes the FRR-K8s object in its cluster, not the configuration it holds.
 _KEPT_METADATA = ("name", "namespace", "labels", "annotations")
 _LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
-EXIT_OK = 0
-EXIT_INVALID = 2
 
 
 class SelectorError(ValueError):
@@ -60,6 +58,10 @@ def parse_selector(text: str) -> LabelSelector:
     `k=v` and `k==v` become matchLabels; `k!=v`, `in`, `notin`, `k` and `!k` become matchExpressions.
     Raises SelectorError naming the requirement it cannot read.
     """
+    from pydantic import ValidationError
+
+    from controller.api import LabelSelector
+
     labels: dict[str, str] = {}
     expressions: list[dict[str, Any]] = []
     if text.strip():
@@ -97,6 +99,8 @@ def convert(document: dict[str, Any], router_selector: LabelSelector) -> dict[st
     `spec.nodeSelector` is dropped and `router_selector` takes its place; status and the metadata of the
     FRR-K8s object (uid, resourceVersion, managedFields, its last-applied annotation) are left behind.
     """
+    from controller.api.common import API_VERSION
+
     metadata = {key: value for key, value in (document.get("metadata") or {}).items() if key in _KEPT_METADATA}
     annotations = {key: value for key, value in metadata.get("annotations", {}).items() if key != _LAST_APPLIED}
     if annotations:
@@ -110,6 +114,10 @@ def convert(document: dict[str, Any], router_selector: LabelSelector) -> dict[st
 
 def _frrk8s_configurations(paths: list[str]) -> list[tuple[Origin, dict[str, Any]]]:
     """Every FRR-K8s FRRConfiguration in the files and directories, `kind: List` items included."""
+    from controller.errors import Origin
+    from controller.inputs import FRRK8S_API_VERSION, yaml_files
+    from controller.manifests import read_file
+
     found: list[tuple[Origin, dict[str, Any]]] = []
 
     def visit(value: Any, path: str, index: int) -> None:
@@ -132,6 +140,14 @@ def _frrk8s_configurations(paths: list[str]) -> list[tuple[Origin, dict[str, Any
 
 
 def _convert(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from controller.api import FRRConfiguration
+    from controller.errors import invalid_input
+    from controller.inputs import FRRK8S_API_VERSION
+    from controller.manifests import ManifestError
+    from controller.offline import dump_yaml
+
     try:
         selector = parse_selector(args.router_selector)
     except SelectorError as error:
@@ -173,7 +189,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Read YAML files and directories and print, for every FRR-K8s FRRConfiguration, the "
         "frr-edge FRRConfiguration with the same spec and the given routerSelector in place of nodeSelector "
         "(a node's labels say nothing about Routers). Each result is checked against frr-edge's schema; "
-        "exit 2 names the object and field of one that fails. Check them with your Routers with "
+        "an error names the object and field of one that fails. Check them with your Routers with "
         "`frr-edge validate`.",
     )
     command.add_argument("-f", "--file", action="append", required=True, metavar="PATH", help="file or directory")

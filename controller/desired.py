@@ -6,13 +6,15 @@ Plain data, already validated and normalised (addresses canonical, durations in 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from controller.addresses import family, sort_key
 from controller.api.frrconfiguration import BFDProfile
 from controller.api.ratelimit import RateLimit
 from controller.errors import Origin
-from controller.frrcfg.model import Config
+
+if TYPE_CHECKING:
+    from controller.frrcfg.model import Config
 
 DEFAULT_PORT = 179
 BFD_SINGLE_HOP = 3784  # RFC 5881

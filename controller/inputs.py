@@ -15,7 +15,6 @@ from pydantic import BaseModel, ValidationError
 from controller.api import FirewallPolicy, FRRConfiguration, LabelSelector, Router
 from controller.api.common import API_VERSION, GROUP
 from controller.errors import InputWarning, InvalidInput, Origin, invalid_input
-from controller.kubernetes import Secret
 from controller.manifests import ManifestError, read_file
 
 T = TypeVar("T", bound=BaseModel)
@@ -91,19 +90,26 @@ def _selector_of(document: dict[str, Any]) -> LabelSelector | None:
         return None
 
 
+def origin_of(document: dict[str, Any], path: str | None = None, index: int | None = None) -> Origin:
+    """Where an object comes from; a namespaced object without a namespace is in "default", as kubectl says."""
+    kind = str(document.get("kind", ""))
+    metadata = document.get("metadata") or {}
+    name = str(metadata.get("name", "")) if isinstance(metadata, Mapping) else ""
+    namespace = metadata.get("namespace") if isinstance(metadata, Mapping) else None
+    if kind not in _CLUSTER_SCOPED:
+        namespace = namespace or "default"
+    return Origin(kind or "<no kind>", str(namespace) if namespace else None, name or "<no name>", path, index)
+
+
 def add_object(inputs: Inputs, document: dict[str, Any], path: str | None = None, index: int | None = None) -> None:
     """Sort one Kubernetes object into `inputs`; invalid objects are recorded, never raised."""
     kind = str(document.get("kind", ""))
     api_version = str(document.get("apiVersion", ""))
     metadata = document.get("metadata") or {}
     name = str(metadata.get("name", "")) if isinstance(metadata, Mapping) else ""
-    namespace = metadata.get("namespace") if isinstance(metadata, Mapping) else None
-    if kind not in _CLUSTER_SCOPED:
-        # As kubectl does: a namespaced object without a namespace goes to "default".
-        namespace = namespace or "default"
-        if isinstance(metadata, dict):
-            metadata.setdefault("namespace", namespace)
-    origin = Origin(kind or "<no kind>", str(namespace) if namespace else None, name or "<no name>", path, index)
+    origin = origin_of(document, path, index)
+    if origin.namespace and isinstance(metadata, dict):
+        metadata.setdefault("namespace", origin.namespace)
     if kind and name and not kind.endswith("List"):
         key = (f"{api_version.split('/')[0]}/{kind}", origin.namespace or "", name)
         first = inputs.seen.setdefault(key, origin)
@@ -131,6 +137,9 @@ def add_object(inputs: Inputs, document: dict[str, Any], path: str | None = None
         elif isinstance(loaded, FirewallPolicy):
             inputs.firewall_policies.append(Loaded(origin, loaded))
     elif kind == "Secret" and api_version == "v1":
+        # With the first Secret: the models of Kubernetes' own kinds cost every start-up, and few inputs hold one.
+        from controller.kubernetes import Secret
+
         try:
             inputs.secrets[(origin.namespace or "default", name)] = Secret.model_validate(document).values
         except ValidationError as error:

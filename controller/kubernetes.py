@@ -18,9 +18,14 @@ from controller.addresses import canonical_address, parse_network
 
 
 class KubernetesObject(BaseModel):
-    """Base of the models of objects other software defines: strict types, unknown fields ignored."""
+    """Base of the models of objects other software defines: strict types, unknown fields ignored.
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True, strict=True)
+    Validators are built on first use (defer_build), as the API models' are (api/common.py, settings).
+    """
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True, strict=True, defer_build=True
+    )
 
 
 def _source_network(value: str) -> str:

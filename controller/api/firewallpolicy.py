@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from controller.addresses import MAX_PREFIX_LENGTH, canonical_address, parse_network
-from controller.api.common import CIDR, LabelSelector, Model, ObjectMeta, Word, cel, settings
+from controller.api.common import API_VERSION, CIDR, LabelSelector, Model, ObjectMeta, Word, cel, settings
 from controller.api.ratelimit import parse_rate
 
 # Bounds of one object as users write it; see MAX_NEIGHBORS in frrconfiguration.py for why.
@@ -171,7 +171,7 @@ class FirewallPolicy(Model):
 
     model_config = settings(extra="ignore")
 
-    api_version: str = "frr-edge.dev/v1alpha1"
+    api_version: str = API_VERSION
     kind: Literal["FirewallPolicy"] = "FirewallPolicy"
     metadata: ObjectMeta
     spec: FirewallPolicySpec = Field(default_factory=FirewallPolicySpec)

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, Field, JsonValue, WithJsonSchema, model_val
 
 from controller.addresses import MAX_ADDRESS_LENGTH, not_a_next_hop, not_a_peer, parse_address, parse_network
 from controller.api.common import (
+    API_VERSION,
     CIDR,
     ASNumber,
     InterfaceName,
@@ -510,7 +511,7 @@ class FRRConfiguration(Model):
 
     model_config = settings(extra="ignore")
 
-    api_version: str = "frr-edge.dev/v1alpha1"
+    api_version: str = API_VERSION
     kind: Literal["FRRConfiguration"] = "FRRConfiguration"
     metadata: ObjectMeta
     spec: FRRConfigurationSpec = Field(default_factory=FRRConfigurationSpec)

@@ -5,6 +5,7 @@ Nothing a user wrote reaches nft as text: the value is parsed into a RateLimit a
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -55,8 +56,12 @@ class RateLimit:
         return text
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_rate(text: str) -> RateLimit:
-    """Parse `2 mbytes/second burst 512 kbytes` or `100/second`; raises RateLimitError saying why not."""
+    """Parse `2 mbytes/second burst 512 kbytes` or `100/second`; raises RateLimitError saying why not.
+
+    Remembered for the rates last read: thousands of Services usually share a handful of rates.
+    """
     match = _RATE.fullmatch(text)
     if match is None:
         raise RateLimitError(

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, model_validator
 
 from controller.api.common import (
+    API_VERSION,
     Condition,
     InterfaceName,
     IPAddress,
@@ -206,7 +207,7 @@ class Router(Model):
 
     model_config = settings(extra="ignore")
 
-    api_version: str = "frr-edge.dev/v1alpha1"
+    api_version: str = API_VERSION
     kind: Literal["Router"] = "Router"
     metadata: ObjectMeta
     spec: RouterSpec

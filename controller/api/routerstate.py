@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from controller.api.common import Condition, Model, ObjectMeta, settings
+from controller.api.common import API_VERSION, Condition, Model, ObjectMeta, settings
 
 Result = Literal["Success", "Failed", "Pending", "Skipped"]
 
@@ -56,7 +56,7 @@ class RouterStateStatus(Model):
     conditions: list[Condition] = Field(
         default_factory=list,
         max_length=16,
-        description="Ready, Reachable, ConfigValid, Applied and Degraded conditions.",
+        description="Ready, Reachable, ConfigValid, Applied, InputsAccepted and Paused conditions.",
         json_schema_extra={"x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"]},
     )
     conversion: StepResult | None = Field(
@@ -80,6 +80,13 @@ class RouterStateStatus(Model):
         default="", max_length=32, description="Established sessions / all sessions, for example 3/4."
     )
     last_good_apply_time: datetime | None = Field(default=None, description="Time of the last good apply.")
+    pending_changes: str = Field(
+        default="",
+        max_length=8192,  # router/preview.py's PENDING_LIMIT
+        description="While the Router is paused (spec.paused): what an apply would change, as `frr-edge diff` "
+        "prints it (vtysh commands, the nftables ruleset's diff), secrets redacted, cut at 8 KiB. "
+        "Empty when nothing is pending.",
+    )
 
 
 class RouterState(Model):
@@ -87,7 +94,7 @@ class RouterState(Model):
 
     model_config = settings(extra="ignore", strict=False)
 
-    api_version: str = "frr-edge.dev/v1alpha1"
+    api_version: str = API_VERSION
     kind: Literal["RouterState"] = "RouterState"
     metadata: ObjectMeta
     status: RouterStateStatus | None = None

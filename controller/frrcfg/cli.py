@@ -1,4 +1,8 @@
-"""`frr-edge parse FILE [--json]`: the FRR configuration model of a file, or where it is wrong."""
+"""`frr-edge parse FILE [--json]`: the FRR configuration model of a file, or where it is wrong.
+
+frr-edge builds every command's argument parser at each start-up, so this module imports only the
+standard library; `parse` imports the grammar, the command table and the model when it runs.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from controller.frrcfg.check import check
-from controller.frrcfg.errors import FrrSyntaxError
-from controller.frrcfg.parser import parse
-from controller.frrcfg.redact import redact
-
-EXIT_OK = 0
-EXIT_INVALID = 2
+from controller.exit_codes import EXIT_INVALID, EXIT_OK
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,7 +22,6 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Parse FRR configuration (frr.conf or `show running-config`) with frr-edge's grammar, "
         "after checking every line as FRR's CLI does (the command table of the FRR frr-edge ships for). "
         "Print the model as FRR text, or as JSON with --json; secrets are redacted unless --show-secrets. "
-        "Exit 0 when it parses, 2 with the errors (file:line:column, the line, what was expected) otherwise. "
         "Lines the command table cannot judge are listed on standard error.",
     )
     command.add_argument("file", metavar="FILE", help="configuration file, - for standard input")
@@ -34,6 +31,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _parse(args: argparse.Namespace) -> int:
+    from controller.frrcfg.check import check
+    from controller.frrcfg.errors import FrrSyntaxError
+    from controller.frrcfg.parser import parse
+    from controller.frrcfg.redact import redact
+
     source = "<stdin>" if args.file == "-" else args.file
     try:
         text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()

@@ -24,8 +24,7 @@ def lines(text: str) -> list[str]:
 
 def first_unprintable(text: str) -> tuple[int, int, str] | None:
     """(line, column, character) of the first character that is neither printable, a tab nor "\\n"."""
-    plain = _PLAIN.match(text)
-    if plain is not None and plain.end() == len(text):
+    if _PLAIN.fullmatch(text) is not None:
         return None
     for number, line in enumerate(lines(text), start=1):
         for column, char in enumerate(line, start=1):

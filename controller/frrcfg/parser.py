@@ -7,6 +7,7 @@ as soon as it is reduced.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import threading
 from pathlib import Path
@@ -17,6 +18,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from controller.frrcfg import model as m
 from controller.frrcfg.errors import FrrSyntaxError
+from controller.frrcfg.grammar_cache import cache_directory, compiled
 from controller.frrcfg.lines import first_unprintable, lines
 
 # Package data: an installed wheel carries it (pyproject.toml, tool.setuptools.package-data).
@@ -373,14 +375,20 @@ def _additive(words: list[str]) -> tuple[tuple[str, ...], bool]:
     return tuple(words), False
 
 
-def make_lark(grammar: str) -> Lark:
-    """A Lark LALR parser for `grammar` (frr.lark or a variant) that builds the model."""
-    return Lark(grammar, parser="lalr", lexer="contextual", transformer=_Builder(), maybe_placeholders=False)
+_OPTIONS = {"parser": "lalr", "lexer": "contextual", "maybe_placeholders": False}
+
+
+def make_lark(grammar: str, cache: Path | None = None) -> Lark:
+    """A Lark LALR parser for `grammar` (frr.lark or a variant) that builds the model.
+
+    With a cache directory, its tables come from there when they were compiled before (grammar_cache.py).
+    """
+    return compiled(grammar, _OPTIONS, _Builder(), cache)
 
 
 @functools.cache
 def _parser() -> Lark:
-    return make_lark(GRAMMAR.read_text())
+    return make_lark(GRAMMAR.read_text(), cache_directory(os.environ))
 
 
 def _describe(terminals: set[str] | frozenset[str], lark: Lark) -> tuple[str, ...]:

@@ -9,10 +9,13 @@ around the secret, and the line's spacing, are kept so a redacted config still p
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from controller.errors import REDACTED
 from controller.frrcfg.lines import LINE_BREAK, lines
-from controller.frrcfg.model import Config
+
+if TYPE_CHECKING:
+    from controller.frrcfg.model import Config
 
 __all__ = ["REDACTED", "redact", "redact_line"]
 
@@ -98,5 +101,5 @@ def redact(config: str | Config) -> str:
 
     Works on text that does not parse too, so a broken running config can still be shown.
     """
-    text = config.to_text() if isinstance(config, Config) else config
+    text = config if isinstance(config, str) else config.to_text()
     return LINE_BREAK.join(redact_line(line) for line in lines(text))

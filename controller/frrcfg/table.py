@@ -56,6 +56,7 @@ class CliNode:
     reached_by: tuple[str, ...]
     commands: tuple[Command, ...]
     _graph: list[Graph] = field(default_factory=list, compare=False, repr=False)
+    _shapes: list[Shapes] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def graph(self) -> Graph:
@@ -67,6 +68,13 @@ class CliNode:
             self._graph.append(graph)
         return self._graph[0]
 
+    @property
+    def shapes(self) -> Shapes:
+        """The shapes of words as this node's graph tells them apart (its keywords and range bounds)."""
+        if not self._shapes:
+            self._shapes.append(Shapes(*graph_words(self.graph)))
+        return self._shapes[0]
+
 
 @dataclass(frozen=True, eq=False)
 class CommandTable:
@@ -76,19 +84,14 @@ class CommandTable:
     start: str
     nodes: dict[str, CliNode]
     _memory: dict[object, Match] = field(default_factory=dict, repr=False)
-    _shapes: list[Shapes] = field(default_factory=list, repr=False)
 
     def match(self, node: CliNode, words: list[str]) -> Match:
-        """FRR's verdict on a line in a node; lines of the same shape (commands.Shapes) share it."""
-        if not self._shapes:
-            keywords: set[str] = set()
-            bounds: set[int] = set()
-            for each in self.nodes.values():
-                more_keywords, more_bounds = graph_words(each.graph)
-                keywords |= more_keywords
-                bounds |= more_bounds
-            self._shapes.append(Shapes(keywords, bounds))
-        shape = self._shapes[0].of
+        """FRR's verdict on a line in a node; lines of the same shape in that node (commands.Shapes) share it.
+
+        Shapes are the node's own: its graph alone decides the verdict, and a check builds only the graphs
+        of the nodes its lines reach (a one-line file one graph, not all 60).
+        """
+        shape = node.shapes.of
         key = (node.key, *(shape(word) for word in words))
         found = self._memory.get(key)
         if found is None:

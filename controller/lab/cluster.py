@@ -23,11 +23,11 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from controller.lab import DEFAULT_BIN_DIR
 from controller.lab.kubectl import Kubectl, KubectlError
 from controller.lab.pki import ClusterPKI, KeyPair, ensure_pki
 from controller.lab.processes import free_port, start_time
 
-DEFAULT_BIN_DIR = Path("/var/cache/frr-edge/cluster")
 CONTROLLER_NAMESPACE = "frr-edge-system"
 CONTROLLER_SERVICE_ACCOUNT = "frr-edge"
 CONTROLLER_USER = f"system:serviceaccount:{CONTROLLER_NAMESPACE}:{CONTROLLER_SERVICE_ACCOUNT}"

@@ -1,15 +1,16 @@
 """The one-command demo: a real API server, the router lab and the controller, left running to play with.
 
 `frr-edge lab demo start --dir DIR` builds (or reuses) kube-apiserver and etcd, starts the router lab (FRR,
-sshd and nftables in network namespaces, two MetalLB-like speakers), installs the CRDs, RBAC and
-controller/lab/demo-metallb.yaml, writes the status the kubelet and MetalLB would write, runs `frr-edge run`
-as the frr-edge ServiceAccount, waits for the sessions, and prints RouterState and the router's BGP summary.
+sshd and nftables in network namespaces, two MetalLB-like speakers), installs the CRDs, RBAC, the admission
+webhook's registration and controller/lab/demo-metallb.yaml, writes the status the kubelet and MetalLB would
+write, runs `frr-edge run` (with its webhook) as the frr-edge ServiceAccount, waits for the sessions, prints
+RouterState and the router's BGP summary, and shows controller/lab/demo-conflict.yaml refused at `kubectl
+apply`.
 `frr-edge lab demo stop --dir DIR` stops exactly what start started.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import signal
@@ -24,12 +25,15 @@ from ruamel.yaml import YAML
 from controller.lab import cluster as cluster_lab
 from controller.lab import metallb_crds
 from controller.lab import router as router_lab
-from controller.lab.kubectl import Kubectl, KubectlError
+from controller.lab import webhook as lab_webhook
+from controller.lab.kubectl import Kubectl
 from controller.lab.processes import free_port, start_time
 from controller.offline import dump_yaml
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = Path(__file__).with_name("demo-metallb.yaml")
+CONFLICT = Path(__file__).with_name("demo-conflict.yaml")
+DENIED = "denied the request"
 _STATE = "demo.json"
 # What MetalLB would assign: the lab's speakers serve these addresses (router_lab.LB_IPS).
 SERVICE_ADDRESSES = {("lab-shop", "web"): router_lab.LB_IPS[0], ("lab-shop", "admin"): router_lab.LB_IPS[1]}
@@ -54,14 +58,15 @@ def speaker_ready(kubectl: Kubectl, speaker: router_lab.Speaker) -> None:
     write_status(kubectl, "pod", f"speaker-{speaker.name}", "metallb-system", ready)
 
 
-def install(kubectl: Kubectl, lab: router_lab.RouterLab) -> None:
-    """CRDs, RBAC, the demo's MetalLB objects, the status the kubelet and MetalLB would write, and the lab's Router."""
+def install(kubectl: Kubectl, lab: router_lab.RouterLab, webhook_url: str) -> None:
+    """CRDs, RBAC, the webhook's registration, the demo's MetalLB objects, their status, and the lab's Router."""
     for manifests in (REPO / "crds", metallb_crds.write(lab.directory / "metallb-crds")):
         kubectl("apply", "--server-side", f"--filename={manifests}")
     kubectl("wait", "--for=condition=Established", "--timeout=60s", "customresourcedefinitions", "--all")
     for namespace in ("metallb-system", "lab-shop"):
         kubectl("create", "namespace", namespace)
     kubectl("apply", f"--filename={REPO / 'deploy' / 'rbac'}")
+    lab_webhook.register(kubectl, webhook_url)
     kubectl("apply", f"--filename={SAMPLE}")
     for speaker in lab.speakers:
         speaker_ready(kubectl, speaker)
@@ -81,13 +86,14 @@ def _build() -> Path:
     return Path(build.stdout.strip().splitlines()[-1])
 
 
-def _start_controller(cluster: cluster_lab.Cluster, directory: Path, metrics: str) -> int:
+def _start_controller(cluster: cluster_lab.Cluster, directory: Path, metrics: str, webhook: str) -> int:
     argv = [
         sys.executable, "-m", "controller", "run",
         "--kubeconfig", str(cluster.controller_kubeconfig),
         "--metrics-address", metrics,
         "--secret-namespace", "frr-edge-system", "--secret-namespace", "metallb-system",
         "--identity", "demo",
+        "--webhook-address", webhook, "--webhook-host", "127.0.0.1",
     ]  # fmt: skip
     with (directory / "controller.log").open("ab") as log:
         # A session of its own: the controller outlives this command, until `demo stop`.
@@ -109,6 +115,19 @@ def _wait_established(kubectl: Kubectl, expected: int, timeout: float) -> dict[s
     raise DemoError(f"the speakers' sessions were not all Established within {timeout:.0f} s: {state.get('status')}")
 
 
+def _refused(kubectl: Kubectl, timeout: float) -> str:
+    """kubectl apply of the demo's conflict, once the webhook answers (dry runs until then); kubectl's error."""
+    deadline = time.monotonic() + timeout
+    while DENIED not in kubectl.run("apply", "--dry-run=server", f"--filename={CONFLICT}").stderr:
+        if time.monotonic() > deadline:
+            raise DemoError(f"the admission webhook did not refuse {CONFLICT.name} within {timeout:.0f} s")
+        time.sleep(0.5)
+    applied = kubectl.run("apply", f"--filename={CONFLICT}")
+    if DENIED not in applied.stderr:
+        raise DemoError(f"kubectl apply -f {CONFLICT.name} was not refused: {applied.stdout}{applied.stderr}")
+    return applied.stderr.strip()
+
+
 def start(directory: Path) -> None:
     """Start everything and print what to look at; raises DemoError (everything started is stopped)."""
     if (directory / _STATE).exists():
@@ -123,18 +142,20 @@ def start(directory: Path) -> None:
     try:
         print("starting etcd and kube-apiserver on 127.0.0.1 ...", flush=True)
         cluster = cluster_lab.start(directory / "cluster", bin_dir)
-        print("installing CRDs, RBAC and the demo's MetalLB objects ...", flush=True)
-        install(cluster.kubectl, lab)
+        print("installing CRDs, RBAC, the admission webhook and the demo's MetalLB objects ...", flush=True)
+        webhook = f"127.0.0.1:{free_port()}"
+        install(cluster.kubectl, lab, f"https://{webhook}/validate")
         metrics = f"127.0.0.1:{free_port()}"
-        pid = _start_controller(cluster, directory, metrics)
+        pid = _start_controller(cluster, directory, metrics, webhook)
         state["controller"] = {"pid": pid, "start_time": start_time(pid), "metrics": metrics}
         (directory / _STATE).write_text(json.dumps(state))
         print(f"frr-edge run started (pid {pid}, log {directory / 'controller.log'}); waiting for the sessions ...")
         routerstate = _wait_established(cluster.kubectl, len(lab.speakers), timeout=120)
+        refusal = _refused(cluster.kubectl, timeout=60)
     except Exception:
         stop(directory)
         raise
-    _report(directory, cluster, lab, routerstate, metrics)
+    _report(directory, cluster, lab, routerstate, metrics, refusal)
 
 
 def _report(
@@ -143,6 +164,7 @@ def _report(
     lab: router_lab.RouterLab,
     routerstate: dict[str, Any],
     metrics: str,
+    refusal: str,
 ) -> None:
     kubectl = cluster.kubectl
     print("\n$ kubectl get routers,routerstates")
@@ -153,12 +175,15 @@ def _report(
     print(dump_yaml([status]).rstrip())
     print("\n$ vtysh -c 'show bgp summary'   (on the router)")
     print(lab.vtysh(lab.router_namespace, "show bgp summary").rstrip())
+    print(f"\n$ kubectl apply -f {CONFLICT}   (a neighbor in another AS than MetalLB's BGPPeer says)")
+    print(refusal)
     binary = cluster.bin_dir / "kubectl"
     print(
         f"""
 Everything keeps running. Try:
   export KUBECONFIG={cluster.kubeconfig}
   {binary} get routerstate {router_lab.ROUTER_NAME} -o yaml
+  {binary} apply --dry-run=server -f {CONFLICT}
   {binary} -n lab-shop annotate service web frr-edge.dev/rate-limit='fast please' --overwrite
   {binary} -n lab-shop get events
   ip netns exec {lab.router_namespace} nft list table inet frr_edge
@@ -189,30 +214,3 @@ def stop(directory: Path) -> list[str]:
         stopped += router_lab.stop(directory / "router")
     path.unlink(missing_ok=True)
     return stopped
-
-
-def add_commands(labs: argparse._SubParsersAction[Any]) -> None:
-    """`frr-edge lab demo start|stop --dir DIR`."""
-    demo = labs.add_parser("demo", help="the real API server, router lab and controller, left running")
-    actions = demo.add_subparsers(dest="action", required=True, metavar="ACTION")
-    for action, run in (("start", _start_command), ("stop", _stop_command)):
-        command = actions.add_parser(action, help=f"{action} the demo")
-        command.add_argument("--dir", type=Path, default=Path("/tmp/frr-edge-demo"), help="state directory")
-        command.set_defaults(run=run)
-
-
-def _start_command(args: argparse.Namespace) -> int:
-    if os.geteuid() != 0:
-        print("frr-edge: the demo needs root (network namespaces, FRR, sshd, a login user)", file=sys.stderr)
-        return 1
-    try:
-        start(args.dir)
-    except (DemoError, KubectlError, router_lab.LabError, cluster_lab.ClusterError) as error:
-        print(f"frr-edge: {error}", file=sys.stderr)
-        return 1
-    return 0
-
-
-def _stop_command(args: argparse.Namespace) -> int:
-    print("stopped: " + (", ".join(stop(args.dir)) or "nothing was running"))
-    return 0

@@ -15,7 +15,6 @@ IPs 203.0.113.10-12/32, each with a TCP server bound to it; the client is 198.51
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import pwd
@@ -29,7 +28,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from controller.api.common import API_VERSION
 from controller.api.router import FRRSettings
+from controller.lab import ROUTER_LAB_NEEDS_ROOT
 from controller.lab.processes import start_time
 from controller.offline import dump_yaml
 from controller.router.commands import WORKDIR_NAME, RouterCommands, sudoers
@@ -372,7 +373,7 @@ def _manifests(lab: RouterLab) -> None:
         "stringData": {"ssh-privatekey": key},
     }
     router = {
-        "apiVersion": "frr-edge.dev/v1alpha1",
+        "apiVersion": API_VERSION,
         "kind": "Router",
         "metadata": {"name": ROUTER_NAME, "labels": dict(LAB_LABELS)},
         "spec": {
@@ -403,7 +404,7 @@ def start(directory: Path, speakers: int = 2) -> RouterLab:
     On failure everything started so far is stopped again.
     """
     if os.geteuid() != 0:
-        raise LabError("the router lab needs root (network namespaces, FRR, sshd, a login user); run it as root")
+        raise LabError(ROUTER_LAB_NEEDS_ROOT)
     if not 1 <= speakers <= 9:
         raise LabError("--speakers must be between 1 and 9")
     directory = directory.resolve()
@@ -499,43 +500,6 @@ def stop(directory: Path) -> list[str]:
     shutil.rmtree(lab.home, ignore_errors=True)
     (directory / _STATE).unlink()
     return stopped
-
-
-def add_commands(labs: argparse._SubParsersAction[Any]) -> None:
-    """Add `lab router start|stop` to the `lab` command group."""
-    parser = labs.add_parser("router", help="FRR, OpenSSH and nftables in network namespaces")
-    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    start_parser = actions.add_parser("start", help="create the namespaces and start FRR, sshd and the servers")
-    start_parser.add_argument("--dir", type=Path, required=True, help="directory for keys, manifests, logs")
-    start_parser.add_argument("--speakers", type=int, default=2, help="number of speaker namespaces (default 2)")
-    start_parser.set_defaults(run=_start_command)
-    stop_parser = actions.add_parser("stop", help="stop what `start` started for DIR and remove what it created")
-    stop_parser.add_argument("--dir", type=Path, required=True)
-    stop_parser.set_defaults(run=_stop_command)
-
-
-def _start_command(args: argparse.Namespace) -> int:
-    try:
-        lab = start(args.dir, args.speakers)
-    except LabError as error:
-        print(f"frr-edge lab router: {error}", file=sys.stderr)
-        return 1
-    print(f"router:     ssh -i {lab.ssh_key} {lab.user}@{lab.management_address} (namespace {lab.router_namespace})")
-    print(f"manifest:   {lab.router_manifest} (Router {ROUTER_NAME} with its SSH key Secret)")
-    print(f"speakers:   {', '.join(f'{s.name} {s.address} in {s.namespace}' for s in lab.speakers)}")
-    print(f"client:     ip netns exec {lab.client_namespace} ... ({CLIENT_ADDRESS})")
-    print(f"apply:      frr-edge apply -f {lab.router_manifest} -f samples/core/ --router {ROUTER_NAME}")
-    return 0
-
-
-def _stop_command(args: argparse.Namespace) -> int:
-    try:
-        stopped = stop(args.dir)
-    except LabError as error:
-        print(f"frr-edge lab router: {error}", file=sys.stderr)
-        return 1
-    print(f"stopped: {', '.join(stopped)}" if stopped else f"nothing running for {args.dir}")
-    return 0
 
 
 def send(lab: RouterLab, address: str, port: int, seconds: float = 0.0, rate: float = 0.0) -> dict[str, Any]:

@@ -6,13 +6,17 @@ peer sends is counted and, when the peer shuts its side down, answered with
 `send IP:PORT --seconds S --rate R` connects (or reports a timeout), offers R bytes/second (0: as fast as
 TCP allows) for S seconds and prints one JSON line: the greeting, what the server received, and the
 steady rate (bytes/second over the second half).
+`probe` reads IP:PORT lines and answers each with `IP:PORT SECONDS`, the monotonic clock (shared by every
+namespace) when a TCP SYN to it first got an answer (a SYN-ACK or a reset): the router let it through.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import json
+import select
 import socket
 import sys
 import time
@@ -81,6 +85,30 @@ def _send(address: str, seconds: float, rate: float, connect_timeout: float) -> 
     }
 
 
+def _answered(host: str, port: int, timeout: float) -> bool:
+    """Whether one SYN to host:port is answered within `timeout`; a firewall's silent drop is not."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setblocking(False)
+        sock.connect_ex((host, port))
+        _, writable, _ = select.select([], [sock], [], timeout)
+        if not writable:
+            return False
+        error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        return error in (0, errno.ECONNREFUSED)
+
+
+def _probe(attempt_timeout: float) -> None:
+    """For each IP:PORT line on stdin, retry until a SYN is answered, then print when (time.monotonic)."""
+    for line in sys.stdin:
+        address = line.strip()
+        if not address:
+            continue
+        host, port = address.rsplit(":", 1)
+        while not _answered(host.strip("[]"), int(port), attempt_timeout):
+            pass
+        print(f"{address} {time.monotonic():.6f}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="router_traffic", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -92,7 +120,12 @@ def main(argv: list[str] | None = None) -> int:
     send.add_argument("--seconds", type=float, default=0.0)
     send.add_argument("--rate", type=float, default=0.0, help="bytes/second offered; 0: as fast as possible")
     send.add_argument("--connect-timeout", type=float, default=3.0)
+    probe = commands.add_parser("probe")
+    probe.add_argument("--attempt-timeout", type=float, default=0.02, help="seconds one SYN waits for an answer")
     args = parser.parse_args(argv)
+    if args.command == "probe":
+        _probe(args.attempt_timeout)
+        return 0
     if args.command == "serve":
         asyncio.run(_serve(args.name, args.listen))
         return 0

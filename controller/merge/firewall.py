@@ -8,7 +8,8 @@ would either throttle a Service its owner did not mean to, or let through traffi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from controller.addresses import collapse, family
 from controller.api import FirewallPolicy, Router
@@ -48,58 +49,74 @@ def merge_port_ranges(ranges: list[tuple[int, int]]) -> tuple[tuple[int, int], .
     return tuple(merged)
 
 
-def _rule_parts(
-    origin: Origin, path: str, rule: AllowRule, warnings: list[InputWarning]
-) -> Iterator[AllowEntry | AllowSet]:
+@dataclass(frozen=True, slots=True)
+class RuleParts:
+    """What one allow rule contributes: its entries and large sets, and what is wrong with it.
+
+    A function of the rule alone (origin and path are the caller's), so a caller may keep it for as long as
+    it keeps the rule: `warnings` are messages about left-out parts, `error` a (field, why) that refuses
+    the rule.
+    """
+
+    entries: tuple[AllowEntry, ...] = ()
+    sets: tuple[AllowSet, ...] = ()
+    warnings: tuple[str, ...] = ()
+    error: tuple[str, str] | None = None
+
+
+# How merge_firewall gets a rule's parts: `rule_parts`, or a cache of its results (the controller's).
+RulePartsOf = Callable[[AllowRule], RuleParts]
+
+
+def rule_parts(rule: AllowRule) -> RuleParts:
     """The compact entries, or one AllowSet per family, of one allow rule.
 
-    Raises InvalidInput for a rule that would allow nothing (sources of no destination's family); a
-    destination family without sources is left out (allowing it from anywhere would ignore `sources`) and
-    said in `warnings`.
+    An error for a rule that would allow nothing (sources of no destination's family) or ICMP of the
+    other family; a destination family without sources is left out (allowing it from anywhere would ignore
+    `sources`) and said in `warnings`.
     """
     if rule.sources and not {family(d) for d in rule.destinations} & {family(s) for s in rule.sources}:
-        raise InvalidInput(
-            origin,
-            f"{path}.sources",
+        why = (
             f"no source is of a destination's address family ({rule.destinations[0]}, {rule.sources[0]}): "
-            "the rule would allow nothing",
+            "the rule would allow nothing"
         )
+        return RuleParts(error=("sources", why))
     ported = rule.protocol in PORTED_PROTOCOLS
     ports = sorted({port_range(port) for port in rule.ports}) if ported else []
+    entries: list[AllowEntry] = []
+    sets: list[AllowSet] = []
+    warnings: list[str] = []
     for of_family in (4, 6):
         destinations = [d for d in rule.destinations if family(d) == of_family]
         if not destinations:
             continue
         if (rule.protocol, of_family) in (("icmp", 6), ("icmpv6", 4)):
-            raise InvalidInput(
-                origin,
-                f"{path}.destinations",
-                f"{destinations[0]} is IPv{of_family}: use protocol {'icmpv6' if of_family == 6 else 'icmp'} for it",
-            )
+            why = f"{destinations[0]} is IPv{of_family}: use protocol {'icmpv6' if of_family == 6 else 'icmp'} for it"
+            return RuleParts(warnings=tuple(warnings), error=("destinations", why))
         sources = [source for source in rule.sources if family(source) == of_family]
         if rule.sources and not sources:
             warnings.append(
-                InputWarning(
-                    origin,
-                    f"{path}: IPv{of_family} destinations such as {destinations[0]} are not allowed: "
-                    f"no source is IPv{of_family}",
-                    "SourcesIncomplete",
-                )
+                f"IPv{of_family} destinations such as {destinations[0]} are not allowed: no source is IPv{of_family}"
             )
             continue
         if len(destinations) * max(len(sources), 1) * max(len(ports), 1) <= COMBINED_LIMIT:
-            for destination in destinations:
-                for port in ports or [ANY_PORT]:
-                    for source in sources or [ANY_SOURCE]:
-                        yield AllowEntry(of_family, destination, rule.protocol, port, source)
-        else:
-            yield AllowSet(
-                of_family,
-                rule.protocol,
-                tuple(collapse(destinations)),
-                tuple(collapse(sources)) if sources else (),
-                merge_port_ranges(ports),
+            entries += (
+                AllowEntry(of_family, destination, rule.protocol, port, source)
+                for destination in destinations
+                for port in ports or [ANY_PORT]
+                for source in sources or [ANY_SOURCE]
             )
+        else:
+            sets.append(
+                AllowSet(
+                    of_family,
+                    rule.protocol,
+                    tuple(collapse(destinations)),
+                    tuple(collapse(sources)) if sources else (),
+                    merge_port_ranges(ports),
+                )
+            )
+    return RuleParts(tuple(entries), tuple(sets), tuple(warnings))
 
 
 def merge_firewall(
@@ -108,11 +125,13 @@ def merge_firewall(
     frr: DesiredFRR,
     warnings: list[InputWarning] | None = None,
     bgp_ports: dict[str, int] | None = None,
+    parts_of: RulePartsOf = rule_parts,
 ) -> DesiredFirewall:
     """Merge the policies selected for `router`; raises InvalidInput or MergeConflict.
 
     Parts of rules left out (a destination family without sources) are added to `warnings`; `bgp_ports`
-    maps neighbors that dial the router on another port than 179 to that port.
+    maps neighbors that dial the router on another port than 179 to that port; `parts_of` gives a rule's
+    parts (a cache of `rule_parts`).
     """
     warnings = [] if warnings is None else warnings
     ordered = sorted(policies, key=lambda loaded: (loaded.origin.namespace or "", loaded.origin.name))
@@ -145,14 +164,18 @@ def merge_firewall(
                     spec.default_action,
                 )
         for index, rule in enumerate(spec.allow):
-            for part in _rule_parts(origin, f"spec.allow[{index}]", rule, warnings):
-                if isinstance(part, AllowSet):
-                    if part not in allow_sets:
-                        allow_sets.add(part)
-                        elements += part.size
-                elif part not in allow:
-                    allow.add(part)
-                    elements += 1
+            shape = parts_of(rule)
+            path = f"spec.allow[{index}]"
+            warnings += (InputWarning(origin, f"{path}: {message}", "SourcesIncomplete") for message in shape.warnings)
+            if shape.error is not None:
+                raise InvalidInput(origin, f"{path}.{shape.error[0]}", shape.error[1])
+            for allow_set in shape.sets:
+                if allow_set not in allow_sets:
+                    allow_sets.add(allow_set)
+                    elements += allow_set.size
+            known = len(allow)
+            allow.update(shape.entries)
+            elements += len(allow) - known
             if elements > MAX_ELEMENTS:
                 raise InvalidInput(
                     origin,

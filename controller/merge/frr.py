@@ -16,7 +16,7 @@ docs/layering.md lists every deliberate difference from FRR-K8s, each with the t
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from controller.addresses import family, parse_address
 from controller.api.duration import seconds
@@ -33,10 +33,12 @@ from controller.desired import (
     RawSnippet,
 )
 from controller.errors import REDACTED, InputWarning, InvalidInput, MergeConflict, Origin
-from controller.frrcfg import Config, FrrSyntaxError, parse_checked
-from controller.frrcfg.model import RouterBgp
+from controller.frrcfg import FrrSyntaxError
 from controller.frrcfg.redact import redact_line
 from controller.inputs import Loaded
+
+if TYPE_CHECKING:
+    from controller.frrcfg import Config
 
 Secrets = dict[tuple[str, str], dict[str, str]]
 
@@ -296,6 +298,11 @@ def _check_raw_instances(router_name: str, desired: DesiredFRR, owners: dict[str
     would be merged under one header, and either AS would be wrong. The instance's AS comes from the
     FRRConfiguration that declared it, or from the first snippet (by priority) that opens it.
     """
+    if not desired.raw:
+        return
+    # The FRR model is loaded with the first snippet (_parsed_raw), not by every start-up.
+    from controller.frrcfg.model import RouterBgp
+
     asns = {vrf: (str(bgp.asn), owners[vrf]) for vrf, bgp in desired.routers.items()}
     for snippet in desired.raw:
         for item in snippet.config.items:
@@ -311,6 +318,9 @@ def _check_raw_instances(router_name: str, desired: DesiredFRR, owners: dict[str
 
 def _parsed_raw(origin: Origin, text: str) -> Config:
     """A raw snippet as FRR's CLI (the command table) and the grammar read it; raises InvalidInput, redacted."""
+    # Loaded with the first snippet: most inputs have none, and the grammar and the table cost every start-up.
+    from controller.frrcfg import parse_checked
+
     try:
         return parse_checked(text, source="rawConfig")
     except FrrSyntaxError as error:

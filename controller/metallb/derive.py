@@ -7,6 +7,7 @@ Pure: a Router and a Cluster in, an FRRConfiguration `metallb-<router>` and a Fi
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,15 +42,14 @@ _PROTOCOLS = ("tcp", "udp", "sctp")
 
 
 @dataclass(slots=True)
-class Derived:
-    """What the cluster contributes to one router.
+class DerivedFRR:
+    """What the cluster contributes to one router's FRR: the FRRConfiguration, None when no BGPPeer targets it.
 
     `bgp_ports` maps a speaker's address to the port it dials the router on (BGPPeer peerPort), for the
     firewall; speakers dialing 179 are not listed.
     """
 
     frr: FRRConfiguration | None
-    firewall: FirewallPolicy
     warnings: list[InputWarning] = field(default_factory=list)
     bgp_ports: dict[str, int] = field(default_factory=dict)
 
@@ -242,17 +242,21 @@ def _validated(peer: Peer, neighbor: dict[str, Any]) -> Neighbor:
         raise InvalidInput(peer.origin, where, f"as a router neighbor: {problem.field}: {problem.why}") from None
 
 
-def derive_frr(router: Router, cluster: Cluster, asn_hint: int | None, derived: Derived) -> None:
-    """The FRRConfiguration `metallb-<router>` into `derived.frr` (None when no BGPPeer targets this router).
+def derive_frr(router: Router, cluster: Cluster, asn_hint: int | None) -> DerivedFRR:
+    """The FRRConfiguration `metallb-<router>` of a router with `metallb.enabled`, what is not mirrored, and
+    the ports speakers dial.
 
-    Raises InvalidInput or MergeConflict; what is not mirrored is added to `derived.warnings`, the ports
-    speakers dial to `derived.bgp_ports`.
+    Raises InvalidInput (an invalid object in the router's MetalLB namespace spoils it) or MergeConflict.
     """
+    for invalid in cluster.invalid:
+        if invalid.origin.namespace == router.spec.metallb.namespace:
+            raise invalid
+    derived = DerivedFRR(frr=None)
     warnings = derived.warnings
     namespace = metallb_namespace(router, cluster)
     peers = _targets(router, namespace, warnings)
     if not peers:
-        return
+        return derived
     check_namespace(namespace)
     # frr-k8s may run in a namespace of its own (frr-k8s-system); MetalLB's speakers run in MetalLB's.
     speakers = [s for s in cluster.speakers if s.namespace == router.spec.metallb.namespace or s.component == "frr-k8s"]
@@ -315,6 +319,7 @@ def derive_frr(router: Router, cluster: Cluster, asn_hint: int | None, derived: 
     )
     bgp = configuration.spec.bgp.model_copy(update={"routers": [bgp_router]})
     derived.frr = configuration.model_copy(update={"spec": configuration.spec.model_copy(update={"bgp": bgp})})
+    return derived
 
 
 def _merged(router: Router, address: str, existing: Neighbor, owner: Peer, incoming: Neighbor, peer: Peer) -> Neighbor:
@@ -359,8 +364,25 @@ def _rate_limit(service: Service) -> tuple[str, str] | None:
     return None
 
 
-def _service_rules(service: Service, warnings: list[InputWarning]) -> tuple[list[AllowRule], list[RateLimitRule]]:
-    """The allow rules and rate limits of one Service; a Service that cannot be expressed is skipped alone."""
+@dataclass(frozen=True, slots=True)
+class ServiceRules:
+    """What one LoadBalancer Service contributes to the firewall, and the warnings about it."""
+
+    allow: tuple[AllowRule, ...] = ()
+    rate_limits: tuple[RateLimitRule, ...] = ()
+    warnings: tuple[InputWarning, ...] = ()
+
+
+# How derive_firewall gets a Service's rules: `service_rules`, or a cache of its results (the controller's).
+ServiceRulesOf = Callable[[Service], ServiceRules]
+
+
+def service_rules(service: Service) -> ServiceRules:
+    """The allow rules and rate limits of one Service; a Service that cannot be expressed is skipped alone.
+
+    A function of the Service alone, so a caller may keep its result for as long as the Service is unchanged.
+    """
+    warnings: list[InputWarning] = []
     sources = list(service.source_ranges)
     destinations = [host_prefix(ip) for ip in service.ingress_ips]
     if sources:
@@ -378,7 +400,7 @@ def _service_rules(service: Service, warnings: list[InputWarning]) -> tuple[list
             )
             destinations = [d for d in destinations if d not in dropped]
     if not destinations:
-        return [], []
+        return ServiceRules(warnings=tuple(warnings))
     allow: list[dict[str, Any]] = []
     for protocol in _PROTOCOLS:
         ports = sorted({port.port for port in service.ports if port.protocol == protocol})
@@ -409,14 +431,20 @@ def _service_rules(service: Service, warnings: list[InputWarning]) -> tuple[list
                 if port.protocol in _PROTOCOLS
             ]
     try:
-        return [AllowRule.model_validate(rule) for rule in allow], [RateLimitRule.model_validate(x) for x in limits]
+        return ServiceRules(
+            tuple(AllowRule.model_validate(rule) for rule in allow),
+            tuple(RateLimitRule.model_validate(limit) for limit in limits),
+            tuple(warnings),
+        )
     except ValidationError as error:
         problem = invalid_input(service.origin, {"allow": allow, "rateLimits": limits}, error)
         warnings.append(InputWarning(service.origin, f"skipped: {problem.field}: {problem.why}", "ObjectSkipped"))
-        return [], []
+        return ServiceRules(warnings=tuple(warnings))
 
 
-def derive_firewall(router: Router, cluster: Cluster) -> tuple[FirewallPolicy, list[InputWarning]]:
+def derive_firewall(
+    router: Router, cluster: Cluster, rules_of: ServiceRulesOf = service_rules
+) -> tuple[FirewallPolicy, list[InputWarning]]:
     """The FirewallPolicy `metallb-services`: every LoadBalancer Service's addresses and ports."""
     warnings: list[InputWarning] = []
     allow: list[AllowRule] = []
@@ -425,24 +453,11 @@ def derive_firewall(router: Router, cluster: Cluster) -> tuple[FirewallPolicy, l
     for service in sorted(cluster.services, key=lambda s: (s.origin.namespace or "", s.origin.name)):
         if service.load_balancer_class != wanted_class or not service.ingress_ips:
             continue  # another load balancer's Service, or one still waiting for its address
-        service_allow, service_limits = _service_rules(service, warnings)
-        allow += service_allow
-        limits += service_limits
+        rules = rules_of(service)
+        allow += rules.allow
+        limits += rules.rate_limits
+        warnings += rules.warnings
     policy = FirewallPolicy.model_validate({"metadata": _metadata("metallb-services", router)})
     # Every rule is validated on its own; the lists are not bound by the CRD's limit on one object.
     spec = policy.spec.model_copy(update={"allow": allow, "rate_limits": limits})
     return policy.model_copy(update={"spec": spec}), warnings
-
-
-def derive(router: Router, cluster: Cluster, asn_hint: int | None) -> Derived:
-    """Everything the cluster contributes to one router with `metallb.enabled`."""
-    for invalid in cluster.invalid:
-        if invalid.origin.namespace == router.spec.metallb.namespace:
-            raise invalid
-    skipped = [
-        InputWarning(error.origin, f"skipped: {error.field}: {error.why}", "ObjectSkipped") for error in cluster.skipped
-    ]
-    firewall, warnings = derive_firewall(router, cluster)
-    derived = Derived(frr=None, firewall=firewall, warnings=skipped + warnings)
-    derive_frr(router, cluster, asn_hint, derived)
-    return derived

@@ -30,7 +30,8 @@ from controller.metallb.resources import pool as make_pool
 
 
 class _Legacy(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True, strict=True, populate_by_name=True)
+    # Built on first use: only inputs with MetalLB's legacy ConfigMap need these (api/common.py, settings).
+    model_config = ConfigDict(extra="ignore", frozen=True, strict=True, populate_by_name=True, defer_build=True)
 
 
 class LegacySelector(_Legacy):

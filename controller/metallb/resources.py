@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -32,9 +33,13 @@ EXCLUDE_LABEL = "node.kubernetes.io/exclude-from-external-load-balancers"
 
 
 class MetalLBObject(BaseModel):
-    """MetalLB's API as MetalLB defines it: strict types; fields frr-edge does not read are ignored."""
+    """MetalLB's API as MetalLB defines it: strict types; fields frr-edge does not read are ignored.
 
-    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True, strict=True)
+    Validators are built on first use (defer_build), as the API models' are (api/common.py, settings): only
+    inputs with MetalLB objects need them.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True, strict=True, defer_build=True)
 
 
 def _duration(text: str) -> str:
@@ -340,49 +345,80 @@ def _speaker_labels(document: dict[str, Any]) -> dict[str, str]:
     return {key: value for key, value in labels.items() if isinstance(key, str) and isinstance(value, str)}
 
 
-def _add_service(cluster: Cluster, origin: Origin, service: ServiceObject) -> None:
+def _service(origin: Origin, service: ServiceObject) -> Service | None:
     spec = service.spec
     if spec.type != "LoadBalancer":
-        return
-    cluster.services.append(
-        Service(
-            origin=origin,
-            load_balancer_class=spec.load_balancer_class,
-            ingress_ips=service.ingress_ips,
-            ports=tuple(ServicePort(port.protocol.lower(), port.port) for port in spec.ports),
-            source_ranges=tuple(spec.load_balancer_source_ranges),
-            annotations=service.metadata.annotations,
-        )
+        return None
+    return Service(
+        origin=origin,
+        load_balancer_class=spec.load_balancer_class,
+        ingress_ips=service.ingress_ips,
+        ports=tuple(ServicePort(port.protocol.lower(), port.port) for port in spec.ports),
+        source_ranges=tuple(spec.load_balancer_source_ranges),
+        annotations=service.metadata.annotations,
     )
 
 
-def _add_core(cluster: Cluster, origin: Origin, document: dict[str, Any]) -> None:
-    """A Node, Pod or Service; one that fails its model is skipped and recorded."""
+# What one Node, Pod or Service contributes to a Cluster: its plain value, why it was skipped, or nothing.
+CoreObject = Node | Speaker | Service | InvalidInput | None
+
+
+def read_core(origin: Origin, document: dict[str, Any]) -> CoreObject:
+    """A Node, a ready speaker Pod or a LoadBalancer Service as its plain value.
+
+    One object alone decides it, so the controller reads each object once per change, not once per run.
+    InvalidInput for an object that fails its model (it is skipped and reported); None for one frr-edge
+    does not use (a Pod that is not a ready speaker, a Service of another type).
+    """
     try:
         if origin.kind == "Node":
             node = NodeObject.model_validate(document)
             try:
                 internal = node.internal_ips
             except ValueError as error:
-                cluster.skipped.append(InvalidInput(origin, "status.addresses", str(error)))
-                return
-            cluster.nodes[origin.name] = Node(origin.name, node.metadata.labels, internal)
-        elif origin.kind == "Pod":
+                return InvalidInput(origin, "status.addresses", str(error))
+            return Node(origin.name, node.metadata.labels, internal)
+        if origin.kind == "Pod":
             if _speaker_component(_speaker_labels(document)) is None:
-                return
+                return None
             pod = PodObject.model_validate(document)
             if pod.ready and pod.spec.node_name:
                 component = _speaker_component(pod.metadata.labels) or "speaker"
-                cluster.speakers.append(Speaker(origin.namespace or "default", pod.spec.node_name, pod.ips, component))
-        elif origin.kind == "Service":
-            _add_service(cluster, origin, ServiceObject.model_validate(document))
+                return Speaker(origin.namespace or "default", pod.spec.node_name, pod.ips, component)
+            return None
+        if origin.kind == "Service":
+            return _service(origin, ServiceObject.model_validate(document))
     except ValidationError as error:
-        cluster.skipped.append(invalid_input(origin, document, error))
+        return invalid_input(origin, document, error)
+    return None
 
 
-def read_cluster(objects: list[tuple[Origin, dict[str, Any]]]) -> Cluster:
-    """Sort raw cluster objects into a Cluster; objects that fail are recorded, never raised."""
+def is_core(kind: str, api_version: str) -> bool:
+    """Whether `read_core` reads an object of this kind and apiVersion."""
+    return kind in ("Node", "Pod", "Service") and api_version == "v1"
+
+
+def add_core(cluster: Cluster, read: CoreObject) -> None:
+    """Add what `read_core` read to the cluster."""
+    if isinstance(read, Node):
+        cluster.nodes[read.name] = read
+    elif isinstance(read, Speaker):
+        cluster.speakers.append(read)
+    elif isinstance(read, Service):
+        cluster.services.append(read)
+    elif isinstance(read, InvalidInput):
+        cluster.skipped.append(read)
+
+
+def read_cluster(objects: Iterable[tuple[Origin, dict[str, Any]]], core: Iterable[CoreObject] = ()) -> Cluster:
+    """Sort raw cluster objects into a Cluster; objects that fail are recorded, never raised.
+
+    `core` holds Nodes, Pods and Services already read one by one with `read_core` (the controller keeps
+    them so); they come before `objects`, as they would if listed first.
+    """
     cluster = Cluster()
+    for read in core:
+        add_core(cluster, read)
     for origin, document in objects:
         api_version = str(document.get("apiVersion", ""))
         if api_version.split("/")[0] == METALLB_GROUP:
@@ -390,6 +426,6 @@ def read_cluster(objects: list[tuple[Origin, dict[str, Any]]]) -> Cluster:
         elif origin.kind == "ConfigMap" and origin.name == "config" and isinstance(document.get("data"), dict):
             if "config" in document["data"]:
                 cluster.legacy[origin.namespace or "default"] = (origin, document)
-        elif origin.kind in ("Node", "Pod", "Service") and api_version == "v1":
-            _add_core(cluster, origin, document)
+        elif is_core(origin.kind, api_version):
+            add_core(cluster, read_core(origin, document))
     return cluster

@@ -10,6 +10,7 @@ a user removes from an FRRConfiguration goes at once. A removed BGPPeer counts a
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -52,6 +53,12 @@ class Departing:
         owned = {key: sessions.get(key, "Unknown") for key in self.previous if key in sessions and key in self.speakers}
         decision = departures(owned, set(wanted), self.since, now, grace)
         self.since = dict(decision.departed_since)
+        if not decision.keep:
+            return False
+        # The controller's memo keeps the render's FRR and firewall for the next runs: change copies.
+        result.desired = dataclasses.replace(
+            result.desired, frr=copy.deepcopy(result.desired.frr), firewall=dataclasses.replace(result.desired.firewall)
+        )
         kept = False
         for key in sorted(decision.keep):
             vrf, peer = key

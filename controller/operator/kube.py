@@ -14,12 +14,11 @@ from typing import Any
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
-from controller.api.common import GROUP
+from controller.api.common import GROUP, VERSION
 from controller.api.routerstate import RouterState
 
 logger = logging.getLogger(__name__)
 
-VERSION = "v1alpha1"
 COMPONENT = "frr-edge"
 # Events about cluster-scoped objects (Routers) go where kubectl puts them.
 CLUSTER_EVENTS_NAMESPACE = "default"

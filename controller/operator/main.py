@@ -1,10 +1,12 @@
-"""`frr-edge run`: kopf wiring only. Watch events go into the index; everything else lives in the modules.
+"""`frr-edge run`: wiring only. Watch events go into the index; everything else lives in the modules.
 
 Three kopf operators share one event loop, because kopf's namespaces are per operator and frr-edge may read
-Secrets only in the namespaces bound in deploy/rbac/secrets.yaml and MetalLB's objects and Pods only in
-MetalLB's namespace; Routers, FRRConfigurations, FirewallPolicies, Services and Nodes are watched
-cluster-wide. Only `@kopf.on.event` handlers are registered: they store nothing on the objects (no
-finalizer, no progress or diff-base annotation), and the storages are set to in-memory ones on purpose.
+Secrets only in the namespaces bound in deploy/rbac/secrets.yaml and MetalLB's objects and legacy ConfigMap
+only in MetalLB's namespace; Routers, FRRConfigurations and FirewallPolicies are watched cluster-wide. Only
+`@kopf.on.event` handlers are registered: they store nothing on the objects (no finalizer, no progress or
+diff-base annotation), and the storages are set to in-memory ones on purpose. Services and Nodes
+(cluster-wide) and Pods (in MetalLB's namespaces), tens of thousands in a large cluster, are read by the
+informers of controller/operator/informer.py instead.
 """
 
 from __future__ import annotations
@@ -23,12 +25,15 @@ from typing import Any
 import kopf
 from kubernetes import client, config
 
+from controller.api.common import GROUP, VERSION
 from controller.operator.index import Index, key_of
+from controller.operator.informer import Informer, informers, wait_listed
 from controller.operator.kube import KubeWriter
 from controller.operator.leader import LeaderElection, LeaseTiming
 from controller.operator.memory import MemoryDiffBaseStorage, MemoryProgressStorage
 from controller.operator.metrics import Metrics, serve
 from controller.operator.supervisor import Supervisor
+from controller.operator.webhook import WebhookServer, from_args
 from controller.operator.worker import Timing
 
 logger = logging.getLogger("frr-edge")
@@ -39,18 +44,18 @@ class Watched:
     group: str
     version: str
     plural: str
+    name: str | None = None  # only the object of this name (the others are never put in the index)
 
 
 CLUSTER_WIDE = (
-    Watched("frr-edge.dev", "v1alpha1", "routers"),
-    Watched("frr-edge.dev", "v1alpha1", "frrconfigurations"),
-    Watched("frr-edge.dev", "v1alpha1", "firewallpolicies"),
-    Watched("", "v1", "services"),
-    Watched("", "v1", "nodes"),
+    Watched(GROUP, VERSION, "routers"),
+    Watched(GROUP, VERSION, "frrconfigurations"),
+    Watched(GROUP, VERSION, "firewallpolicies"),
 )
 SECRETS = (Watched("", "v1", "secrets"),)
 METALLB = (
-    Watched("", "v1", "pods"),
+    # MetalLB <= 0.12's ConfigMap `config`, read when a namespace has no MetalLB CRD objects (metallb/legacy.py).
+    Watched("", "v1", "configmaps", name="config"),
     *(
         Watched("metallb.io", version, plural)
         for version, plural in (
@@ -101,7 +106,10 @@ def _registry(watched: tuple[Watched, ...], index: Index, configuration: client.
             index.put(document)
 
     for resource in watched:
-        kopf.on.event(resource.group, resource.version, resource.plural, registry=registry)(feed)
+        field, value = ("metadata.name", resource.name) if resource.name else (None, None)
+        kopf.on.event(
+            resource.group, resource.version, resource.plural, field=field, value=value, registry=registry
+        )(feed)
     return registry
 
 
@@ -121,8 +129,11 @@ def _list_path(resource: Watched, namespace: str | None) -> str:
     return f"{base}/namespaces/{namespace}/{resource.plural}" if namespace else f"{base}/{resource.plural}"
 
 
-async def _wait_synced(api: client.ApiClient, index: Index, lists: list[tuple[Watched, str | None]]) -> None:
-    """Wait until the index holds everything one listing of each watched resource returned.
+async def _wait_synced(
+    api: client.ApiClient, index: Index, lists: list[tuple[Watched, str | None]], watching: list[Informer]
+) -> None:
+    """Wait until the index holds everything one listing of each watched resource returned, and every
+    informer has put its first list in.
 
     Rendering from half an index would remove what the missing objects configure; so no worker runs first.
     """
@@ -130,8 +141,9 @@ async def _wait_synced(api: client.ApiClient, index: Index, lists: list[tuple[Wa
     def listed() -> set[tuple[str, str, str, str]]:
         keys = set()
         for resource, namespace in lists:
+            only = [("fieldSelector", f"metadata.name={resource.name}")] if resource.name else None
             method, url, headers, _, _ = api.param_serialize(
-                "GET", _list_path(resource, namespace), auth_settings=["BearerToken"]
+                "GET", _list_path(resource, namespace), query_params=only, auth_settings=["BearerToken"]
             )
             response = api.call_api(method, url, headers)
             response.read()  # type: ignore[no-untyped-call]
@@ -148,6 +160,8 @@ async def _wait_synced(api: client.ApiClient, index: Index, lists: list[tuple[Wa
 
     wanted = await asyncio.to_thread(listed)
     deadline = time.monotonic() + 120
+    if not await wait_listed(watching, 120):
+        logger.warning("Nodes, Pods or Services not listed after 120 s; starting anyway")
     while time.monotonic() < deadline:
         missing = [key for key in wanted if index.get(key) is None]
         if not missing:
@@ -167,6 +181,10 @@ async def run_controller(args: argparse.Namespace) -> None:
     api = client.ApiClient(configuration)
     metrics = Metrics()
     index = Index()
+    index_synced = False
+
+    def synced() -> bool:
+        return index_synced
     identity = args.identity or f"{socket.gethostname()}-{os.getpid()}"
     writer = KubeWriter(api, identity)
     election: LeaderElection | None = None
@@ -180,7 +198,7 @@ async def run_controller(args: argparse.Namespace) -> None:
     if args.leader_election:
         timing = LeaseTiming(duration=args.lease_duration, renew_every=args.lease_duration / 3)
         election = LeaderElection(api, args.lease_namespace, args.lease_name, identity, timing, leader_changed)
-    else:
+    elif args.workers:
         metrics.set("frr_edge_leader", 1)
     supervisor = Supervisor(
         index,
@@ -189,6 +207,7 @@ async def run_controller(args: argparse.Namespace) -> None:
         (lambda: election.is_leader) if election is not None else (lambda: True),
         Timing(debounce=args.debounce, resync=args.resync, backoff_max=args.backoff_max),
         args.connect_timeout,
+        args.command_timeout,
     )
     operators = [
         (CLUSTER_WIDE, {"clusterwide": True}),
@@ -206,23 +225,36 @@ async def run_controller(args: argparse.Namespace) -> None:
         for watched, scope in operators
     ]
     host, _, port = args.metrics_address.rpartition(":")
-    runner = await serve(metrics, lambda: supervisor.synced, host or "0.0.0.0", int(port))
+    runner = await serve(metrics, synced, host or "0.0.0.0", int(port))
+    webhook: WebhookServer | None = None
+    if args.webhook_address is not None:
+        webhook = from_args(api, index, synced, args)
+        webhook.start()
     lists: list[tuple[Watched, str | None]] = [(w, None) for w in CLUSTER_WIDE]
     lists += [(w, ns) for w in SECRETS for ns in args.secret_namespace]
     lists += [(w, ns) for w in METALLB for ns in args.metallb_namespace]
+    watching = informers(api, index, args.metallb_namespace)
+    for informer in watching:
+        informer.start()
     try:
-        sync = asyncio.create_task(_wait_synced(api, index, lists))
+        sync = asyncio.create_task(_wait_synced(api, index, lists, watching))
         done, _ = await asyncio.wait([sync, *tasks], return_when=asyncio.FIRST_COMPLETED)
         if sync in done:
             sync.result()
             logger.info("index synced: %d objects; %d Routers", len(index), len(index.router_names()))
-            supervisor.start()
+            index_synced = True
+            if args.workers:  # `frr-edge webhook` only serves the webhook from the index
+                supervisor.start()
             if election is not None:
                 tasks.append(asyncio.create_task(election.run(), name="leader-election"))
             # A signal stops one of the operators (kopf's handler belongs to whichever installed it last).
             await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:
         stop.set()
+        for informer in watching:
+            informer.stop()
+        if webhook is not None:
+            await webhook.stop()
         await supervisor.stop()
         if election is not None:
             await election.release()

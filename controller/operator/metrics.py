@@ -15,6 +15,7 @@ Labels = tuple[tuple[str, str], ...]
 
 _HELP = {
     "frr_edge_applies_total": ("counter", "Applies by router and method (none, delta, frr-reload)."),
+    "frr_edge_changes_total": ("counter", "Applies that changed the router (its FRR, its nftables, or both)."),
     "frr_edge_apply_failures_total": ("counter", "Failed runs by router and reason."),
     "frr_edge_conflicts_total": ("counter", "Runs that stopped at a merge conflict or an invalid input."),
     "frr_edge_apply_duration_seconds": ("histogram", "Duration of applies that reached the router."),
@@ -23,6 +24,7 @@ _HELP = {
     "frr_edge_last_good_apply_timestamp_seconds": ("gauge", "Unix time of the last good apply."),
     "frr_edge_leader": ("gauge", "1 on the replica that holds the leader Lease."),
     "frr_edge_index_objects": ("gauge", "Objects in the in-memory index."),
+    "frr_edge_renders_total": ("counter", "Renders by router: from scratch (full), or from the last one (delta)."),
 }
 _BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, math.inf)
 

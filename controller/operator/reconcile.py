@@ -17,27 +17,27 @@ from typing import Any, Protocol
 
 import asyncssh
 
-from controller.api.common import Condition
+from controller.api.common import GROUP, Condition
 from controller.api.router import Router
 from controller.api.routerstate import RouterState
 from controller.errors import FrrEdgeError, InputWarning, MergeConflict
 from controller.inputs import Loaded
 from controller.metallb.resources import METALLB_GROUP
 from controller.operator.departing import Departing
+from controller.operator.incremental import IncrementalRender
 from controller.operator.index import Index
+from controller.operator.memo import RenderMemo
 from controller.operator.metrics import Metrics
 from controller.operator.worker import RunResult
-from controller.pipeline import DERIVED, RouterResult, render_router
+from controller.pipeline import DERIVED, RouterResult
 from controller.router.apply import ApplyReport, ConfigRejected, apply
 from controller.router.frrplan import InvalidConfiguration
 from controller.router.observe import Observation, observe
+from controller.router.preview import Preview, preview
 from controller.router.state import condition, router_state
-from controller.router.transport import RouterConnection, RouterUnreachable, load_private_key
+from controller.router.transport import COMMAND_TIMEOUT, RouterConnection, RouterUnreachable, load_private_key
 
 logger = logging.getLogger(__name__)
-
-ROUTER_GROUP = "frr-edge.dev"
-
 
 class Writer(Protocol):
     async def publish_state(self, router: dict[str, Any], state: RouterState) -> None: ...
@@ -64,6 +64,9 @@ class RouterReconciler:
     metrics: Metrics
     may_apply: Callable[[], bool]
     connect_timeout: float = 10.0
+    command_timeout: float = COMMAND_TIMEOUT
+    memo: RenderMemo = field(default_factory=RenderMemo)
+    renders: IncrementalRender = field(default_factory=IncrementalRender)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     _connection: _Connection | None = None
     _conditions: dict[str, Condition] = field(default_factory=dict)
@@ -78,10 +81,12 @@ class RouterReconciler:
 
     async def __call__(self, resync: bool) -> RunResult:
         """The router unreached makes the worker back off; sessions not yet Established make it look again soon."""
-        document = self.index.get((ROUTER_GROUP, "Router", "", self.name))
+        document = self.index.get((GROUP, "Router", "", self.name))
         if document is None or not self.may_apply():
             return RunResult(reached=True)
-        inputs = self.index.inputs()
+        rendering = time.monotonic()  # the index's snapshot and the core: the controller's own time
+        snapshot = self.index.snapshot()
+        inputs = snapshot.inputs
         loaded = next((r for r in inputs.routers if r.object.metadata.name == self.name), None)
         if loaded is None:
             problem = next(
@@ -95,7 +100,13 @@ class RouterReconciler:
             await self._router_event(document, "InvalidRouter", str(problem or "the Router is not valid"), True)
             return RunResult(reached=True)
         # The core is pure and CPU-bound: in a thread, so watch events keep flowing into the index meanwhile.
-        result = await asyncio.to_thread(render_router, loaded, inputs)
+        self.memo.turn()
+        memo = self.memo.at(snapshot.routing_version)
+        deltas = self.renders.deltas
+        result = await asyncio.to_thread(self.renders.render, loaded, snapshot, memo)
+        rendered = time.monotonic() - rendering
+        how = "delta" if self.renders.deltas > deltas else "full"
+        self.metrics.inc("frr_edge_renders_total", router=self.name, how=how)
         await self._object_events(result.warnings)
         if result.errors:
             self.metrics.inc("frr_edge_conflicts_total", router=self.name)
@@ -113,6 +124,7 @@ class RouterReconciler:
             result, self._sessions, self.clock(), timedelta(seconds=router.spec.metallb.grace_period_seconds)
         )
         outcome: ApplyReport | FrrEdgeError | None = None
+        pending: Preview | None = None
         started = time.monotonic()
         try:
             await connection.connect()
@@ -120,6 +132,11 @@ class RouterReconciler:
                 try:
                     outcome = await apply(connection, result, writer="controller")
                 except (InvalidConfiguration, ConfigRejected) as error:
+                    outcome = error
+            elif result.ok:  # paused: nothing is written; RouterState shows what an apply would change
+                try:
+                    pending = await preview(connection, result)
+                except InvalidConfiguration as error:
                     outcome = error
             observation = await observe(connection)
         except RouterUnreachable as error:
@@ -129,10 +146,19 @@ class RouterReconciler:
             seconds = time.monotonic() - started
             self.metrics.observe_duration(seconds, router=self.name)
             level = logging.INFO if outcome.method != "none" or outcome.nft_changed else logging.DEBUG
-            logger.log(level, "router %s: %s in %.2f s: %s", self.name, outcome.method, seconds, outcome.message)
+            logger.log(
+                level,
+                "router %s: %s in %.2f s (render %.2f s, %s): %s",
+                self.name,
+                outcome.method,
+                seconds,
+                rendered,
+                how,
+                outcome.message,
+            )
             self._departing.applied(result)
         self._sessions = {(s.vrf, s.peer): s.state for s in observation.sessions if s.owned}
-        await self._report(document, router, result, outcome, observation)
+        await self._report(document, router, result, outcome, observation, pending)
         if isinstance(outcome, ApplyReport) and outcome.method != "none":
             self._changed_at = time.monotonic()
         # After a change, sessions take seconds to come up: look again soon, for a while, to report them.
@@ -162,7 +188,9 @@ class RouterReconciler:
         if current is not None:
             current.connection.close()
         key: asyncssh.SSHKey = load_private_key(key_text)
-        connection = RouterConnection(router.spec, key, connect_timeout=self.connect_timeout)
+        connection = RouterConnection(
+            router.spec, key, connect_timeout=self.connect_timeout, command_timeout=self.command_timeout
+        )
         self._connection = _Connection(spec_json, key_text, connection)
         return connection
 
@@ -178,9 +206,10 @@ class RouterReconciler:
         result: RouterResult,
         outcome: ApplyReport | FrrEdgeError | None,
         observation: Observation | None,
+        pending: Preview | None = None,
     ) -> None:
         now = self.clock()
-        state = router_state(router, result, outcome, observation, now)
+        state = router_state(router, result, outcome, observation, now, pending)
         assert state.status is not None
         fresh = {c.type: c for c in state.status.conditions}
         if isinstance(outcome, RouterUnreachable):
@@ -202,9 +231,14 @@ class RouterReconciler:
         assert state.status is not None
         await self.writer.publish_state(document, state)
         # The Router shows Ready too (its printer column, Argo CD's health check); only its status subresource.
+        mirrored = [self._conditions[kind] for kind in ("Ready", "Paused") if kind in self._conditions]
         router_status: dict[str, Any] = {
             "observedGeneration": router.metadata.generation,
-            "conditions": [self._conditions["Ready"].model_dump(mode="json", by_alias=True, exclude_none=True)],
+            "conditions": [
+                c.model_dump(mode="json", by_alias=True, exclude_none=True)
+                for c in mirrored
+                if c.type == "Ready" or c.status == "True"
+            ],
         }
         if state.status.last_good_apply_time is not None:
             router_status["lastAppliedTime"] = state.status.last_good_apply_time.isoformat()
@@ -217,6 +251,8 @@ class RouterReconciler:
         self.metrics.set("frr_edge_router_reachable", 0 if isinstance(outcome, RouterUnreachable) else 1, router=name)
         if isinstance(outcome, ApplyReport):
             self.metrics.inc("frr_edge_applies_total", router=name, method=outcome.method)
+            if outcome.method != "none" or outcome.nft_changed:
+                self.metrics.inc("frr_edge_changes_total", router=name)
             self.metrics.set("frr_edge_last_good_apply_timestamp_seconds", time.time(), router=name)
         elif isinstance(outcome, FrrEdgeError):
             self.metrics.inc("frr_edge_apply_failures_total", router=name, reason=type(outcome).__name__)
@@ -275,8 +311,8 @@ _EVENT_GROUPS = {
     "Service": "",
     "Node": "",
     "Pod": "",
-    "FirewallPolicy": ROUTER_GROUP,
-    "FRRConfiguration": ROUTER_GROUP,
+    "FirewallPolicy": GROUP,
+    "FRRConfiguration": GROUP,
     "BGPPeer": METALLB_GROUP,
     "BGPAdvertisement": METALLB_GROUP,
     "IPAddressPool": METALLB_GROUP,
@@ -289,8 +325,11 @@ _READY_PARTS = ("ConfigValid", "Reachable", "Applied")
 
 
 def _ready(conditions: dict[str, Condition], now: datetime) -> Condition:
-    """Ready: the configuration is valid, the router answers, and the last apply succeeded."""
+    """Ready: the configuration is valid, the router answers, the last apply succeeded, and none is held back."""
     failing = [conditions[kind] for kind in _READY_PARTS if kind in conditions and conditions[kind].status != "True"]
+    paused = conditions.get("Paused")
+    if not failing and paused is not None and paused.reason == "ChangesPending":
+        return condition("Ready", False, "Paused", paused.message, now)
     if not failing:
         return condition("Ready", True, "Ready", "the router runs the desired configuration", now)
     message = "; ".join(f"{c.type}: {c.message}" for c in failing)

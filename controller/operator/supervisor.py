@@ -11,9 +11,11 @@ import asyncio
 from collections.abc import Callable
 
 from controller.operator.index import Index, Key
+from controller.operator.memo import RenderMemo
 from controller.operator.metrics import Metrics
 from controller.operator.reconcile import RouterReconciler, Writer
 from controller.operator.worker import RouterWorker, Timing
+from controller.router.transport import COMMAND_TIMEOUT
 
 
 class Supervisor:
@@ -27,6 +29,7 @@ class Supervisor:
         may_apply: Callable[[], bool],
         timing: Timing | None = None,
         connect_timeout: float = 10.0,
+        command_timeout: float = COMMAND_TIMEOUT,
     ) -> None:
         self.index = index
         self._writer = writer
@@ -34,6 +37,8 @@ class Supervisor:
         self._may_apply = may_apply
         self._timing = timing or Timing()
         self._connect_timeout = connect_timeout
+        self._command_timeout = command_timeout
+        self.memo = RenderMemo()  # shared: routers following MetalLB read the same Services
         self.workers: dict[str, RouterWorker] = {}
         self._reconcilers: dict[str, RouterReconciler] = {}
         self.synced = False
@@ -61,7 +66,14 @@ class Supervisor:
         names = set(self.index.router_names())
         for name in sorted(names - set(self.workers)):
             reconciler = RouterReconciler(
-                name, self.index, self._writer, self._metrics, self._may_apply, self._connect_timeout
+                name,
+                self.index,
+                self._writer,
+                self._metrics,
+                self._may_apply,
+                self._connect_timeout,
+                self._command_timeout,
+                self.memo,
             )
             worker = RouterWorker(name, reconciler, self._timing)
             self._reconcilers[name] = reconciler
@@ -76,6 +88,7 @@ class Supervisor:
     async def _retire(self, name: str, worker: RouterWorker, reconciler: RouterReconciler) -> None:
         await worker.stop()
         reconciler.close()
+        self.memo.forget(name)
         for metric in (
             "frr_edge_bgp_session_up",
             "frr_edge_router_reachable",

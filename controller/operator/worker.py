@@ -2,7 +2,8 @@
 
 The worker knows nothing about routers: it calls `reconcile(resync)` and reads back whether the router
 was reachable. Every run renders from the index as it is then, so a run after a burst or a backoff
-catches up with every change made in between.
+catches up with every change made in between. A change runs as soon as changes pause (`quiet`), or one
+window (`debounce`) after it while they keep coming: a lone change is not held back a whole window.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ logger = logging.getLogger(__name__)
 class Timing:
     """How a worker waits. Defaults are the controller's; tests pass shorter ones."""
 
-    debounce: float = 1.0
+    debounce: float = 1.0  # the longest a change waits while others keep coming
+    quiet: float = 0.1  # a pause this long ends the wait early: the changes written together are in
     resync: float = 60.0
     backoff_initial: float = 1.0
     backoff_max: float = 60.0
@@ -76,8 +78,7 @@ class RouterWorker:
         while True:
             resync = not await self._wait_for_change(wait)
             if not resync:
-                # Bursts coalesce: everything that arrives during the window is in this one run.
-                await asyncio.sleep(self._timing.debounce)
+                await self._gather()
             self._dirty.clear()
             try:
                 outcome = await self._reconcile(resync)
@@ -94,6 +95,15 @@ class RouterWorker:
             # Changes during the backoff stay marked and are applied by the next try, all together.
             await asyncio.sleep(self.backoff)
             self._dirty.set()
+
+    async def _gather(self) -> None:
+        """Wait until changes pause for `quiet`, or `debounce` has passed: bursts coalesce into one run."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._timing.debounce
+        while (left := deadline - loop.time()) > 0:
+            self._dirty.clear()
+            if not await self._wait_for_change(min(self._timing.quiet, left)):
+                return
 
     async def _wait_for_change(self, timeout: float) -> bool:
         try:

@@ -210,22 +210,25 @@ class _Template:
     families: tuple[int, ...]  # activated in unicast; () when the neighbor carries no unicast family
 
     def items(self, group: str) -> list[m.Statement]:
-        lines: list[m.Statement] = [
-            m.NeighborPeerGroup(peer=group),
-            m.NeighborDescription(peer=group, description=MARKER),
-        ]
+        """The peer-group's definition and settings."""
+        definition = [m.NeighborPeerGroup(peer=group), m.NeighborDescription(peer=group, description=MARKER)]
+        return [*definition, *self.settings(group)]
+
+    def settings(self, peer: str) -> list[m.Statement]:
+        """The settings on `peer`: a peer-group, or an interface neighbor, which is not grouped."""
+        lines: list[m.Statement] = []
         if self.local_asn is not None:
-            lines.append(m.NeighborLocalAs(peer=group, local_as=str(self.local_asn), no_prepend=True, replace_as=True))
+            lines.append(m.NeighborLocalAs(peer=peer, local_as=str(self.local_asn), no_prepend=True, replace_as=True))
         if self.port != DEFAULT_PORT:
-            lines.append(m.NeighborPort(peer=group, port=self.port))
+            lines.append(m.NeighborPort(peer=peer, port=self.port))
         if self.ebgp_multihop:
-            lines.append(m.NeighborEbgpMultihop(peer=group))
+            lines.append(m.NeighborEbgpMultihop(peer=peer))
         if self.disable_connected_check:
-            lines.append(m.NeighborDisableConnectedCheck(peer=group))
+            lines.append(m.NeighborDisableConnectedCheck(peer=peer))
         if self.source_address is not None:
-            lines.append(m.NeighborUpdateSource(peer=group, source=self.source_address))
+            lines.append(m.NeighborUpdateSource(peer=peer, source=self.source_address))
         if self.graceful_restart:
-            lines.append(m.NeighborGracefulRestart(peer=group))
+            lines.append(m.NeighborGracefulRestart(peer=peer))
         return lines
 
 
@@ -247,7 +250,7 @@ def _group_name(template: _Template) -> str:
     return _name("peers-", repr(template))
 
 
-def _member(neighbor: DesiredNeighbor, group: str | None) -> list[m.Statement]:
+def _member(bgp: DesiredBGP, neighbor: DesiredNeighbor, group: str | None) -> list[m.Statement]:
     """A neighbor's router-level lines: how it is created, then what it sets on its own."""
     peer = neighbor.peer
     lines: list[m.Statement]
@@ -259,7 +262,7 @@ def _member(neighbor: DesiredNeighbor, group: str | None) -> list[m.Statement]:
             lines.append(m.NeighborPeerGroup(peer=peer, group=group))
     lines.append(m.NeighborDescription(peer=peer, description=MARKER))
     if group is None:
-        lines += _ungrouped_settings(neighbor)
+        lines += _template(bgp, neighbor).settings(peer)
     if neighbor.password is not None:
         lines.append(m.NeighborPassword(peer=peer, password=neighbor.password))
     # Defaults written out are left out, so the output does not depend on which configuration spelled them.
@@ -270,23 +273,6 @@ def _member(neighbor: DesiredNeighbor, group: str | None) -> list[m.Statement]:
         lines.append(m.NeighborConnectTimer(peer=peer, seconds=neighbor.connect_time))
     if neighbor.bfd_profile is not None:
         lines.append(m.NeighborBfdProfile(peer=peer, profile=neighbor.bfd_profile))
-    return lines
-
-
-def _ungrouped_settings(neighbor: DesiredNeighbor) -> list[m.Statement]:
-    """What a peer-group would hold, for an interface neighbor (not grouped)."""
-    peer = neighbor.peer
-    lines: list[m.Statement] = []
-    if neighbor.local_asn is not None:
-        lines.append(m.NeighborLocalAs(peer=peer, local_as=str(neighbor.local_asn), no_prepend=True, replace_as=True))
-    if neighbor.port != DEFAULT_PORT:
-        lines.append(m.NeighborPort(peer=peer, port=neighbor.port))
-    if neighbor.ebgp_multihop:
-        lines.append(m.NeighborEbgpMultihop(peer=peer))
-    if neighbor.source_address is not None:
-        lines.append(m.NeighborUpdateSource(peer=peer, source=neighbor.source_address))
-    if neighbor.graceful_restart:
-        lines.append(m.NeighborGracefulRestart(peer=peer))
     return lines
 
 
@@ -305,7 +291,7 @@ def _router(bgp: DesiredBGP, policies: _Policies) -> m.RouterBgp:
         items += template.items(group)
     for neighbor in neighbors:
         own = templates.get(neighbor.peer)
-        items += _member(neighbor, None if own is None else groups[own])
+        items += _member(bgp, neighbor, None if own is None else groups[own])
     for of_family in (4, 6):
         items += _address_family(bgp, neighbors, of_family, groups, policies)
     return m.RouterBgp(tuple(items), asn=str(bgp.asn), vrf=bgp.vrf or None)

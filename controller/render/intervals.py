@@ -75,13 +75,15 @@ class _Box:
         )
 
 
-def _joined_ports(entries: Iterable[AllowEntry]) -> list[AllowEntry]:
+def joined_ports(entries: Iterable[AllowEntry]) -> list[AllowEntry]:
     """Entries of one destination, protocol and source whose port ranges overlap or touch, joined.
 
     One sort and one pass: entries of one destination, protocol and source come next to each other.
     """
     joined: list[AllowEntry] = []
-    for entry in sorted(set(entries), key=lambda e: (e.family, e.destination, e.protocol, e.source, e.ports)):
+    # Duplicates dropped in the order given: entries that come sorted (merge_firewall sorts them) sort again
+    # in one pass, where a set would scramble them for a full sort.
+    for entry in sorted(dict.fromkeys(entries), key=lambda e: (e.family, e.destination, e.protocol, e.source, e.ports)):
         if joined:
             last = joined[-1]
             if last[:3] == entry[:3] and last.source == entry.source:
@@ -179,7 +181,7 @@ def layers(entries: Iterable[AllowEntry]) -> list[list[AllowEntry]]:
     address, its ports joined, one source) cannot overlap anything: they go to the first layer directly;
     only destinations that nest, or that several sources share, are compared box by box.
     """
-    joined = _joined_ports(entries)
+    joined = joined_ports(entries)
     by_destination: dict[tuple[int, str, str], list[AllowEntry]] = defaultdict(list)
     for entry in joined:
         by_destination[(entry.family, entry.protocol, entry.destination)].append(entry)

@@ -51,19 +51,39 @@ def _set(lines: list[str], name: str, type_: str, elements: list[str], interval:
     lines.append("\t}")
 
 
+# How render_nft lays out the entries of one set (its first layer's name, the entries): `layers`, or a caller's
+# function that calls it and keeps what it returned (the controller's incremental render).
+LayOut = Callable[[str, list[AllowEntry]], list[list[AllowEntry]]]
+
+
+def lay_out_sets(name: str, entries: list[AllowEntry]) -> list[list[AllowEntry]]:
+    """`layers(entries)`: render_nft's own way."""
+    return layers(entries)
+
+
+def allow_element(entry: AllowEntry) -> str:
+    """An entry of any source as an element of `allow_v4` or `allow_v6`."""
+    return f"{entry.destination} . {entry.protocol} . {_ports(entry.ports)}"
+
+
 def _layered(
-    lines: list[str], name: str, type_: str, entries: list[AllowEntry], element: Callable[[AllowEntry], str]
+    lines: list[str],
+    name: str,
+    type_: str,
+    entries: list[AllowEntry],
+    element: Callable[[AllowEntry], str],
+    lay_out: LayOut,
 ) -> list[str]:
     """One set per layer of non-overlapping entries (`name`, `name_1`, ...); returns the names."""
     names = []
-    for number, layer in enumerate(layers(entries)):
+    for number, layer in enumerate(lay_out(name, entries)):
         layer_name = name if number == 0 else f"{name}_{number}"
         _set(lines, layer_name, type_, [element(entry) for entry in layer])
         names.append(layer_name)
     return names
 
 
-def _service_sets(lines: list[str], allow: list[AllowEntry]) -> list[str]:
+def _service_sets(lines: list[str], allow: list[AllowEntry], lay_out: LayOut) -> list[str]:
     """The sets of the allowed Service traffic, and the rules of the services chain that look them up."""
     rules = []
     for of_family in (4, 6):
@@ -76,7 +96,8 @@ def _service_sets(lines: list[str], allow: list[AllowEntry]) -> list[str]:
             f"allow_v{of_family}",
             f"{address} . inet_proto . inet_service",
             [e for e in ported if e.source == ANY_SOURCE],
-            lambda e: f"{e.destination} . {e.protocol} . {_ports(e.ports)}",
+            allow_element,
+            lay_out,
         ):
             rules.append(f"{match} daddr . meta l4proto . th dport @{name} accept")
         for name in _layered(
@@ -85,6 +106,7 @@ def _service_sets(lines: list[str], allow: list[AllowEntry]) -> list[str]:
             f"{address} . {address} . inet_proto . inet_service",
             [e for e in ported if e.source != ANY_SOURCE],
             lambda e: f"{e.source} . {e.destination} . {e.protocol} . {_ports(e.ports)}",
+            lay_out,
         ):
             rules.append(f"{match} saddr . {match} daddr . meta l4proto . th dport @{name} accept")
         # A set of one type refuses overlapping intervals: 203.0.113.0/24 and 203.0.113.10/32 become one.
@@ -101,6 +123,7 @@ def _service_sets(lines: list[str], allow: list[AllowEntry]) -> list[str]:
             f"{address} . {address}",
             [e for e in icmp_entries if e.source != ANY_SOURCE],
             lambda e: f"{e.source} . {e.destination}",
+            lay_out,
         ):
             rules.append(f"meta l4proto {icmp} {match} saddr . {match} daddr @{name} accept")
     return rules
@@ -191,7 +214,7 @@ def _service_rules(desired: DesiredFirewall, allow_rules: list[str]) -> list[str
     return rules
 
 
-def render_nft(router_name: str, desired: DesiredFirewall) -> str:
+def render_nft(router_name: str, desired: DesiredFirewall, lay_out: LayOut = lay_out_sets) -> str:
     """The nftables ruleset text for one router: frr-edge's table, replaced in one transaction."""
     lines = [
         f"# frr-edge: desired nftables ruleset of router {router_name} (table inet {TABLE} only)",
@@ -206,7 +229,7 @@ def render_nft(router_name: str, desired: DesiredFirewall) -> str:
             _set(lines, f"{name}_v{of_family}", f"{address} . inet_service", elements, interval=False)
         echo = [f"{peer} . {peer}" for peer in desired.bfd_echo if family(peer) == of_family]
         _set(lines, f"bfd_echo_v{of_family}", f"{address} . {address}", echo, interval=False)
-    allow_rules = _service_sets(lines, desired.allow)
+    allow_rules = _service_sets(lines, desired.allow, lay_out)
     allow_rules += _allow_set_rules(lines, desired.allow_sets)
     _limits(lines, desired)
     if desired.local_include is not None:

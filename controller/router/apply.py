@@ -3,9 +3,11 @@
 upload candidates → validate on the router (`vtysh -C`, the nft include's files, `nft -c`) → nft in one
 transaction → FRR delta in one vtysh session → read back and compare with the desired model → on a
 difference, `frr-reload.py` → on failure, both restored to what ran before. An unchanged desired state writes
-nothing. Messages say what a tool refused by file, line and kind (tool_errors), never with its output.
-The whole sequence runs under the router lock (lock.py), and its writes between an intent and its commit
-(transaction.py), so a second writer waits and a cut-off apply is finished by the next one.
+nothing. When only set and map elements differ from the ruleset frr-edge loaded last (a Service came, went
+or moved), nft gets just those elements, in one transaction too; should nft refuse them, the table is
+replaced whole the usual way. Messages say what a tool refused by file, line and kind (tool_errors), never
+with its output. The whole sequence runs under the router lock (lock.py), and its FRR writes between an
+intent and its commit (transaction.py), so a second writer waits and a cut-off apply is finished by the next.
 """
 
 from __future__ import annotations
@@ -29,11 +31,13 @@ from controller.router.commands import (
     CANDIDATE_FRR,
     CANDIDATE_NFT,
     DELTA,
+    DELTA_NFT,
     ROLLBACK_FRR,
     ROLLBACK_NFT,
 )
 from controller.router.frrplan import FrrPlan
 from controller.router.lock import DEFAULT_WAIT, Writer, router_lock
+from controller.router.nftdelta import ElementDelta, element_delta
 from controller.router.tool_errors import describe, nft_problems, reload_problems, vtysh_problems
 from controller.router.transport import Completed, RouterConnection, RouterUnreachable
 
@@ -55,6 +59,7 @@ class ApplyReport:
     delta_commands: int
     seconds: float
     message: str
+    nft_elements: tuple[int, int] | None = None  # (added, removed) when nft got only changed elements
 
 
 def running_text(show_running: str) -> str:
@@ -95,10 +100,70 @@ async def read_running(connection: RouterConnection, settled: bool = False) -> s
     return running_text(shown.stdout)
 
 
-async def _nft_changed(connection: RouterConnection, nft: str) -> tuple[bool, Completed]:
-    current = await connection.run(connection.commands.show_nft)
+@dataclass(frozen=True, slots=True)
+class ApplyPlan:
+    """What an apply of a rendered router would do, decided from what the router runs now; nothing written.
+
+    `apply` carries it out; `frr-edge diff` and a paused Router's RouterState show it (router/preview.py).
+    """
+
+    frr: FrrPlan
+    previous_frr: str | None  # the rendered text of the last good apply (APPLIED_FRR), when there is one
+    cut_off: str | None  # the intent of an apply that was cut off (transaction.py), when there is one
+    nft_changed: bool
+    nft_present: bool  # frr-edge's table exists on the router
+    nft_loaded: str | None  # the ruleset of the last good apply (APPLIED_NFT), when its table is there
+
+    def nft_delta(self, nft: str) -> ElementDelta | None:
+        """Only the set and map elements that change, when nothing else does (nftdelta.element_delta)."""
+        return element_delta(self.nft_loaded, nft) if self.nft_changed and self.nft_loaded else None
+
+
+async def plan_apply(connection: RouterConnection, result: RouterResult, settled: bool = False) -> ApplyPlan:
+    """Read the router and decide what an apply of `result` changes; writes nothing.
+
+    The lines a cut-off apply may have put count as frr-edge's (transaction.py). `settled`: as read_running.
+    Raises InvalidConfiguration (the rendered text does not parse) or RouterUnreachable.
+    """
+    await connection.connect()
+    running = await read_running(connection, settled)
+    previous = await connection.read(APPLIED_FRR)
+    cut_off = await transaction.interrupted(connection)
+    ours = transaction.frr_edge_lines(previous, cut_off)
+    plan = frrplan.plan(running, result.frr, connection.spec.frr.ownership, ours)
     applied = await connection.read(APPLIED_NFT)
-    return (not current.ok or applied != nft), current
+    present = (await connection.run(connection.commands.find_nft_table)).ok
+    if not present:
+        # No such set, or sudo rules from before that command: listing the whole table tells for sure.
+        present = (await connection.run(connection.commands.show_nft)).ok
+    loaded = applied if present else None
+    return ApplyPlan(plan, previous, cut_off, not present or applied != result.nft, present, loaded)
+
+
+async def _load_elements(connection: RouterConnection, delta: ElementDelta) -> bool:
+    """Load only the elements that changed, in one transaction; False when nft refused (nothing changed)."""
+    await connection.upload(DELTA_NFT, delta.forward)
+    await connection.upload(ROLLBACK_NFT, delta.back)
+    return (await connection.run(connection.commands.apply_nft_delta)).ok
+
+
+async def _load_table(connection: RouterConnection, nft: str) -> str:
+    """Check and replace frr-edge's whole table; returns the ruleset that restores the table it replaced."""
+    commands = connection.commands
+    await check_include(connection)
+    await connection.upload(CANDIDATE_NFT, nft)
+    checked = await connection.run(commands.check_nft)
+    if not checked.ok:
+        said = _nft_said(connection, checked, CANDIDATE_NFT, nft)
+        raise ConfigRejected(f"nftables refused the ruleset (nft -c -f {CANDIDATE_NFT}): {said}")
+    before = await connection.run(commands.show_nft)
+    rollback = f"table inet {TABLE}\ndelete table inet {TABLE}\n{before.stdout if before.ok else ''}"
+    await connection.upload(ROLLBACK_NFT, rollback)
+    applied = await connection.run(commands.apply_nft)
+    if not applied.ok:
+        said = _nft_said(connection, applied, CANDIDATE_NFT, nft)
+        raise ConfigRejected(f"nftables refused the ruleset (nft -f {CANDIDATE_NFT}): {said}")
+    return rollback
 
 
 def _printable(path: str) -> str:
@@ -169,16 +234,11 @@ async def apply(
 
 async def _apply(connection: RouterConnection, result: RouterResult, clock: Callable[[], float]) -> ApplyReport:
     started = clock()
-    await connection.connect()
+    decided = await plan_apply(connection, result, settled=True)
     commands = connection.commands
-    running = await read_running(connection, settled=True)
-    previous = await connection.read(APPLIED_FRR)
-    cut_off = await transaction.interrupted(connection)
-    ours = transaction.frr_edge_lines(previous, cut_off)
-    plan = frrplan.plan(running, result.frr, connection.spec.frr.ownership, ours)
-    nft_changed, nft_before = await _nft_changed(connection, result.nft)
-    recovered = "; finished an apply that was cut off" if cut_off is not None else ""
-    if (previous != result.frr or cut_off is not None) and plan.noop:
+    plan, nft_changed = decided.frr, decided.nft_changed
+    recovered = "; finished an apply that was cut off" if decided.cut_off is not None else ""
+    if (decided.previous_frr != result.frr or decided.cut_off is not None) and plan.noop:
         await connection.upload(APPLIED_FRR, result.frr)
         await transaction.commit(connection)
     if plan.noop and not nft_changed:
@@ -190,23 +250,15 @@ async def _apply(connection: RouterConnection, result: RouterResult, clock: Call
         if not checked.ok:
             said = _vtysh_said(connection, checked, CANDIDATE_FRR, plan.text)
             raise ConfigRejected(f"FRR refused the configuration (vtysh -C -f {CANDIDATE_FRR}): {said}")
+        await transaction.begin(connection, result.frr, decided.cut_off)
     rollback_nft: str | None = None
+    elements: tuple[int, int] | None = None
     if nft_changed:
-        await check_include(connection)
-        await connection.upload(CANDIDATE_NFT, result.nft)
-        checked = await connection.run(commands.check_nft)
-        if not checked.ok:
-            said = _nft_said(connection, checked, CANDIDATE_NFT, result.nft)
-            raise ConfigRejected(f"nftables refused the ruleset (nft -c -f {CANDIDATE_NFT}): {said}")
-        table_before = nft_before.stdout if nft_before.ok else ""
-        rollback_nft = f"table inet {TABLE}\ndelete table inet {TABLE}\n{table_before}"
-        await connection.upload(ROLLBACK_NFT, rollback_nft)
-    await transaction.begin(connection, result.frr, cut_off)
-    if nft_changed:
-        applied = await connection.run(commands.apply_nft)
-        if not applied.ok:
-            said = _nft_said(connection, applied, CANDIDATE_NFT, result.nft)
-            raise ConfigRejected(f"nftables refused the ruleset (nft -f {CANDIDATE_NFT}): {said}")
+        delta = decided.nft_delta(result.nft)
+        if delta is not None and await _load_elements(connection, delta):
+            rollback_nft, elements = delta.back, (delta.added, delta.removed)
+        else:
+            rollback_nft = await _load_table(connection, result.nft)
 
     method: Method = "none"
     message = "FRR unchanged"
@@ -219,12 +271,17 @@ async def _apply(connection: RouterConnection, result: RouterResult, clock: Call
         saved = await connection.run(commands.save_frr)
         if not saved.ok:
             message += f"; write memory failed ({_vtysh_said(connection, saved, None)})"
-    if nft_changed:
+    if elements is not None:
+        await connection.upload(APPLIED_NFT, result.nft)
+        message += f"; nftables: {elements[0]} elements added, {elements[1]} removed"
+    elif nft_changed:
         await connection.rename(CANDIDATE_NFT, APPLIED_NFT)
         message += "; nftables table replaced"
-    await transaction.commit(connection)
+    if not plan.noop:
+        await transaction.commit(connection)
     message += recovered
-    return ApplyReport(method, not plan.noop, nft_changed, len(plan.commands), clock() - started, message)
+    seconds = clock() - started
+    return ApplyReport(method, not plan.noop, nft_changed, len(plan.commands), seconds, message, elements)
 
 
 def _nft_said(connection: RouterConnection, done: Completed, name: str, text: str) -> str:

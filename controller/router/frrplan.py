@@ -9,6 +9,7 @@ from the rendered config; other lines (hostname, logging, interfaces) stay as th
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -149,8 +150,14 @@ def parse_rendered(text: str) -> Config:
 def plan(running_text: str, rendered_text: str, ownership: Ownership, previous_text: str | None = None) -> FrrPlan:
     """The plan for one apply; raises InvalidConfiguration when the rendered text does not parse.
 
-    `previous_text` is the rendered text of the last apply, when known (see desired_config).
+    `previous_text` is the rendered text of the last apply, when known (see desired_config). The last plans
+    are remembered: a run that changes nothing in FRR asks again with the same texts.
     """
+    return _plan(running_text, rendered_text, ownership, previous_text)
+
+
+@functools.lru_cache(maxsize=2)
+def _plan(running_text: str, rendered_text: str, ownership: Ownership, previous_text: str | None) -> FrrPlan:
     rendered = canonical(parse_rendered(rendered_text))
     try:
         running = canonical(parse(running_text, source="running configuration"))

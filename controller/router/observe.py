@@ -1,4 +1,4 @@
-"""Read what a router really runs: FRR running config (redacted), BGP sessions, frr-edge's nft table."""
+"""Read what a router really runs: FRR running config (redacted) and BGP sessions."""
 
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ class Observation:
 
     running_config: str  # redacted
     sessions: list[BGPSession]
-    nft_table: str  # empty when frr-edge's table does not exist
 
     @property
     def sessions_summary(self) -> str:
@@ -95,5 +94,4 @@ async def observe(connection: RouterConnection) -> Observation:
         summary = json.loads(shown.stdout) if shown.ok and shown.stdout.strip() else {}
     except json.JSONDecodeError:
         summary = {}
-    table = await connection.run(connection.commands.show_nft)
-    return Observation(redact(running), sessions_from_json(summary, owned), table.stdout if table.ok else "")
+    return Observation(redact(running), sessions_from_json(summary, owned))

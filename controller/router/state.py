@@ -13,6 +13,20 @@ from controller.errors import FrrEdgeError
 from controller.pipeline import RouterResult
 from controller.router.apply import ApplyReport
 from controller.router.observe import Observation
+from controller.router.preview import Preview, bounded
+
+# RouterState is one etcd object (at most 1.5 MiB by default), beside the sessions of every neighbor: the
+# running config shown in it stops here (a thousand neighbors with policies of their own run past 1 MiB).
+RUNNING_CONFIG_SHOWN = 512 * 1024
+
+
+def shown_running_config(running: str, limit: int = RUNNING_CONFIG_SHOWN) -> str:
+    """The running config as RouterState shows it: whole lines up to `limit` characters, and a line saying
+    how much was left out."""
+    if len(running) <= limit:
+        return running
+    kept = running[: running.rfind("\n", 0, limit - 200) + 1]
+    return kept + f"! frr-edge: {len(running) - len(kept)} of {len(running)} characters not shown here\n"
 
 
 def desired_hash(result: RouterResult) -> str:
@@ -47,14 +61,32 @@ def inputs_accepted(result: RouterResult, now: datetime) -> Condition:
     return condition("InputsAccepted", False, reason, message, now)
 
 
+def paused(router: Router, pending: Preview | None, now: datetime) -> Condition:
+    """Paused: True while spec.paused holds frr-edge back from writing to the router, saying what waits."""
+    if not router.spec.paused:
+        return condition("Paused", False, "NotPaused", "frr-edge applies changes to the router", now)
+    if pending is None:
+        reason, waiting = "Paused", "what an apply would change is not known (see the other conditions)"
+    elif pending.changed:
+        reason = "ChangesPending"
+        waiting = f"pending: {pending.summary()} (status.pendingChanges; `frr-edge diff` shows them all)"
+    else:
+        reason, waiting = "NothingPending", "nothing is pending: the router runs the desired configuration"
+    return condition("Paused", True, reason, f"spec.paused is true: nothing is written to the router; {waiting}", now)
+
+
 def router_state(
     router: Router,
     result: RouterResult,
     outcome: ApplyReport | FrrEdgeError | None,
     observation: Observation | None,
     now: datetime,
+    pending: Preview | None = None,
 ) -> RouterState:
-    """The RouterState of `router` after an apply (outcome), or a status read (outcome None)."""
+    """The RouterState of `router` after an apply (outcome), or a status read (outcome None).
+
+    `pending` is what an apply would change on a paused Router (spec.paused), when it could be worked out.
+    """
     fields: dict[str, Any] = {
         "observed_generation": router.metadata.generation,
         "host_key_verification": "Ignored" if router.spec.insecure_ignore_host_key else "Pinned",
@@ -73,10 +105,12 @@ def router_state(
             duration_seconds=round(outcome.seconds, 3),
             time=now,
         )
+        if outcome.nft_elements is not None:
+            firewall = "elements changed: {} added, {} removed".format(*outcome.nft_elements)
+        else:
+            firewall = "table replaced" if outcome.nft_changed else "unchanged"
         fields["firewall"] = StepResult(
-            result="Success" if outcome.nft_changed else "Skipped",
-            message="table replaced" if outcome.nft_changed else "unchanged",
-            time=now,
+            result="Success" if outcome.nft_changed else "Skipped", message=firewall, time=now
         )
         fields["desired_config_hash"] = desired_hash(result)
         fields["last_good_apply_time"] = now
@@ -85,10 +119,13 @@ def router_state(
         fields["reload"] = ReloadResult(result="Failed", message=str(outcome)[:32768], time=now)
         conditions.append(condition("Applied", False, type(outcome).__name__, str(outcome), now))
     if observation is not None:
-        fields["running_config"] = observation.running_config
+        fields["running_config"] = shown_running_config(observation.running_config)
         fields["sessions"] = observation.sessions
         fields["sessions_summary"] = observation.sessions_summary
         conditions.append(condition("Reachable", True, "Connected", "SSH and vtysh answer", now))
+    conditions.append(paused(router, pending, now))
+    if router.spec.paused and pending is not None:
+        fields["pending_changes"] = bounded(pending.text())
     status = RouterStateStatus(conditions=conditions, **fields)
     metadata = ObjectMeta.model_validate({"name": router.metadata.name})
     return RouterState(metadata=metadata, status=status)

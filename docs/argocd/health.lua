@@ -2,7 +2,9 @@
 -- text under all four keys of docs/argocd/argocd-cm.yaml (a test keeps them equal).
 --   1. status.observedGeneration, or the Ready condition's, behind metadata.generation: frr-edge has not
 --      acted on the latest spec yet -> Progressing.
---   2. The Ready condition: True -> Healthy, False -> Degraded, Unknown -> Progressing.
+--   2. A Paused condition True (Router.spec.paused: frr-edge writes nothing to the router) -> Suspended, with
+--      what is pending; Argo CD shows suspended objects apart from broken ones.
+--   2b. The Ready condition: True -> Healthy, False -> Degraded, Unknown -> Progressing.
 --   3. No Ready condition. RouterState: its Reachable, ConfigValid and Applied conditions decide (any False
 --      -> Degraded; Reachable and ConfigValid True -> Healthy; otherwise Progressing, frr-edge has not
 --      reported yet). Router, FRRConfiguration, FirewallPolicy: frr-edge writes no status on the user's
@@ -39,6 +41,13 @@ if type(status.conditions) == "table" then
   for _, condition in ipairs(status.conditions) do
     conditions[condition.type] = condition
   end
+end
+
+local paused = conditions["Paused"]
+if paused ~= nil and paused.status == "True" then
+  hs.status = "Suspended"
+  hs.message = describe(paused)
+  return hs
 end
 
 local ready = conditions["Ready"]

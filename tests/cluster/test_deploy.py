@@ -43,6 +43,9 @@ def test_base_holds_the_crds_rbac_and_controller(rendered: list[dict[str, Any]])
         ("Deployment", "frr-edge"),
         ("Service", "frr-edge-metrics"),
         ("PodDisruptionBudget", "frr-edge"),
+        ("Service", "frr-edge-webhook"),
+        ("Secret", "frr-edge-webhook-tls"),
+        ("ValidatingWebhookConfiguration", "frr-edge"),
     }
     assert {(o["kind"], o["metadata"]["name"]) for o in rendered} == expected
 
@@ -65,7 +68,7 @@ def test_two_replicas_run_frr_edge_run_with_probes_on_the_health_port(rendered: 
     version = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
     assert deployment["spec"]["replicas"] == 2
     assert container["image"] == f"frr-edge:{version}"
-    assert container["args"] == ["run"]
+    assert container["args"] == ["run", "--webhook-address", "0.0.0.0:9443"]
     assert pod["serviceAccountName"] == "frr-edge"
     ports = {port["name"]: port["containerPort"] for port in container["ports"]}
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
@@ -73,6 +76,10 @@ def test_two_replicas_run_frr_edge_run_with_probes_on_the_health_port(rendered: 
     service = one(rendered, "Service", "frr-edge-metrics")
     assert service["spec"]["selector"] == deployment["spec"]["selector"]["matchLabels"]
     assert [(p["targetPort"], p["port"]) for p in service["spec"]["ports"]] == [("http", ports["http"])]
+    webhook = one(rendered, "Service", "frr-edge-webhook")
+    assert webhook["spec"]["selector"] == deployment["spec"]["selector"]["matchLabels"]
+    assert [(p["targetPort"], p["port"]) for p in webhook["spec"]["ports"]] == [("webhook", 443)]
+    assert ports["webhook"] == 9443
     budget = one(rendered, "PodDisruptionBudget", "frr-edge")
     assert budget["spec"]["selector"] == deployment["spec"]["selector"]
     assert budget["spec"]["minAvailable"] == 1

@@ -30,6 +30,7 @@ ALLOWED = [
             ("bgpadvertisements.metallb.io", "metallb-system"),
             ("communities.metallb.io", "metallb-system"),
             ("pods", "metallb-system"),
+            ("configmaps", "metallb-system"),
             ("secrets", "frr-edge-system"),
             ("routerstates.frr-edge.dev", ""),
         ]
@@ -78,6 +79,8 @@ DENIED = [
     ("delete", "pods", "metallb-system"),
     ("create", "bgppeers.metallb.io", "metallb-system"),
     ("get", "configmaps", "frr-edge-system"),
+    ("list", "configmaps", "*"),
+    ("update", "configmaps", "metallb-system"),
     ("create", "leases.coordination.k8s.io", "kube-system"),
     ("delete", "events", "default"),
     ("create", "customresourcedefinitions.apiextensions.k8s.io", ""),
@@ -125,6 +128,27 @@ def test_controller_may(kubectl: Kubectl, verb: str, resource: str, where: str) 
 @pytest.mark.parametrize(("verb", "resource", "where"), DENIED)
 def test_controller_may_not(kubectl: Kubectl, verb: str, resource: str, where: str) -> None:
     assert can_i(kubectl, verb, resource, where) == "no"
+
+
+@pytest.mark.usefixtures("rbac")
+@pytest.mark.parametrize(
+    ("verb", "resource", "where", "allowed"),
+    [
+        # The admission webhook's certificate: its own Secret and its own configuration, by name only.
+        ("update", "secret/frr-edge-webhook-tls", "frr-edge-system", "yes"),
+        ("update", "secret/some-other-secret", "frr-edge-system", "no"),
+        ("patch", "validatingwebhookconfiguration/frr-edge", "", "yes"),
+        ("patch", "validatingwebhookconfiguration/another-webhook", "", "no"),
+        ("create", "validatingwebhookconfigurations", "", "no"),
+        ("delete", "validatingwebhookconfiguration/frr-edge", "", "no"),
+    ],
+)
+def test_controller_may_write_only_its_webhooks_certificate(
+    kubectl: Kubectl, verb: str, resource: str, where: str, allowed: str
+) -> None:
+    scope = [f"--namespace={where}"] if where else []
+    result = kubectl.run("auth", "can-i", verb, resource, *scope, f"--as={lab.CONTROLLER_USER}")
+    assert result.stdout.strip() == allowed, result.stderr
 
 
 @pytest.mark.usefixtures("rbac")

@@ -39,7 +39,12 @@ class Rendered:
 
 
 # A crash-log directory left by an earlier process of the same PID (any FRR daemon's, anyone's).
-_CRASH_LOG_TAKEN = re.compile(r'.* failed to mkdir "/var/tmp/frr/[a-z]+\.[0-9]+": File exists', re.ASCII)
+# The daemon then says it goes without one: "crashlog and per-thread log buffering unavailable!".
+_CRASH_LOG_TAKEN = re.compile(
+    r'.* (failed to mkdir "/var/tmp/frr/[a-z]+\.[0-9]+": File exists'
+    r"|crashlog and per-thread log buffering unavailable!)",
+    re.ASCII,
+)
 _GRACEFUL_RESTART = re.compile(r".* Config Failed on config line [0-9]+: +neighbor [^ ]+ graceful-restart", re.ASCII)
 
 

@@ -38,3 +38,12 @@ def test_every_application_applies_server_side() -> None:
     # Server-side apply: no last-applied annotation, and the same field manager semantics the cluster tests use.
     for application in APPLICATIONS.values():
         assert "ServerSideApply=true" in application["spec"]["syncPolicy"]["syncOptions"]
+
+
+def test_what_frr_edge_writes_itself_is_no_drift() -> None:
+    # The webhook's certificate: frr-edge fills the Secret and sets the caBundle (deploy/webhook.yaml).
+    ignored = APPLICATIONS["frr-edge"]["spec"]["ignoreDifferences"]
+    kinds = {entry["kind"]: entry for entry in ignored}
+    assert kinds["ValidatingWebhookConfiguration"]["jqPathExpressions"] == [".webhooks[].clientConfig.caBundle"]
+    assert kinds["Secret"]["jsonPointers"] == ["/data"] and kinds["Secret"]["name"] == "frr-edge-webhook-tls"
+    assert "RespectIgnoreDifferences=true" in APPLICATIONS["frr-edge"]["spec"]["syncPolicy"]["syncOptions"]

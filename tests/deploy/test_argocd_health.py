@@ -61,9 +61,10 @@ def test_health(case: dict[str, Any]) -> None:
     assert case.get("message", "") in shown["message"]
 
 
-def test_every_kind_is_seen_healthy_progressing_and_degraded() -> None:
+def test_every_kind_is_seen_healthy_progressing_and_degraded_and_a_paused_router_suspended() -> None:
     seen = {(case["object"]["kind"], case["health"]) for case in CASES}
-    assert seen == {(kind, health) for kind in KINDS for health in ("Healthy", "Progressing", "Degraded")}
+    every = {(kind, health) for kind in KINDS for health in ("Healthy", "Progressing", "Degraded")}
+    assert seen == every | {("Router", "Suspended"), ("RouterState", "Suspended")}
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c["object"]["kind"] in ("Router", "RouterState")])

@@ -11,7 +11,15 @@ REPO = Path(__file__).resolve().parents[2]
 # The pages of issue 8; docs/cluster.md, frrcfg.md, router.md and controller.md belong to their tiers.
 PAGES = [
     REPO / "docs" / name
-    for name in ("README.md", "install.md", "metallb.md", "layering.md", "troubleshooting.md", "argocd/README.md")
+    for name in (
+        "README.md",
+        "install.md",
+        "metallb.md",
+        "layering.md",
+        "troubleshooting.md",
+        "argocd/README.md",
+        "gitops.md",
+    )
 ]
 # A path of this repository: one of its top-level folders, not inside a longer path or a URL.
 PATH = re.compile(r"(?<![\w/.:-])((?:bench|controller|crds|deploy|docs|grammar|samples|scripts|tests)/[\w./-]*[\w/])")

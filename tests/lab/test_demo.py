@@ -1,4 +1,5 @@
-"""README's first command: the demo starts everything, shows the sessions Established, and stops cleanly."""
+"""README's first command: the demo starts everything, shows the sessions Established and a conflict refused at
+kubectl apply, and stops cleanly."""
 
 from __future__ import annotations
 
@@ -23,6 +24,14 @@ def test_demo_starts_shows_established_sessions_and_stops_everything(tmp_path: P
         assert "routerstate.frr-edge.dev/lab-edge   True        Success   Success   2/2" in started.stdout
         assert started.stdout.count("state: Established") == 2
         assert "Total number of neighbors 2" in started.stdout
+        # The admission webhook is registered: a conflict with MetalLB's BGPPeer is refused at kubectl apply.
+        assert (
+            'admission webhook "validate.frr-edge.dev" denied the request: FRRConfiguration '
+            "frr-edge-system/team-a-speaker would break router lab-edge: "
+        ) in started.stdout
+        assert "asn: 64999 (from frr-edge-system/team-a-speaker) != 64513 (from metallb-system/metallb-lab-edge)" in (
+            started.stdout
+        )
         assert "python3 -m controller lab demo stop --dir" in started.stdout
         again = frr_edge("lab", "demo", "start", "--dir", str(directory))
         assert again.returncode == 1 and "a demo already runs" in again.stderr

@@ -7,6 +7,7 @@ the lab's Router with MetalLB integration on. The controller runs as the frr-edg
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -193,6 +194,15 @@ class World:
         return pids
 
 
+def apply_router(kubectl: Kubectl, lab: router_lab.RouterLab) -> None:
+    """The lab's Router (and its SSH key Secret) with MetalLB integration on, as the world starts with it."""
+    documents = list(YAML(typ="safe").load_all(lab.router_manifest.read_text()))
+    for document in documents:
+        if document["kind"] == "Router":
+            document["spec"]["metallb"] = {"enabled": True}
+    kubectl("apply", "--filename=-", input=dump_yaml(documents))
+
+
 def _install(kubectl: Kubectl, lab: router_lab.RouterLab) -> None:
     for folder in (REPO / "crds", metallb_crds.write(lab.directory / "metallb-crds")):
         kubectl("apply", "--server-side", f"--filename={folder}")
@@ -203,21 +213,17 @@ def _install(kubectl: Kubectl, lab: router_lab.RouterLab) -> None:
     kubectl("apply", f"--filename={FIXTURES / 'metallb-lab.yaml'}")
     for speaker in lab.speakers:
         speaker_ready(kubectl, speaker)
-    documents = list(YAML(typ="safe").load_all(lab.router_manifest.read_text()))
-    for document in documents:
-        if document["kind"] == "Router":
-            document["spec"]["metallb"] = {"enabled": True}
-    kubectl("apply", "--filename=-", input=dump_yaml(documents))
+    apply_router(kubectl, lab)
 
 
-@pytest.fixture(scope="session")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+@contextlib.contextmanager
+def running_world(directory: Path) -> Iterator[World]:
+    """An API server and a router lab with the world installed; stopped, with every controller, at the end."""
     if os.geteuid() != 0:
         pytest.fail("the e2e tier needs root: network namespaces, FRR, sshd and a login user")
     build = subprocess.run([str(REPO / "scripts" / "build-cluster.sh")], capture_output=True, text=True, check=False)
     assert build.returncode == 0, f"scripts/build-cluster.sh failed:\n{build.stderr}"
     bin_dir = Path(build.stdout.strip().splitlines()[-1])
-    directory = tmp_path_factory.mktemp("e2e")
     lab = router_lab.start(directory / "router", speakers=2)
     world: World | None = None
     try:
@@ -233,3 +239,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             cluster_lab.stop(directory / "cluster")
     finally:
         router_lab.stop(directory / "router")
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    with running_world(tmp_path_factory.mktemp("e2e")) as running:
+        yield running

@@ -10,7 +10,8 @@ from ruamel.yaml import YAML
 
 from controller.inputs import load_paths
 from controller.operator.index import Index
-from controller.pipeline import render_all
+from controller.operator.memo import RenderMemo
+from controller.pipeline import RouterResult, render_all
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "metallb"
 
@@ -24,12 +25,18 @@ def _objects() -> list[dict[str, Any]]:
     return documents
 
 
+def _render(index: Index) -> list[RouterResult]:
+    """What a worker renders from the index: its snapshot, with the controller's memo."""
+    snapshot = index.snapshot()
+    return render_all(snapshot.inputs, snapshot.cluster, RenderMemo().at(snapshot.routing_version))
+
+
 def test_index_renders_what_the_offline_cli_renders() -> None:
     """Given the MetalLB samples as watch events, the controller renders byte for byte what `render` does."""
     index = Index()
     for document in _objects():
         index.put(document)
-    from_events = render_all(index.inputs())
+    from_events = _render(index)
     from_files = render_all(load_paths([SAMPLES]))
     assert [(r.name, r.frr, r.nft) for r in from_events] == [(r.name, r.frr, r.nft) for r in from_files]
     assert from_events[0].frr  # not two empty renderings
@@ -58,10 +65,10 @@ def test_deleted_objects_leave_the_inputs() -> None:
     for document in objects:
         index.put(document)
     web = next(d for d in objects if d["kind"] == "Service" and d["metadata"]["name"] == "web")
-    assert "203.0.113.10" in render_all(index.inputs())[0].nft
+    assert "203.0.113.10" in _render(index)[0].nft
     assert index.drop(web)
     assert not index.drop(web)
-    assert "203.0.113.10" not in render_all(index.inputs())[0].nft
+    assert "203.0.113.10" not in _render(index)[0].nft
 
 
 def test_rendering_leaves_the_index_as_the_api_server_sent_it() -> None:
@@ -72,7 +79,7 @@ def test_rendering_leaves_the_index_as_the_api_server_sent_it() -> None:
     for document in objects:
         index.put(document)
     snapshot = copy.deepcopy(objects)
-    first = render_all(index.inputs())
-    second = render_all(index.inputs())
+    first = _render(index)
+    second = _render(index)
     assert objects == snapshot
     assert [(r.frr, r.nft) for r in first] == [(r.frr, r.nft) for r in second]

@@ -33,7 +33,7 @@ async def _run(worker: RouterWorker, seconds: float) -> None:
 
 
 def test_a_burst_of_changes_is_one_run() -> None:
-    """Fifty changes within the window: the first run at start, then exactly one for the whole burst."""
+    """Fifty changes in a row: the first run at start, then exactly one for the whole burst."""
     recorder = Recorder()
     worker = RouterWorker("edge", recorder, Timing(debounce=0.2, resync=5.0))
 
@@ -42,7 +42,7 @@ def test_a_burst_of_changes_is_one_run() -> None:
         await asyncio.sleep(0.3)  # the first run (a new worker looks at its router at once)
         for _ in range(50):
             worker.touch()
-            await asyncio.sleep(0.002)
+            await asyncio.sleep(0)
         await asyncio.sleep(0.35)
         await worker.stop()
 
@@ -50,8 +50,51 @@ def test_a_burst_of_changes_is_one_run() -> None:
     assert recorder.calls == [False, False]
 
 
+def test_a_lone_change_runs_when_changes_pause_not_a_window_later() -> None:
+    """One change: its run starts after the quiet pause (0.1 s), not after the whole window (2 s)."""
+    started: list[float] = []
+
+    async def reconcile(resync: bool) -> RunResult:
+        started.append(asyncio.get_running_loop().time())
+        return RunResult(reached=True)
+
+    worker = RouterWorker("edge", reconcile, Timing(debounce=2.0, quiet=0.1, resync=30.0))
+
+    async def scenario() -> float:
+        worker.start()
+        await asyncio.sleep(0.5)
+        touched = asyncio.get_running_loop().time()
+        worker.touch()
+        await asyncio.sleep(1.6)
+        await worker.stop()
+        return touched
+
+    touched = asyncio.run(scenario())
+    assert len(started) == 2
+    assert 0.1 <= started[1] - touched < 1.5  # not the window; the margin is for a busy machine
+
+
+def test_changes_that_keep_coming_run_once_per_window() -> None:
+    """A change every 20 ms for 1.5 s never pauses 0.3 s: runs come one window (0.5 s) apart, not one per
+    change."""
+    recorder = Recorder()
+    worker = RouterWorker("edge", recorder, Timing(debounce=0.5, quiet=0.3, resync=30.0))
+
+    async def scenario() -> None:
+        worker.start()
+        await asyncio.sleep(0.6)
+        for _ in range(75):
+            worker.touch()
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.6)
+        await worker.stop()
+
+    asyncio.run(scenario())
+    assert 2 <= len(recorder.calls) - 1 <= 5, recorder.calls
+
+
 def test_no_change_still_resyncs() -> None:
-    """With nothing happening, the router is read every resync interval (runs at 0.2, 1.2 and 2.2 s)."""
+    """With nothing happening, the router is read every resync interval (runs at 0.1, 1.1 and 2.1 s)."""
     recorder = Recorder()
     asyncio.run(_run(RouterWorker("edge", recorder, Timing(debounce=0.2, resync=1.0)), 2.7))
     assert recorder.calls == [False, True, True]

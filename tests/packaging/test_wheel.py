@@ -53,11 +53,15 @@ def environment(bin_directory: Path) -> dict[str, str]:
     }
 
 
-def frr_edge(installed: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def frr_edge(
+    installed: Path, cwd: Path, *args: str, cache_home: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the installed frr-edge; its cache under `cache_home` (XDG_CACHE_HOME) if given, else under HOME."""
+    extra = {} if cache_home is None else {"XDG_CACHE_HOME": str(cache_home)}
     return subprocess.run(
         [str(installed / "frr-edge"), *args],
         cwd=cwd,
-        env=environment(installed),
+        env={**environment(installed), **extra},
         capture_output=True,
         text=True,
         check=False,
@@ -121,3 +125,23 @@ def test_the_wheel_leaves_the_lab_out(installed: Path, tmp_path: Path) -> None:
     refused = frr_edge(installed, tmp_path, "lab", "demo", "start")
     assert refused.returncode == 2
     assert "invalid choice: 'lab'" in refused.stderr
+
+
+def test_the_installed_wheel_keeps_the_compiled_grammar_in_the_users_cache_not_in_the_package(
+    installed: Path, tmp_path: Path
+) -> None:
+    (package,) = installed.parent.glob("lib/python*/site-packages/controller")
+    shipped = {path for path in package.rglob("*") if "__pycache__" not in path.parts}
+    config = tmp_path / "frr.conf"
+    shutil.copy(REPO / "tests" / "frrcfg" / "fixtures" / "rendered.conf", config)
+
+    compiling = frr_edge(installed, tmp_path, "parse", str(config), cache_home=tmp_path / "cache")
+    loading = frr_edge(installed, tmp_path, "parse", str(config), cache_home=tmp_path / "cache")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    without = frr_edge(installed, tmp_path, "parse", str(config), cache_home=blocker)  # no cache under a file
+
+    assert compiling.returncode == loading.returncode == without.returncode == 0, without.stderr
+    assert compiling.stdout == loading.stdout == without.stdout
+    assert len(list((tmp_path / "cache" / "frr-edge").glob("frr-lark-*.pickle"))) == 1
+    assert {path for path in package.rglob("*") if "__pycache__" not in path.parts} == shipped

@@ -155,7 +155,7 @@ def test_sudo_rules_allow_exactly_the_sudo_commands_and_none_reads_a_user_file_a
 
     assert checked.returncode == 0, checked.stderr
     allowed = [line.split("NOPASSWD: ", 1)[1] for line in rules.splitlines() if "NOPASSWD:" in line]
-    assert len(allowed) == len([command for command in commands.all() if command.sudo]) == 5
+    assert len(allowed) == len([command for command in commands.all() if command.sudo]) == 7
     assert "/usr/bin/vtysh -N edge -c write memory" in allowed
     setpriv = (
         "/usr/bin/setpriv --reuid\\=frr-edge --regid\\=frr-edge --clear-groups --inh-caps\\=-all\\,+net_admin "

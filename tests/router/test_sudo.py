@@ -14,11 +14,20 @@ from pathlib import Path
 import pytest
 
 from controller.lab import router as lab
-from controller.router.commands import CANDIDATE_FRR, CANDIDATE_NFT, DELTA, NFT, ROLLBACK_FRR, ROLLBACK_NFT, SETPRIV
+from controller.router.commands import (
+    CANDIDATE_FRR,
+    CANDIDATE_NFT,
+    DELTA,
+    DELTA_NFT,
+    NFT,
+    ROLLBACK_FRR,
+    ROLLBACK_NFT,
+    SETPRIV,
+)
 from tests.router.conftest import Canary
 
 # Files of the working directory that frr-edge's commands read.
-READ_BY_COMMANDS = (CANDIDATE_FRR, DELTA, ROLLBACK_FRR, CANDIDATE_NFT, ROLLBACK_NFT)
+READ_BY_COMMANDS = (CANDIDATE_FRR, DELTA, ROLLBACK_FRR, CANDIDATE_NFT, ROLLBACK_NFT, DELTA_NFT)
 NET_ADMIN = 1 << 12
 
 
@@ -196,7 +205,12 @@ def _canary_plants(canary: Path) -> dict[str, dict[str, str | None]]:
     include = f'table inet frr_edge_canary {{\n\tchain c {{\n\t\tinclude "{canary}"\n\t}}\n}}\n'
     return {
         "symlinks": dict.fromkeys(READ_BY_COMMANDS),
-        "nft include": {**dict.fromkeys(READ_BY_COMMANDS), CANDIDATE_NFT: include, ROLLBACK_NFT: include},
+        "nft include": {
+            **dict.fromkeys(READ_BY_COMMANDS),
+            CANDIDATE_NFT: include,
+            ROLLBACK_NFT: include,
+            DELTA_NFT: include,
+        },
     }
 
 

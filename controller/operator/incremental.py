@@ -1,0 +1,303 @@
+"""A router's render after Service changes, computed from its last render instead of from scratch.
+
+At 50,000 Services a render from scratch takes seconds: every Service's entries merged, sorted, laid out in
+sets and printed again. A Service that comes, goes or moves changes a handful of set elements. So for each
+router the controller keeps what its last full render used: each Service's entries, how many contributors
+each allowed entry has, and the ruleset's layout. When only Services changed since (the index's
+`routing_version` is the same) and every change is simple, the new result is the last one with those
+elements changed, at a cost that grows with the changes, not with the Services. Simple: the Service's entries
+allow any source on its own addresses (no loadBalancerSourceRanges), its rate limits stay the same, nothing
+about it is a warning or invalid, and no wider allowed prefix contains its addresses (those lay out
+differently). Anything else is rendered from scratch. Either way the result is the one
+`pipeline.render_router` computes from scratch (tests/operator/test_incremental.py runs random event
+sequences through both).
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from controller.addresses import parse_network
+from controller.api import Router
+from controller.api.firewallpolicy import PORTED_PROTOCOLS
+from controller.desired import ANY_SOURCE, AllowEntry
+from controller.errors import InvalidInput
+from controller.inputs import Loaded
+from controller.merge.firewall import MAX_ELEMENTS
+from controller.metallb.resources import Service
+from controller.operator.index import Key, Snapshot
+from controller.pipeline import Memo, RouterResult, render_router, selected_policies
+from controller.render.intervals import joined_ports, layers
+from controller.render.nft import allow_element
+from controller.router.nftdelta import Layout, layout, remember
+
+Group = tuple[int, str, str]  # (family, protocol, destination) of entries of any source
+_HOST_LENGTH = {4: 32, 6: 128}
+_SETS = {4: "allow_v4", 6: "allow_v6"}  # the first layer of the entries of any source, per family
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """What one Service adds to the firewall.
+
+    `simple` when a change of it may be applied as a delta; `placed` when a warning about one of its rules
+    names the rule's place among all Services' rules (which a change of any Service before it moves).
+    """
+
+    entries: tuple[AllowEntry, ...]
+    limits: tuple[tuple[str, str, int, str], ...]  # (destination, protocol, port, rate)
+    simple: bool = True
+    placed: bool = False
+
+
+_NOTHING = Contribution((), ())
+
+
+def contribution(service: Service, memo: Memo) -> Contribution:
+    """What the Service adds to the firewall of a router that takes its rules (derive_firewall)."""
+    rules = memo.service_rules(service)
+    entries: list[AllowEntry] = []
+    placed = False
+    plain = True
+    for rule in rules.allow:
+        parts = memo.rule_parts(rule)
+        entries += parts.entries
+        placed = placed or bool(parts.warnings) or parts.error is not None
+        plain = plain and not parts.sets
+    simple = (
+        not rules.warnings
+        and not placed
+        and plain
+        and all(
+            entry.source == ANY_SOURCE
+            and entry.protocol in PORTED_PROTOCOLS
+            and entry.destination.endswith(f"/{_HOST_LENGTH[entry.family]}")
+            for entry in entries
+        )
+    )
+    limits = tuple((limit.destination, limit.protocol, limit.port, limit.rate) for limit in rules.rate_limits)
+    return Contribution(tuple(entries), limits, simple, placed)
+
+
+def _counted(router: Router, service: Service) -> bool:
+    """Whether derive_firewall takes the Service's rules for this router."""
+    return service.load_balancer_class == router.spec.metallb.load_balancer_class and bool(service.ingress_ips)
+
+
+def _is_service(key: Key) -> bool:
+    return key[:2] == ("", "Service")
+
+
+@dataclass
+class _Last:
+    """What the last render of one router used, kept up to date by each delta."""
+
+    version: int
+    routing_version: int
+    result: RouterResult
+    contributions: dict[Key, Contribution]
+    invalid: set[Key]  # Services that failed their model: a change of one is rendered from scratch
+    # How many contributors (Services, and the user's policies together as one) each allowed entry has.
+    counts: Counter[AllowEntry]
+    # The ports of the entries of any source, by family, protocol and destination.
+    groups: dict[Group, set[tuple[int, int]]]
+    # Destinations of entries of any source that are not host prefixes, as (first address, length), by
+    # family and protocol: a host address inside one of them is laid out with them, not alone.
+    wider: dict[tuple[int, str], set[tuple[int, int]]]
+    # The first layer of `allow_v4` and `allow_v6` (render.nft), and its elements as rendered.
+    layer: dict[int, list[AllowEntry]]
+    elements: dict[int, list[str]]
+    layout: Layout
+    placed: bool  # some Service's rule is warned about by its place among all rules: no deltas
+
+
+class _Recorder:
+    """render_nft's layout of the sets, keeping the first layer of `allow_v4` and `allow_v6`."""
+
+    def __init__(self) -> None:
+        self.first: dict[int, list[AllowEntry]] = {4: [], 6: []}
+
+    def __call__(self, name: str, entries: list[AllowEntry]) -> list[list[AllowEntry]]:
+        laid = layers(entries)
+        for number, set_name in _SETS.items():
+            if name == set_name:
+                self.first[number] = list(laid[0])
+        return laid
+
+
+@dataclass
+class IncrementalRender:
+    """One router's renders; `full` and `deltas` count how each was computed."""
+
+    full: int = 0
+    deltas: int = 0
+    _last: _Last | None = field(default=None, repr=False)
+
+    def render(self, router: Loaded[Router], snapshot: Snapshot, memo: Memo) -> RouterResult:
+        """`render_router` for the snapshot; from the last render when only simple Service changes came."""
+        last = self._last
+        if last is not None and last.routing_version == snapshot.routing_version:
+            result = _update(last, snapshot, router.object, memo)
+            if result is not None:
+                self.deltas += 1
+                return dataclasses.replace(result)
+        self.full += 1
+        recorder = _Recorder()
+        result = render_router(router, snapshot.inputs, snapshot.cluster, memo, recorder)
+        self._last = None
+        if result.ok and result.desired is not None:
+            self._last = _record(router, snapshot, memo, result, recorder)
+        return result
+
+
+def _record(router: Loaded[Router], snapshot: Snapshot, memo: Memo, result: RouterResult, recorder: _Recorder) -> _Last:
+    assert result.desired is not None
+    services = [(key, value) for key, value in snapshot.core.items() if _is_service(key)]
+    contributions = {
+        key: contribution(value, memo)
+        for key, value in services
+        if isinstance(value, Service) and _counted(router.object, value)
+    }
+    counts: Counter[AllowEntry] = Counter()
+    for given in contributions.values():
+        counts.update(set(given.entries))
+    counts.update(
+        {
+            entry
+            for policy in selected_policies(router, snapshot.inputs)
+            for rule in policy.object.spec.allow
+            for entry in memo.rule_parts(rule).entries
+        }
+    )
+    groups: dict[Group, set[tuple[int, int]]] = defaultdict(set)
+    wider: dict[tuple[int, str], set[tuple[int, int]]] = defaultdict(set)
+    for entry in result.desired.firewall.allow:
+        if entry.source != ANY_SOURCE or entry.protocol not in PORTED_PROTOCOLS:
+            continue
+        groups[(entry.family, entry.protocol, entry.destination)].add(entry.ports)
+        if not entry.destination.endswith(f"/{_HOST_LENGTH[entry.family]}"):
+            network = parse_network(entry.destination)
+            wider[(entry.family, entry.protocol)].add((int(network.network_address), network.prefixlen))
+    return _Last(
+        version=snapshot.version,
+        routing_version=snapshot.routing_version,
+        result=dataclasses.replace(result),
+        contributions=contributions,
+        invalid={key for key, value in services if isinstance(value, InvalidInput)},
+        counts=counts,
+        groups=dict(groups),
+        wider=dict(wider),
+        layer=recorder.first,
+        elements={number: [allow_element(entry) for entry in entries] for number, entries in recorder.first.items()},
+        layout=layout(result.nft),
+        placed=any(given.placed for given in contributions.values()),
+    )
+
+
+def _inside_wider(last: _Last, entry: AllowEntry) -> bool:
+    """Whether a wider destination of the same family and protocol contains the entry's host address."""
+    wider = last.wider.get((entry.family, entry.protocol))
+    if not wider:
+        return False
+    address = int(parse_network(entry.destination).network_address)
+    bits = _HOST_LENGTH[entry.family]
+    return any((address & ~((1 << (bits - length)) - 1), length) in wider for length in {n for _, n in wider})
+
+
+def _joined(group: Group, ports: set[tuple[int, int]]) -> list[AllowEntry]:
+    """The group's entries as render_nft's layers join them (ports that touch or overlap in one)."""
+    of_family, protocol, destination = group
+    return joined_ports(AllowEntry(of_family, destination, protocol, port, ANY_SOURCE) for port in ports)
+
+
+def _update(last: _Last, snapshot: Snapshot, router: Router, memo: Memo) -> RouterResult | None:
+    """The new result from the last one and the Services that changed; None when a full render is needed."""
+    changed = snapshot.services_changed_since(last.version)
+    if changed is None or last.placed:
+        return None
+    if not changed:
+        return last.result
+    if len(changed) > max(64, len(last.contributions) // 4):
+        return None  # as much work as rendering it all
+    contributions: dict[Key, Contribution] = {}
+    delta: Counter[AllowEntry] = Counter()
+    for key in changed:
+        value = snapshot.core.get(key)
+        if isinstance(value, InvalidInput) or key in last.invalid:
+            return None
+        before = last.contributions.get(key, _NOTHING)
+        after = contribution(value, memo) if isinstance(value, Service) and _counted(router, value) else _NOTHING
+        if not (before.simple and after.simple) or before.limits != after.limits:
+            return None
+        contributions[key] = after
+        delta.subtract(set(before.entries))
+        delta.update(set(after.entries))
+    added = sorted(entry for entry, change in delta.items() if change > 0 and last.counts[entry] == 0)
+    removed = sorted(entry for entry, change in delta.items() if change < 0 and last.counts[entry] + change == 0)
+    if any(_inside_wider(last, entry) for entry in (*added, *removed)):
+        return None
+    assert last.result.desired is not None
+    firewall = last.result.desired.firewall
+    elements = len(firewall.allow) + sum(allow_set.size for allow_set in firewall.allow_sets)
+    if elements + len(added) - len(removed) > MAX_ELEMENTS:
+        return None  # a render from scratch says which policy broke the limit
+
+    # Everything checked: change what the last render kept.
+    for key, given in contributions.items():
+        if given is _NOTHING:
+            last.contributions.pop(key, None)
+        else:
+            last.contributions[key] = given
+    for entry, change in delta.items():
+        count = last.counts[entry] + change
+        if count > 0:
+            last.counts[entry] = count
+        else:
+            last.counts.pop(entry, None)
+    touched: dict[Group, set[tuple[int, int]]] = {}
+    for entry in (*added, *removed):
+        group = (entry.family, entry.protocol, entry.destination)
+        touched.setdefault(group, set(last.groups.get(group, ())))
+    after_groups = {group: set(ports) for group, ports in touched.items()}
+    for entry in removed:
+        after_groups[(entry.family, entry.protocol, entry.destination)].discard(entry.ports)
+    for entry in added:
+        after_groups[(entry.family, entry.protocol, entry.destination)].add(entry.ports)
+    for group, ports in after_groups.items():
+        _relay(last, group, set(_joined(group, touched[group])), set(_joined(group, ports)))
+        if ports:
+            last.groups[group] = ports
+        else:
+            last.groups.pop(group, None)
+    allow = list(firewall.allow)
+    for entry in removed:
+        del allow[bisect.bisect_left(allow, entry)]
+    for entry in added:
+        bisect.insort(allow, entry)
+    last.layout = last.layout.with_elements(
+        {_SETS[number]: last.elements[number] for number in {e.family for e in (*added, *removed)}}
+    )
+    nft = last.layout.text
+    remember(nft, last.layout)
+    last.version = snapshot.version
+    last.result = dataclasses.replace(
+        last.result,
+        desired=dataclasses.replace(last.result.desired, firewall=dataclasses.replace(firewall, allow=allow)),
+        nft=nft,
+    )
+    return last.result
+
+
+def _relay(last: _Last, group: Group, old: set[AllowEntry], new: set[AllowEntry]) -> None:
+    """Replace a group's elements in the first layer of its family's set, keeping the layer in order."""
+    layer, shown = last.layer[group[0]], last.elements[group[0]]
+    for entry in old - new:
+        index = bisect.bisect_left(layer, entry)
+        del layer[index], shown[index]
+    for entry in sorted(new - old):
+        index = bisect.bisect_left(layer, entry)
+        layer.insert(index, entry)
+        shown.insert(index, allow_element(entry))
