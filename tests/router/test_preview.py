@@ -10,7 +10,6 @@ from controller.router.apply import ApplyPlan
 from controller.router.frrplan import plan
 from controller.router.preview import PENDING_LIMIT, bounded, preview_of
 from controller.router.state import router_state
-from controller.router.transport import Completed
 from tests.core.builders import ROUTER, frr_configuration, resources
 
 RUNNING = """\
@@ -34,11 +33,11 @@ exit
 ip route 203.0.113.128/25 blackhole
 """
 NOW = datetime(2026, 11, 22, 20, 0, tzinfo=UTC)
-TABLE_LISTED = Completed(("nft", "list", "table", "inet", "frr_edge"), 0, "table inet frr_edge {}\n", "")
+TABLE_PRESENT = True
 
 
 def apply_plan(rendered: str = RENDERED, applied_nft: str | None = "table inet frr_edge {\n}\n") -> ApplyPlan:
-    return ApplyPlan(plan(RUNNING, rendered, "Managed"), None, None, applied_nft != "new", TABLE_LISTED, applied_nft)
+    return ApplyPlan(plan(RUNNING, rendered, "Managed"), None, None, applied_nft != "new", TABLE_PRESENT, applied_nft)
 
 
 def test_the_commands_shown_are_the_plans_own_and_passwords_are_redacted() -> None:
@@ -57,7 +56,7 @@ def test_the_commands_shown_are_the_plans_own_and_passwords_are_redacted() -> No
 
 
 def test_nothing_to_change_is_no_text() -> None:
-    decided = ApplyPlan(plan(RUNNING, RUNNING, "Managed"), None, None, False, TABLE_LISTED, "same")
+    decided = ApplyPlan(plan(RUNNING, RUNNING, "Managed"), None, None, False, TABLE_PRESENT, "same")
 
     shown = preview_of("edge-1", decided, "same")
 
@@ -67,8 +66,7 @@ def test_nothing_to_change_is_no_text() -> None:
 
 
 def test_a_missing_table_is_said_and_the_whole_ruleset_shown() -> None:
-    missing = Completed(TABLE_LISTED.argv, 1, "", "No such file or directory")
-    decided = ApplyPlan(plan(RUNNING, RUNNING, "Managed"), None, None, True, missing, None)
+    decided = ApplyPlan(plan(RUNNING, RUNNING, "Managed"), None, None, True, False, None)
 
     text = preview_of("edge-1", decided, "table inet frr_edge {\n}\n").text()
 
