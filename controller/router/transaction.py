@@ -11,25 +11,11 @@ rendered instead of keeping them as an admin's.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from controller.frrcfg import Config, FrrSyntaxError, parse
-from controller.frrcfg.model import Block, Item
+from controller.frrcfg.model import canonical
 from controller.router.commands import INTENT
+from controller.router.frrplan import claimed
 from controller.router.transport import RouterConnection
-
-
-def _union(first: tuple[Item, ...], second: tuple[Item, ...]) -> tuple[Item, ...]:
-    """Every line of either, contexts of the same key merged (order: first's, then second's new ones)."""
-    merged: dict[object, Item] = {}
-    for item in (*first, *second):
-        if isinstance(item, Block):
-            key = ("context", *item.key())
-            before = merged.get(key)
-            merged[key] = replace(item, items=_union(before.items, item.items)) if isinstance(before, Block) else item
-        else:
-            merged[("line", item)] = item
-    return tuple(merged.values())
 
 
 def _parsed(text: str | None) -> Config | None:
@@ -42,14 +28,15 @@ def _parsed(text: str | None) -> Config | None:
 
 
 def frr_edge_lines(applied: str | None, intent: str | None) -> str | None:
-    """The text of every line frr-edge may have put on the router: the last good apply's and a cut-off one's."""
-    records = [config for config in (_parsed(applied), _parsed(intent)) if config is not None]
-    if not records:
-        return None
-    items: tuple[Item, ...] = ()
-    for config in records:
-        items = _union(items, config.items)
-    return Config(items).to_text()
+    """The text of every line frr-edge may have put on the router: the last good apply's and a cut-off one's.
+
+    One record is returned as it is. Two are joined in canonical form (frrplan.claimed), where each context of
+    each text has said what it means first: `router bgp N` of a raw snippet activates its own neighbors.
+    """
+    records = {text: config for text in (applied, intent) if text and (config := _parsed(text)) is not None}
+    if len(records) <= 1:
+        return next(iter(records), None)
+    return claimed(*(canonical(config) for config in records.values())).to_text()
 
 
 async def interrupted(connection: RouterConnection) -> str | None:
