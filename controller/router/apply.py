@@ -144,6 +144,7 @@ async def _load_elements(connection: RouterConnection, delta: ElementDelta) -> b
     """Load only the elements that changed, in one transaction; False when nft refused (nothing changed)."""
     await connection.upload(DELTA_NFT, delta.forward)
     await connection.upload(ROLLBACK_NFT, delta.back)
+    await connection.remove(APPLIED_NFT)  # _apply: no record while the table changes
     return (await connection.run(connection.commands.apply_nft_delta)).ok
 
 
@@ -159,6 +160,7 @@ async def _load_table(connection: RouterConnection, nft: str) -> str:
     before = await connection.run(commands.show_nft)
     rollback = f"table inet {TABLE}\ndelete table inet {TABLE}\n{before.stdout if before.ok else ''}"
     await connection.upload(ROLLBACK_NFT, rollback)
+    await connection.remove(APPLIED_NFT)  # _apply: no record while the table changes
     applied = await connection.run(commands.apply_nft)
     if not applied.ok:
         said = _nft_said(connection, applied, CANDIDATE_NFT, nft)
@@ -254,6 +256,8 @@ async def _apply(connection: RouterConnection, result: RouterResult, clock: Call
     rollback_nft: str | None = None
     elements: tuple[int, int] | None = None
     if nft_changed:
+        # applied.nft says what frr-edge's table holds only while nothing changes it: it goes before nft -f and
+        # comes back after, so an apply cut off in between leaves none, and the next replaces the table whole.
         delta = decided.nft_delta(result.nft)
         if delta is not None and await _load_elements(connection, delta):
             rollback_nft, elements = delta.back, (delta.added, delta.removed)

@@ -190,6 +190,9 @@ def _wait_for_delta(router_lab: lab.RouterLab, timeout: float) -> None:
 def test_an_apply_cut_off_mid_delta_is_finished_by_the_next_run(
     desired_states: dict[str, tuple[str, str]], frr_edge: FrrEdge, router_lab: lab.RouterLab, tmp_path: Path
 ) -> None:
+    # From the state the next run goes back to: applied.nft then names the very ruleset that run renders, so
+    # only a record the cut-off apply did not leave stale makes it load its table again.
+    assert frr_edge("apply", *OTHER).code == 0
     many = _speaker_neighbors(tmp_path, 150)
     cut = _apply_in_background(router_lab, *SAMPLES, many)
     _wait_for_delta(router_lab, timeout=120)
@@ -229,6 +232,7 @@ def test_status_reads_while_a_writer_holds_the_lock(holder: subprocess.Popen[str
 def test_an_apply_bgpd_dies_in_is_finished_once_bgpd_is_back(
     desired_states: dict[str, tuple[str, str]], frr_edge: FrrEdge, router_lab: lab.RouterLab, tmp_path: Path
 ) -> None:
+    assert frr_edge("apply", *OTHER).code == 0  # as above: the next run goes back to this state
     many = _speaker_neighbors(tmp_path, 150)
     cut = _apply_in_background(router_lab, *SAMPLES, many)
     _wait_for_delta(router_lab, timeout=120)
