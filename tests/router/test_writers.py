@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -13,9 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from controller.inputs import load_paths
 from controller.lab import router as lab
-from controller.router.commands import INTENT
-from tests.router.conftest import FIXTURES, REPO, SAMPLES, FrrEdge, running_config, same_config
+from controller.router.commands import INTENT, LOCK_HOLDER
+from controller.router.lock import Holder, router_lock
+from controller.router.transport import RouterConnection, RouterUnreachable, load_private_key
+from tests.router.conftest import FIXTURES, REPO, SAMPLES, FrrEdge, Run, running_config, same_config
 
 EXIT_UNREACHABLE = 4
 EXIT_BUSY = 6
@@ -164,18 +168,26 @@ def _command_line(pid: int) -> str:
         return ""
 
 
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _session_processes(router_lab: lab.RouterLab) -> list[int]:
     """The sshd children that serve SSH connections (each connection's privileged monitor)."""
     listener = int(router_lab.sshd_pid_file.read_text())
-    children = []
-    for pid in _pids(router_lab.router_namespace):
-        try:
-            parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        if parent == listener:
-            children.append(pid)
-    return children
+    return [pid for pid in _pids(router_lab.router_namespace) if _parent(pid) == listener]
+
+
+def _session_sshd(router_lab: lab.RouterLab) -> list[int]:
+    """Every sshd process of the SSH connections: each monitor and its unprivileged child, which carries the link.
+
+    Killing the monitor alone leaves the link up until the child next asks the monitor for something.
+    """
+    monitors = _session_processes(router_lab)
+    return [*monitors, *(pid for pid in _pids(router_lab.router_namespace) if _parent(pid) in monitors)]
 
 
 def _wait_for_delta(router_lab: lab.RouterLab, timeout: float) -> None:
@@ -221,6 +233,36 @@ def test_an_apply_cut_off_mid_delta_is_finished_by_the_next_run(
     again = frr_edge("apply", *OTHER)
     assert again.code == 0 and again.method == "none", again.stderr
     assert "cut off" not in again.stderr
+
+
+def test_a_writer_whose_session_dies_frees_the_lock_and_takes_it_again_over_a_new_connection(
+    desired_states: dict[str, tuple[str, str]], frr_edge: FrrEdge, router_lab: lab.RouterLab
+) -> None:
+    """The controller's case: one RouterConnection kept across runs, its SSH session killed while it holds the lock."""
+    spec = load_paths([router_lab.router_manifest]).routers[0].object.spec
+    connection = RouterConnection(spec, load_private_key(router_lab.ssh_key.read_text()), command_timeout=30)
+
+    async def story() -> tuple[Run, str | None, Holder]:
+        async with connection:
+            async with router_lock(connection, "controller", wait=5):
+                for pid in _session_sshd(router_lab):
+                    os.kill(pid, signal.SIGKILL)
+                # Meanwhile another writer finds the router free: the lock went with the session.
+                other = await asyncio.to_thread(frr_edge, "apply", *OTHER, extra=("--lock-wait", "10"))
+                with pytest.raises(RouterUnreachable):
+                    await connection.run(connection.commands.show_running)
+                # Without the lock, this writer stops: it never goes on over a new connection.
+                with pytest.raises(RouterUnreachable, match="the SSH connection holding the router lock dropped"):
+                    await connection.run(connection.commands.show_running)
+            async with router_lock(connection, "controller", wait=10) as holder:
+                named = await connection.read(LOCK_HOLDER)
+        return other, named, holder
+
+    other, named, holder = asyncio.run(story())
+
+    assert other.code == 0, other.stderr
+    assert _is(router_lab, desired_states["other"])
+    assert Holder.from_json(named) == holder
 
 
 def test_status_reads_while_a_writer_holds_the_lock(holder: subprocess.Popen[str], frr_edge: FrrEdge) -> None:
