@@ -77,7 +77,9 @@ def test_a_paused_router_is_not_touched_shows_what_is_pending_and_unpaused_appli
     status = world.status()
     pending = status["pendingChanges"]
     assert "# frr-edge diff: router lab-edge: FRR: " in pending
-    assert "# frr-edge diff: router lab-edge: nftables: table inet frr_edge replaced" in pending
+    # Only set elements change (the Services, the new neighbor's BGP peer): apply would load just those.
+    assert "# frr-edge diff: router lab-edge: nftables: " in pending
+    assert " set and map elements added, 0 removed, in one nft transaction:" in pending
     assert len(pending.encode()) <= PENDING_LIMIT
     assert f"# frr-edge: cut at {PENDING_LIMIT} bytes: " in pending, "300 Services' changes were not cut"
     assert PASSWORD not in json.dumps(world.router_state())
