@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -33,7 +34,12 @@ from controller.render.frr import render_frr
 from controller.render.nft import render_nft
 
 _DEFAULT_VRF = "default"  # how `show bgp vrf all summary json` names the VRF that desired config calls ""
-_NEIGHBOR = TypeAdapter(DesiredNeighbor)
+
+
+@functools.cache
+def _record() -> TypeAdapter[DesiredNeighbor]:
+    """How a neighbor is kept in RouterState; built on first use, as the API models are (start-up time)."""
+    return TypeAdapter(DesiredNeighbor)
 
 
 def _neighbors(result: RouterResult) -> dict[NeighborKey, DesiredNeighbor]:
@@ -92,7 +98,7 @@ class Departing:
                 peer=peer,
                 vrf=vrf,
                 since=since,
-                neighbor=_NEIGHBOR.dump_python(self.previous[(vrf, peer)], mode="json", exclude={"password"}),
+                neighbor=_record().dump_python(self.previous[(vrf, peer)], mode="json", exclude={"password"}),
             )
             for (vrf, peer), since in sorted(self.since.items())
             if (vrf, peer) in self.previous
@@ -114,7 +120,7 @@ class Departing:
         for record in records:
             key = (record.vrf, record.peer)
             try:
-                neighbor = _NEIGHBOR.validate_python(record.neighbor)
+                neighbor = _record().validate_python(record.neighbor)
             except ValidationError:
                 continue
             if (neighbor.vrf or _DEFAULT_VRF, neighbor.peer) != key:
