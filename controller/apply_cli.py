@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from controller.inputs import Inputs, Loaded
     from controller.pipeline import RouterResult
 
-from controller.exit_codes import EXIT_INVALID, EXIT_OK, EXIT_REJECTED, EXIT_UNREACHABLE, exit_code
+from controller.exit_codes import EXIT_BUSY, EXIT_INVALID, EXIT_OK, EXIT_REJECTED, EXIT_UNREACHABLE, exit_code
 
 
 class _Stop(Exception):
@@ -76,6 +76,7 @@ async def _run(args: argparse.Namespace, change: bool) -> int:
     from controller.router.apply import ApplyReport, ConfigRejected
     from controller.router.backend import SshBackend
     from controller.router.frrplan import InvalidConfiguration
+    from controller.router.lock import DEFAULT_WAIT, RouterBusy
     from controller.router.observe import Observation
     from controller.router.preview import Preview
     from controller.router.state import router_state
@@ -102,7 +103,8 @@ async def _run(args: argparse.Namespace, change: bool) -> int:
     code = EXIT_OK
     try:
         async with connection:
-            backend = SshBackend(connection)
+            wait = DEFAULT_WAIT if args.lock_wait is None else args.lock_wait
+            backend = SshBackend(connection, writer="cli", lock_wait=wait)
             if change:
                 try:
                     outcome = await backend.apply(result)
@@ -116,6 +118,8 @@ async def _run(args: argparse.Namespace, change: bool) -> int:
                 except InvalidConfiguration as error:
                     outcome, code = error, EXIT_INVALID
             observation = await backend.observe()
+    except RouterBusy as error:
+        raise _Stop(EXIT_BUSY, str(error)) from None
     except RouterUnreachable as error:
         raise _Stop(EXIT_UNREACHABLE, str(error)) from None
     except FrrEdgeError as error:  # the router's running configuration cannot be read
@@ -154,4 +158,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         parser.add_argument("--router", required=True, metavar="NAME", help="the Router to act on")
         parser.add_argument("--ssh-key", metavar="FILE", help="private key file instead of the Router's Secret")
         parser.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS")
+        if change:
+            parser.add_argument(
+                "--lock-wait",
+                type=float,
+                metavar="SECONDS",
+                help="how long to wait for another writer's apply to finish before exiting 6 (busy); default 30",
+            )
         parser.set_defaults(run=_command(change))

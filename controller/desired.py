@@ -236,3 +236,5 @@ class DesiredRouter:
     ownership: str
     frr: DesiredFRR
     firewall: DesiredFirewall
+    # (vrf, peer) of the neighbors MetalLB's speakers contribute: only these wait when they leave (departing.py)
+    speakers: frozenset[tuple[str, str]] = frozenset()

@@ -16,6 +16,7 @@ EXIT_INVALID = 2  # bad input: the message names the object, the field and why
 EXIT_CONFLICT = 3  # valid objects that contradict each other (a MergeConflict names both)
 EXIT_UNREACHABLE = 4  # the router could not be reached or its host key not verified
 EXIT_REJECTED = 5  # the router refused the configuration; it keeps its last good one
+EXIT_BUSY = 6  # another writer held the router lock for the whole wait; nothing was changed
 EXIT_CHANGES = 1  # `frr-edge diff`: an apply would change the router
 EXIT_INTERNAL = 70  # a bug in frr-edge (BSD's EX_SOFTWARE): no command gives it for anything else
 
@@ -56,6 +57,10 @@ EXIT_CODES: dict[tuple[str, ...], dict[int, str]] = {
         3: _CONFLICT,
         4: _UNREACHABLE,
         5: "the router rejected the configuration; its previous configuration is kept",
+        6: (
+            "busy: another writer (the controller, or another frr-edge apply) held the router lock for the whole "
+            "--lock-wait; the message names it (host, pid, since when) and nothing was changed"
+        ),
     },
     ("status",): {0: "the router's state was read and printed", 2: _INVALID, 4: _UNREACHABLE},
     ("diff",): {

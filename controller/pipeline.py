@@ -95,6 +95,8 @@ class Routing:
     text: str
     bgp_ports: dict[str, int]
     warnings: tuple[InputWarning, ...]  # of the derived FRRConfiguration and of merging
+    # (vrf, peer) of the neighbors MetalLB's speakers contribute (DesiredRouter.speakers)
+    speakers: frozenset[tuple[str, str]] = frozenset()
 
 
 def desired_routing(router: Loaded[Router], inputs: Inputs, cluster: Cluster | None) -> Routing:
@@ -107,6 +109,7 @@ def desired_routing(router: Loaded[Router], inputs: Inputs, cluster: Cluster | N
     configurations = [c for c in inputs.frr_configurations if c.object.spec.router_selector.matches(labels)]
     warnings: list[InputWarning] = []
     bgp_ports: dict[str, int] = {}
+    speakers: frozenset[tuple[str, str]] = frozenset()
     if router.object.spec.metallb.enabled:
         # MetalLB's models and rules load with the first router that follows it: importing them cost every
         # `frr-edge validate` of a small file about 20 ms of CPU (issue 14).
@@ -121,9 +124,10 @@ def desired_routing(router: Loaded[Router], inputs: Inputs, cluster: Cluster | N
         warnings, bgp_ports = derived.warnings, derived.bgp_ports
         if derived.frr is not None:
             configurations.append(Loaded(_derived_origin(derived.frr), derived.frr))
+            speakers = frozenset((r.vrf or "", n.peer) for r in derived.frr.spec.bgp.routers for n in r.neighbors)
     spec = router.object.spec
     frr = merge_frr(name, configurations, inputs.secrets, frozenset([spec.address, *spec.peering_addresses]), warnings)
-    return Routing(frr, render_frr(name, frr), bgp_ports, tuple(warnings))
+    return Routing(frr, render_frr(name, frr), bgp_ports, tuple(warnings), speakers)
 
 
 def selected_policies(router: Loaded[Router], inputs: Inputs) -> list[Loaded[FirewallPolicy]]:
@@ -179,7 +183,13 @@ def _desired(
     name = router.object.metadata.name
     routing = memo.routing(name, lambda: desired_routing(router, inputs, cluster))
     firewall, derived_warnings, merge_warnings = desired_firewall(router, inputs, cluster, routing, memo)
-    desired = DesiredRouter(name=name, ownership=router.object.spec.frr.ownership, frr=routing.frr, firewall=firewall)
+    desired = DesiredRouter(
+        name=name,
+        ownership=router.object.spec.frr.ownership,
+        frr=routing.frr,
+        firewall=firewall,
+        speakers=routing.speakers,
+    )
     return desired, routing, [*derived_warnings, *routing.warnings, *merge_warnings]
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, JsonValue, WithJsonSchema
 
 from controller.api.common import API_VERSION, Condition, Model, ObjectMeta, settings
 
@@ -47,6 +47,27 @@ class BGPSession(Model):
     owned: bool = Field(default=True, description="Whether frr-edge manages this neighbor.")
 
 
+# frr-edge's own record of a neighbor, as it rendered it (without its password): read back by frr-edge only.
+NeighborRecord = Annotated[
+    dict[str, JsonValue], WithJsonSchema({"type": "object", "x-kubernetes-preserve-unknown-fields": True})
+]
+
+
+class Departure(Model):
+    """A departed MetalLB speaker whose neighbor frr-edge keeps until its session drops or the grace period ends."""
+
+    model_config = settings(strict=False)  # status: written and read back by frr-edge
+
+    peer: str = Field(max_length=64, description="The speaker's address: the neighbor kept.")
+    vrf: str = Field(default="default", max_length=64, description="VRF of the session.")
+    since: datetime = Field(description="When frr-edge first found the speaker gone; the grace period counts from it.")
+    neighbor: NeighborRecord = Field(
+        default_factory=dict,
+        description="The neighbor as frr-edge last applied it, without its password (the router's last good "
+        "configuration, named by desiredConfigHash, holds it): a controller that starts again keeps it as it was.",
+    )
+
+
 class RouterStateStatus(Model):
     """Observed state of a router."""
 
@@ -67,8 +88,11 @@ class RouterStateStatus(Model):
     running_config: str = Field(
         default="", max_length=1048576, description="The router's FRR running config, secrets redacted."
     )
-    desired_config_hash: str = Field(
-        default="", max_length=128, description="SHA-256 of the last applied desired configuration."
+    desired_config_hash: str | None = Field(
+        default=None,
+        max_length=128,
+        description="SHA-256 of the last applied desired configuration: the identity of the router's last good "
+        "configuration (applied.frr and applied.nft in frr-edge's working directory on the router).",
     )
     host_key_verification: Literal["Pinned", "Ignored"] | None = Field(
         default=None, description="Pinned, or Ignored when the Router opts out of host key checks."
@@ -80,6 +104,12 @@ class RouterStateStatus(Model):
         default="", max_length=32, description="Established sessions / all sessions, for example 3/4."
     )
     last_good_apply_time: datetime | None = Field(default=None, description="Time of the last good apply.")
+    departures: list[Departure] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="Departed MetalLB speakers whose neighbors are kept for now, and since when; a controller "
+        "that starts again reads them back, so a restart during a grace period changes nothing on the router.",
+    )
     pending_changes: str = Field(
         default="",
         max_length=8192,  # router/preview.py's PENDING_LIMIT

@@ -1065,9 +1065,7 @@ def _router_as_printed(router: RouterBgp) -> tuple[Item, ...]:
             earlier = families.get(item.key())
             families[item.key()] = item if earlier is None else replace(earlier, items=earlier.items + item.items)
     ipv4 = AddressFamily((), afi="ipv4", safi="unicast")
-    if moved or (
-        _NO_DEFAULT_IPV4 not in router_level and any(_creates_peer(i) for i in router_level)
-    ):
+    if moved or (_NO_DEFAULT_IPV4 not in router_level and any(_creates_peer(i) for i in router_level)):
         current = families.get(ipv4.key(), ipv4)
         families[ipv4.key()] = replace(current, items=(*moved, *current.items))
     default_activate = _NO_DEFAULT_IPV4 not in router_level

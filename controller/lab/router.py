@@ -329,6 +329,26 @@ def stop_sshd(lab: RouterLab) -> None:
     lab.save()
 
 
+def kill_daemon(lab: RouterLab, daemon: str) -> None:
+    """SIGKILL one of the router's FRR daemons by its recorded PID, as a crash would end it."""
+    name = f"{lab.router_namespace}/{daemon}"
+    for process in [p for p in lab.processes if p["name"] == name]:
+        if start_time(int(process["pid"])) == process["start_time"]:
+            os.kill(int(process["pid"]), signal.SIGKILL)
+    lab.processes = [p for p in lab.processes if p["name"] != name]
+    lab.save()
+
+
+def start_daemon(lab: RouterLab, daemon: str) -> None:
+    """Start one of the router's FRR daemons again, from the configuration `write memory` saved last."""
+    etc, run = _FRR_ETC / lab.router_namespace, _FRR_RUN / lab.router_namespace
+    pid_file = run / f"{daemon}.pid"
+    pid_file.unlink(missing_ok=True)
+    options = ["-d", "-N", lab.router_namespace, "-F", "traditional", "-f", str(etc / "frr.conf"), "-i", str(pid_file)]
+    _run([f"/usr/lib/frr/{daemon}", *options], lab.router_namespace)
+    _record(lab, f"{lab.router_namespace}/{daemon}", int(_wait_for_file(pid_file, daemon)))
+
+
 def _servers(lab: RouterLab) -> None:
     listen = [f"{ip}:{port}" for ip in LB_IPS for port in SERVICE_PORTS]
     for speaker in lab.speakers:

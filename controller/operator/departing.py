@@ -3,16 +3,30 @@
 `controller.metallb.departed.departures` decides; this module remembers what the previous apply desired and
 puts the neighbors to keep back into the new result (FRR text and the firewall's BGP peer set), so the
 router is told to remove them only once their session has left Established or the grace period is over.
+Only speakers depart: a neighbor the previous apply had from MetalLB (DesiredRouter.speakers). A neighbor
+a user removes from an FRRConfiguration goes at once. A removed BGPPeer counts as its speakers departing.
+
+What is departing survives a restart of the controller: RouterState keeps each departure (since when, and the
+neighbor as it was applied, without its password), and a controller that starts reads them back, taking the
+passwords from the router's last good configuration. A speaker that leaves while no controller runs is not
+known to have been one when the next starts: its neighbor goes on that controller's first apply.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from pydantic import TypeAdapter, ValidationError
+
+from controller.api.routerstate import Departure
 from controller.desired import DesiredNeighbor
+from controller.frrcfg import FrrSyntaxError, parse
+from controller.frrcfg.model import NeighborPassword, RouterBgp
 from controller.merge.firewall import admit_neighbors
 from controller.metallb.departed import NeighborKey, departures
 from controller.pipeline import RouterResult
@@ -20,6 +34,12 @@ from controller.render.frr import render_frr
 from controller.render.nft import render_nft
 
 _DEFAULT_VRF = "default"  # how `show bgp vrf all summary json` names the VRF that desired config calls ""
+
+
+@functools.cache
+def _record() -> TypeAdapter[DesiredNeighbor]:
+    """How a neighbor is kept in RouterState; built on first use, as the API models are (start-up time)."""
+    return TypeAdapter(DesiredNeighbor)
 
 
 def _neighbors(result: RouterResult) -> dict[NeighborKey, DesiredNeighbor]:
@@ -37,6 +57,7 @@ class Departing:
 
     previous: dict[NeighborKey, DesiredNeighbor] = field(default_factory=dict)
     since: dict[NeighborKey, datetime] = field(default_factory=dict)
+    speakers: set[NeighborKey] = field(default_factory=set)  # those of `previous` that MetalLB contributed
 
     def hold(self, result: RouterResult, sessions: dict[NeighborKey, str], now: datetime, grace: timedelta) -> bool:
         """Put neighbors that must stay for now back into `result`; returns whether any was kept.
@@ -47,7 +68,7 @@ class Departing:
         if result.desired is None:
             return False
         wanted = _neighbors(result)
-        owned = {key: sessions.get(key, "Unknown") for key in self.previous if key in sessions}
+        owned = {key: sessions.get(key, "Unknown") for key in self.previous if key in sessions and key in self.speakers}
         decision = departures(owned, set(wanted), self.since, now, grace)
         self.since = dict(decision.departed_since)
         if not decision.keep:
@@ -70,7 +91,61 @@ class Departing:
             result.nft = render_nft(result.name, result.desired.firewall)
         return kept
 
+    def records(self) -> list[Departure]:
+        """The departures as RouterState keeps them: since when, and each neighbor without its password."""
+        return [
+            Departure(
+                peer=peer,
+                vrf=vrf,
+                since=since,
+                neighbor=_record().dump_python(self.previous[(vrf, peer)], mode="json", exclude={"password"}),
+            )
+            for (vrf, peer), since in sorted(self.since.items())
+            if (vrf, peer) in self.previous
+        ]
+
+    @classmethod
+    def restored(cls, records: Sequence[Departure], last_good_frr: str) -> Departing:
+        """What a controller recorded before it stopped; passwords from the router's last good configuration.
+
+        `last_good_frr` is the rendered text of that configuration (applied.frr, whose identity RouterState
+        names). A record that cannot be read back, or a text that does not parse, leaves its neighbors out:
+        they are decided afresh.
+        """
+        departing = cls()
+        try:
+            passwords = _passwords(last_good_frr)
+        except FrrSyntaxError:
+            return departing
+        for record in records:
+            key = (record.vrf, record.peer)
+            try:
+                neighbor = _record().validate_python(record.neighbor)
+            except ValidationError:
+                continue
+            if (neighbor.vrf or _DEFAULT_VRF, neighbor.peer) != key:
+                continue
+            neighbor.password = passwords.get(key)
+            departing.previous[key] = neighbor
+            departing.since[key] = record.since
+            departing.speakers.add(key)
+        return departing
+
     def applied(self, result: RouterResult) -> None:
         """Remember what was applied (kept neighbors included) for the next decision."""
         if result.desired is not None:
             self.previous = _neighbors(result)
+            contributed = {(vrf or _DEFAULT_VRF, peer) for vrf, peer in result.desired.speakers}
+            # A neighbor held back is still a departing speaker, though this render no longer derives it.
+            self.speakers = {key for key in self.previous if key in contributed or key in self.since}
+
+
+def _passwords(rendered: str) -> dict[NeighborKey, str]:
+    """Each neighbor's password in a rendered FRR configuration, by (VRF, peer)."""
+    found: dict[NeighborKey, str] = {}
+    for contexts, item in parse(rendered, source="the router's last good configuration").walk():
+        if isinstance(item, NeighborPassword):
+            router = next((c for c in contexts if isinstance(c, RouterBgp)), None)
+            if router is not None:
+                found[(router.vrf or _DEFAULT_VRF, item.peer)] = item.password
+    return found

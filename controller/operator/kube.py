@@ -1,7 +1,8 @@
 """The controller's writes to the API server: RouterState (created owned by its Router, then status) and Events.
 
-Nothing else is ever written: no annotation, finalizer or status on a user's object. The kubernetes
-client is synchronous; each call runs in a thread so the event loop keeps serving watch events.
+Nothing else is ever written: no annotation, finalizer or status on a user's object. The one read: a
+RouterState's status, what the controller before this one recorded. The kubernetes client is synchronous;
+each call runs in a thread so the event loop keeps serving watch events.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from typing import Any
 
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
+from pydantic import ValidationError
 
 from controller.api.common import GROUP, VERSION
-from controller.api.routerstate import RouterState
+from controller.api.routerstate import RouterState, RouterStateStatus
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,25 @@ class KubeWriter:
         self._custom = client.CustomObjectsApi(api)
         self._core = client.CoreV1Api(api)
         self._identity = identity
+
+    async def recorded_state(self, name: str) -> RouterStateStatus | None:
+        """The status of Router `name`'s RouterState as frr-edge last wrote it; None when there is none to read."""
+        try:
+            document = await asyncio.to_thread(
+                self._custom.get_cluster_custom_object, GROUP, VERSION, "routerstates", name
+            )
+        except ApiException as error:
+            if error.status == 404:
+                return None
+            raise
+        status = document.get("status") if isinstance(document, dict) else None
+        try:
+            return RouterStateStatus.model_validate(status or {})
+        except ValidationError as error:
+            logger.warning(
+                "RouterState %s: its status cannot be read back (%d errors); not used", name, len(error.errors())
+            )
+            return None
 
     async def publish_state(self, router: dict[str, Any], state: RouterState) -> None:
         """Create the Router's RouterState when missing, then merge its status."""

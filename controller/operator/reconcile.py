@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from controller.api.common import GROUP, Condition
 from controller.api.router import Router
-from controller.api.routerstate import RouterState
+from controller.api.routerstate import Departure, RouterState, RouterStateStatus
 from controller.errors import FrrEdgeError, InputWarning, MergeConflict
 from controller.inputs import NotInInputs, router_named
 from controller.metallb.resources import METALLB_GROUP
@@ -29,16 +29,18 @@ from controller.operator.metrics import Metrics
 from controller.operator.worker import RunResult
 from controller.pipeline import DERIVED, RouterResult
 from controller.router.apply import ApplyReport, ConfigRejected
-from controller.router.backend import Backends, SshBackends
+from controller.router.backend import Backend, Backends, SshBackends
 from controller.router.frrplan import InvalidConfiguration
 from controller.router.observe import Observation
 from controller.router.preview import Preview
-from controller.router.state import reported_state
+from controller.router.state import config_identity, reported_state
 from controller.router.transport import COMMAND_TIMEOUT, RouterUnreachable
 
 logger = logging.getLogger(__name__)
 
 class Writer(Protocol):
+    async def recorded_state(self, name: str) -> RouterStateStatus | None: ...
+
     async def publish_state(self, router: dict[str, Any], state: RouterState) -> None: ...
 
     async def publish_router_status(self, router: dict[str, Any], status: dict[str, Any]) -> None: ...
@@ -67,6 +69,9 @@ class RouterReconciler:
     _object_warnings: set[tuple[str, str, str, str]] = field(default_factory=set)
     _departing: Departing = field(default_factory=Departing)
     _sessions: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Whether _departing took over what the controller that led before recorded (RouterState), and that record.
+    _restored: bool = False
+    _recorded: RouterStateStatus | None = None
 
     settle_interval: float = 2.0
     settle_for: float = 60.0
@@ -80,7 +85,10 @@ class RouterReconciler:
         """The router unreached makes the worker back off; sessions not yet Established make it look again soon."""
         document = self.index.get((GROUP, "Router", "", self.name))
         if document is None or not self.may_apply():
+            self._restored = False  # a replica that leads again reads what the last leader recorded
             return RunResult(reached=True)
+        if not self._restored:
+            self._recorded = await self.writer.recorded_state(self.name)
         rendering = self.monotonic()  # the index's snapshot and the core: the controller's own time
         snapshot = self.index.snapshot()
         inputs = snapshot.inputs
@@ -114,14 +122,16 @@ class RouterReconciler:
         except FrrEdgeError as error:  # the Secret holds no readable private key
             await self._report(document, router, result, error, None)
             return RunResult(reached=True)
-        holding = result.ok and self._departing.hold(
-            result, self._sessions, self.clock(), timedelta(seconds=router.spec.metallb.grace_period_seconds)
-        )
+        holding = False
         outcome: ApplyReport | FrrEdgeError | None = None
         pending: Preview | None = None
         started = self.monotonic()
         try:
             await backend.connect()
+            if not self._restored:
+                await self._restore(backend)
+            grace = timedelta(seconds=router.spec.metallb.grace_period_seconds)
+            holding = result.ok and self._departing.hold(result, self._sessions, self.clock(), grace)
             if result.ok and not router.spec.paused:
                 try:
                     outcome = await backend.apply(result)
@@ -162,6 +172,31 @@ class RouterReconciler:
         )
         return RunResult(reached=True, look_again=self.settle_interval if settling else None)
 
+    async def _restore(self, backend: Backend) -> None:
+        """Take over the departures the controller before this one recorded, when the router still has the last
+        good configuration RouterState names (desiredConfigHash): the kept neighbors' passwords come from it."""
+        recorded, self._departing = self._recorded, Departing()
+        if recorded is not None and recorded.departures:
+            frr, nft = await backend.last_applied()
+            if frr is not None and nft is not None and config_identity(frr, nft) == recorded.desired_config_hash:
+                self._departing = Departing.restored(recorded.departures, frr)
+                observed = await backend.observe()  # their sessions now, not as last reported
+                self._sessions = {(s.vrf, s.peer): s.state for s in observed.sessions if s.owned}
+            else:
+                logger.warning(
+                    "router %s: the router's last good configuration is not the one RouterState names (another "
+                    "writer applied since?): the neighbors of %d departed speakers are decided afresh",
+                    self.name,
+                    len(recorded.departures),
+                )
+        self._restored, self._recorded = True, None
+
+    def _departures(self) -> list[Departure]:
+        """What RouterState keeps of the departures: this controller's, or, until it took them over, the record."""
+        if self._restored:
+            return self._departing.records()
+        return list(self._recorded.departures) if self._recorded is not None else []
+
     def close(self) -> None:
         if self.backends is not None:
             self.backends.close()
@@ -175,7 +210,9 @@ class RouterReconciler:
         observation: Observation | None,
         pending: Preview | None = None,
     ) -> None:
-        state = reported_state(router, result, outcome, observation, self.clock(), self._conditions, pending)
+        state = reported_state(
+            router, result, outcome, observation, self.clock(), self._conditions, pending, self._departures()
+        )
         assert state.status is not None
         self._conditions = {c.type: c for c in state.status.conditions}
         first = result.errors[0] if result.errors else None

@@ -6,7 +6,8 @@ difference, `frr-reload.py` → on failure, both restored to what ran before. An
 nothing. When only set and map elements differ from the ruleset frr-edge loaded last (a Service came, went
 or moved), nft gets just those elements, in one transaction too; should nft refuse them, the table is
 replaced whole the usual way. Messages say what a tool refused by file, line and kind (tool_errors), never
-with its output.
+with its output. The whole sequence runs under the router lock (lock.py), and its FRR writes between an
+intent and its commit (transaction.py), so a second writer waits and a cut-off apply is finished by the next.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from controller.frrcfg.lines import LINE_BREAK, lines
 from controller.frrcfg.redact import redact
 from controller.pipeline import RouterResult
 from controller.render.nft import TABLE
-from controller.router import frrplan
+from controller.router import frrplan, transaction
 from controller.router.commands import (
     APPLIED_FRR,
     APPLIED_NFT,
@@ -35,6 +36,7 @@ from controller.router.commands import (
     ROLLBACK_NFT,
 )
 from controller.router.frrplan import FrrPlan
+from controller.router.lock import DEFAULT_WAIT, Writer, router_lock
 from controller.router.nftdelta import ElementDelta, element_delta
 from controller.router.tool_errors import describe, nft_problems, reload_problems, vtysh_problems
 from controller.router.transport import Completed, RouterConnection, RouterUnreachable
@@ -82,10 +84,14 @@ def _vtysh_said(connection: RouterConnection, done: Completed, lines_of: str | N
     return describe(problems, done.exit_status, {lines_of: text} if lines_of else None)
 
 
-async def read_running(connection: RouterConnection) -> str:
-    """The router's FRR running configuration; raises RouterUnreachable when FRR does not answer."""
+async def read_running(connection: RouterConnection, settled: bool = False) -> str:
+    """The router's FRR running configuration; raises RouterUnreachable when FRR does not answer.
+
+    `settled`: first wait for a change a cut-off session left running (RouterCommands.show_running_settled).
+    """
     await connection.connect()
-    shown = await connection.run(connection.commands.show_running)
+    commands = connection.commands
+    shown = await connection.run(commands.show_running_settled if settled else commands.show_running)
     if not shown.ok:
         raise RouterUnreachable(
             f"{connection.where}: vtysh could not show the running config ({_vtysh_said(connection, shown, None)}); "
@@ -103,6 +109,7 @@ class ApplyPlan:
 
     frr: FrrPlan
     previous_frr: str | None  # the rendered text of the last good apply (APPLIED_FRR), when there is one
+    cut_off: str | None  # the intent of an apply that was cut off (transaction.py), when there is one
     nft_changed: bool
     nft_present: bool  # frr-edge's table exists on the router
     nft_loaded: str | None  # the ruleset of the last good apply (APPLIED_NFT), when its table is there
@@ -112,28 +119,32 @@ class ApplyPlan:
         return element_delta(self.nft_loaded, nft) if self.nft_changed and self.nft_loaded else None
 
 
-async def plan_apply(connection: RouterConnection, result: RouterResult) -> ApplyPlan:
+async def plan_apply(connection: RouterConnection, result: RouterResult, settled: bool = False) -> ApplyPlan:
     """Read the router and decide what an apply of `result` changes; writes nothing.
 
+    The lines a cut-off apply may have put count as frr-edge's (transaction.py). `settled`: as read_running.
     Raises InvalidConfiguration (the rendered text does not parse) or RouterUnreachable.
     """
     await connection.connect()
-    running = await read_running(connection)
+    running = await read_running(connection, settled)
     previous = await connection.read(APPLIED_FRR)
-    plan = frrplan.plan(running, result.frr, connection.spec.frr.ownership, previous)
+    cut_off = await transaction.interrupted(connection)
+    ours = transaction.frr_edge_lines(previous, cut_off)
+    plan = frrplan.plan(running, result.frr, connection.spec.frr.ownership, ours)
     applied = await connection.read(APPLIED_NFT)
     present = (await connection.run(connection.commands.find_nft_table)).ok
     if not present:
         # No such set, or sudo rules from before that command: listing the whole table tells for sure.
         present = (await connection.run(connection.commands.show_nft)).ok
     loaded = applied if present else None
-    return ApplyPlan(plan, previous, not present or applied != result.nft, present, loaded)
+    return ApplyPlan(plan, previous, cut_off, not present or applied != result.nft, present, loaded)
 
 
 async def _load_elements(connection: RouterConnection, delta: ElementDelta) -> bool:
     """Load only the elements that changed, in one transaction; False when nft refused (nothing changed)."""
     await connection.upload(DELTA_NFT, delta.forward)
     await connection.upload(ROLLBACK_NFT, delta.back)
+    await connection.remove(APPLIED_NFT)  # _apply: no record while the table changes
     return (await connection.run(connection.commands.apply_nft_delta)).ok
 
 
@@ -149,6 +160,7 @@ async def _load_table(connection: RouterConnection, nft: str) -> str:
     before = await connection.run(commands.show_nft)
     rollback = f"table inet {TABLE}\ndelete table inet {TABLE}\n{before.stdout if before.ok else ''}"
     await connection.upload(ROLLBACK_NFT, rollback)
+    await connection.remove(APPLIED_NFT)  # _apply: no record while the table changes
     applied = await connection.run(commands.apply_nft)
     if not applied.ok:
         said = _nft_said(connection, applied, CANDIDATE_NFT, nft)
@@ -207,26 +219,32 @@ async def _apply_frr(connection: RouterConnection, plan: FrrPlan) -> tuple[Metho
 
 
 async def apply(
-    connection: RouterConnection, result: RouterResult, clock: Callable[[], float] = time.monotonic
+    connection: RouterConnection,
+    result: RouterResult,
+    clock: Callable[[], float] = time.monotonic,
+    writer: Writer = "cli",
+    lock_wait: float = DEFAULT_WAIT,
 ) -> ApplyReport:
-    """Apply a rendered router; the report says what changed.
+    """Apply a rendered router under the router lock; the report says what changed.
 
-    Raises InvalidConfiguration (nothing sent), ConfigRejected (the router refused; previous config kept) or
-    RouterUnreachable.
+    Raises InvalidConfiguration (nothing sent), ConfigRejected (the router refused; previous config kept),
+    RouterBusy (another writer held the lock for `lock_wait` seconds) or RouterUnreachable.
     """
-    async with connection.apply_lock:
+    async with connection.apply_lock, router_lock(connection, writer, lock_wait):
         return await _apply(connection, result, clock)
 
 
 async def _apply(connection: RouterConnection, result: RouterResult, clock: Callable[[], float]) -> ApplyReport:
     started = clock()
-    decided = await plan_apply(connection, result)
+    decided = await plan_apply(connection, result, settled=True)
     commands = connection.commands
     plan, nft_changed = decided.frr, decided.nft_changed
-    if decided.previous_frr != result.frr and plan.noop:
+    recovered = "; finished an apply that was cut off" if decided.cut_off is not None else ""
+    if (decided.previous_frr != result.frr or decided.cut_off is not None) and plan.noop:
         await connection.upload(APPLIED_FRR, result.frr)
+        await transaction.commit(connection)
     if plan.noop and not nft_changed:
-        return ApplyReport("none", False, False, 0, clock() - started, "nothing to change")
+        return ApplyReport("none", False, False, 0, clock() - started, "nothing to change" + recovered)
 
     if not plan.noop:
         await connection.upload(CANDIDATE_FRR, plan.text)
@@ -234,9 +252,12 @@ async def _apply(connection: RouterConnection, result: RouterResult, clock: Call
         if not checked.ok:
             said = _vtysh_said(connection, checked, CANDIDATE_FRR, plan.text)
             raise ConfigRejected(f"FRR refused the configuration (vtysh -C -f {CANDIDATE_FRR}): {said}")
+        await transaction.begin(connection, result.frr, decided.cut_off)
     rollback_nft: str | None = None
     elements: tuple[int, int] | None = None
     if nft_changed:
+        # applied.nft says what frr-edge's table holds only while nothing changes it: it goes before nft -f and
+        # comes back after, so an apply cut off in between leaves none, and the next replaces the table whole.
         delta = decided.nft_delta(result.nft)
         if delta is not None and await _load_elements(connection, delta):
             rollback_nft, elements = delta.back, (delta.added, delta.removed)
@@ -260,6 +281,9 @@ async def _apply(connection: RouterConnection, result: RouterResult, clock: Call
     elif nft_changed:
         await connection.rename(CANDIDATE_NFT, APPLIED_NFT)
         message += "; nftables table replaced"
+    if not plan.noop:
+        await transaction.commit(connection)
+    message += recovered
     seconds = clock() - started
     return ApplyReport(method, not plan.noop, nft_changed, len(plan.commands), seconds, message, elements)
 

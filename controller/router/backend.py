@@ -16,6 +16,8 @@ from controller.api.router import Router
 from controller.inputs import Inputs, ssh_private_key
 from controller.pipeline import RouterResult
 from controller.router.apply import ApplyReport, apply
+from controller.router.commands import APPLIED_FRR, APPLIED_NFT
+from controller.router.lock import DEFAULT_WAIT, Writer
 from controller.router.observe import Observation, observe
 from controller.router.preview import Preview, preview
 from controller.router.transport import COMMAND_TIMEOUT, CONNECT_TIMEOUT, ReusedConnection, RouterConnection
@@ -29,8 +31,8 @@ class Backend(Protocol):
         """Reach the router (a no-op when already connected)."""
 
     async def apply(self, result: RouterResult) -> ApplyReport:
-        """Make the router run `result`; raises InvalidConfiguration (nothing sent) or ConfigRejected (the
-        router refused; its previous configuration runs again)."""
+        """Make the router run `result`; raises InvalidConfiguration (nothing sent), ConfigRejected (the
+        router refused; its previous configuration runs again) or RouterBusy (another writer holds it)."""
         ...
 
     async def preview(self, result: RouterResult) -> Preview:
@@ -39,6 +41,11 @@ class Backend(Protocol):
 
     async def observe(self) -> Observation:
         """What the router runs now (its configuration redacted) and its BGP sessions."""
+        ...
+
+    async def last_applied(self) -> tuple[str | None, str | None]:
+        """The FRR configuration and the ruleset of the last good apply, as rendered; None where there is
+        none (a new router, or one that lost them)."""
         ...
 
     def close(self) -> None:
@@ -60,20 +67,25 @@ class Backends(Protocol):
 class SshBackend:
     """FRR and nftables on a Linux router reached over SSH (docs/router.md)."""
 
-    def __init__(self, connection: RouterConnection) -> None:
+    def __init__(self, connection: RouterConnection, writer: Writer = "cli", lock_wait: float = DEFAULT_WAIT) -> None:
         self.connection = connection
+        self.writer: Writer = writer  # who holds the router lock while applying (router/lock.py)
+        self.lock_wait = lock_wait  # seconds to wait for another writer's lock before RouterBusy
 
     async def connect(self) -> None:
         await self.connection.connect()
 
     async def apply(self, result: RouterResult) -> ApplyReport:
-        return await apply(self.connection, result)
+        return await apply(self.connection, result, writer=self.writer, lock_wait=self.lock_wait)
 
     async def preview(self, result: RouterResult) -> Preview:
         return await preview(self.connection, result)
 
     async def observe(self) -> Observation:
         return await observe(self.connection)
+
+    async def last_applied(self) -> tuple[str | None, str | None]:
+        return await self.connection.read(APPLIED_FRR), await self.connection.read(APPLIED_NFT)
 
     def close(self) -> None:
         self.connection.close()
@@ -83,14 +95,20 @@ class SshBackends:
     """The SshBackend of one Router (the controller keeps one of these per Router), its connection kept open
     while the Router's spec and SSH key stay the same."""
 
-    def __init__(self, connect_timeout: float = CONNECT_TIMEOUT, command_timeout: float = COMMAND_TIMEOUT) -> None:
+    def __init__(
+        self,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        command_timeout: float = COMMAND_TIMEOUT,
+        writer: Writer = "controller",
+    ) -> None:
         self._connection = ReusedConnection(connect_timeout, command_timeout)
+        self._writer: Writer = writer
         self._backend: SshBackend | None = None
 
     def backend_for(self, router: Router, inputs: Inputs) -> SshBackend:
         connection = self._connection.get(router.spec, ssh_private_key(inputs, router))
         if self._backend is None or self._backend.connection is not connection:
-            self._backend = SshBackend(connection)
+            self._backend = SshBackend(connection, writer=self._writer)
         return self._backend
 
     def close(self) -> None:

@@ -16,6 +16,8 @@ from controller.render.nft import TABLE
 
 NFT = "/usr/sbin/nft"
 SETPRIV = "/usr/bin/setpriv"
+FLOCK = "/usr/bin/flock"
+TEE = "/usr/bin/tee"
 WORKDIR_NAME = "frr-edge"
 
 CANDIDATE_FRR = "candidate.frr"
@@ -26,6 +28,11 @@ CANDIDATE_NFT = "candidate.nft"
 APPLIED_NFT = "applied.nft"
 ROLLBACK_NFT = "rollback.nft"
 DELTA_NFT = "delta.nft"
+LOCK = "lock"  # flock(1) target; the lock lives with the process holding it, never with the file
+WRITING = "writing"  # flock(1) target held by each command that changes the router, for as long as it runs
+LOCK_HOLDER = "lock.holder"  # who holds the lock, written by the holder once it has it
+INTENT = "intent.frr"  # the rendered text an apply is writing; present only while an apply is unfinished
+LOCK_BUSY = 75  # flock's exit status when the lock stayed taken for the whole wait
 # A set every ruleset frr-edge renders has, and rarely fills: listing it says at once whether frr-edge's table
 # is there, where listing the table reads every element (about a second at 100,000).
 PRESENCE_SET = "bfd_echo_v6"
@@ -33,15 +40,21 @@ PRESENCE_SET = "bfd_echo_v6"
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """One command line: `argv` runs as the login user, or through `sudo -n` when `sudo` (a rule allows it)."""
+    """One command line: `argv` runs as the login user, or through `sudo -n` when `sudo` (a rule allows it).
+
+    `guard`: a file the command holds a flock(1) on while it runs, as the login user, outside sudo. A command
+    that changes the router keeps running when its SSH session is cut; the next writer waits for it there.
+    """
 
     argv: tuple[str, ...]
     sudo: bool = False
+    guard: str | None = None
 
     @property
     def line(self) -> list[str]:
         """The argument vector the login shell gets (quote it with shlex.join)."""
-        return ["sudo", "-n", *self.argv] if self.sudo else list(self.argv)
+        line = ["sudo", "-n", *self.argv] if self.sudo else list(self.argv)
+        return [FLOCK, self.guard, *line] if self.guard else line
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +79,18 @@ class RouterCommands:
         # --stdout: log to the output, not /var/log/frr; --rundir: its temporary files go where the user writes.
         pathspace = ("--pathspace", self.frr.pathspace) if self.frr.pathspace else ()
         options = ("--stdout", "--rundir", self.workdir)
-        return Command((self.frr.reload_path, "--reload", *pathspace, *options, self.path(name)))
+        return Command((self.frr.reload_path, "--reload", *pathspace, *options, self.path(name)), guard=self.writing)
 
-    def _nft(self, *arguments: str) -> Command:
+    def _nft(self, *arguments: str, write: bool = False) -> Command:
         # The login user with CAP_NET_ADMIN and nothing else: it opens files only as the user may.
         owner = (f"--reuid={self.user}", f"--regid={self.user}", "--clear-groups")
         caps = ("--inh-caps=-all,+net_admin", "--ambient-caps=-all,+net_admin", "--bounding-set=-all,+net_admin")
-        return Command((SETPRIV, *owner, *caps, "--no-new-privs", NFT, *arguments), sudo=True)
+        argv = (SETPRIV, *owner, *caps, "--no-new-privs", NFT, *arguments)
+        return Command(argv, sudo=True, guard=self.writing if write else None)
+
+    @property
+    def writing(self) -> str:
+        return self.path(WRITING)
 
     @property
     def show_running(self) -> Command:
@@ -88,11 +106,11 @@ class RouterCommands:
 
     @property
     def apply_delta(self) -> Command:
-        return Command(self._vtysh("-f", self.path(DELTA)))
+        return Command(self._vtysh("-f", self.path(DELTA)), guard=self.writing)
 
     @property
     def save_frr(self) -> Command:
-        return Command(self._vtysh("-c", "write memory"), sudo=True)
+        return Command(self._vtysh("-c", "write memory"), sudo=True, guard=self.writing)
 
     @property
     def reload_frr(self) -> Command:
@@ -108,15 +126,15 @@ class RouterCommands:
 
     @property
     def apply_nft(self) -> Command:
-        return self._nft("-f", self.path(CANDIDATE_NFT))
+        return self._nft("-f", self.path(CANDIDATE_NFT), write=True)
 
     @property
     def rollback_nft(self) -> Command:
-        return self._nft("-f", self.path(ROLLBACK_NFT))
+        return self._nft("-f", self.path(ROLLBACK_NFT), write=True)
 
     @property
     def apply_nft_delta(self) -> Command:
-        return self._nft("-f", self.path(DELTA_NFT))
+        return self._nft("-f", self.path(DELTA_NFT), write=True)
 
     @property
     def find_nft_table(self) -> Command:
@@ -125,6 +143,24 @@ class RouterCommands:
     @property
     def show_nft(self) -> Command:
         return self._nft("list", "table", "inet", TABLE)
+
+    def lock(self, wait: float) -> Command:
+        """Take the router lock, waiting up to `wait` seconds, and hold it while `tee` copies its input.
+
+        As the login user, no sudo. `tee` starts once flock has the lock: the first line sent (who holds it)
+        goes to `lock.holder` for waiting writers to name, and back as the sign that the lock is held. The
+        lock is released when `tee` ends: when frr-edge closes its input, or when the SSH channel or
+        connection goes (the holder died), since sshd then closes the pipe. Not in `all()`: it is held open.
+        """
+        busy = ("--conflict-exit-code", str(LOCK_BUSY))
+        return Command(
+            (FLOCK, "--exclusive", "--wait", f"{wait:g}", *busy, self.path(LOCK), TEE, self.path(LOCK_HOLDER))
+        )
+
+    @property
+    def show_running_settled(self) -> Command:
+        """`show running-config` once no change a cut-off session left running is still going (Command.guard)."""
+        return Command(self._vtysh("-c", "show running-config"), guard=self.writing)
 
     def all(self) -> list[Command]:
         """Every command frr-edge may run on this router."""

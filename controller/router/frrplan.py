@@ -119,6 +119,30 @@ def desired_config(running: Config, rendered: Config, ownership: Ownership, prev
     return Config(_merge_items(tuple(kept_items), rendered.items))
 
 
+def claimed(*records: Config) -> Config:
+    """Every line of frr-edge's records (canonical forms), each context's lines under one context of its key.
+
+    Only after canonical(), which reads each context on its own: a raw snippet's `router bgp N` context (the
+    rendered text repeats it) activates its neighbors in ipv4 unicast, and the delta writes that activation.
+    Merged first into the context that says `no bgp default ipv4-unicast`, the activation would not count as
+    frr-edge's and would stay when the neighbor goes, a line FRR then refuses (no remote-as).
+    """
+    return Config(_union((), tuple(item for record in records for item in record.items)))
+
+
+def _union(first: tuple[Item, ...], second: tuple[Item, ...]) -> tuple[Item, ...]:
+    """Every line of either, contexts of the same key merged (order: first's, then second's new ones)."""
+    merged: dict[object, Item] = {}
+    for item in (*first, *second):
+        if isinstance(item, Block):
+            key = ("context", *item.key())
+            before = merged.get(key)
+            merged[key] = replace(item, items=_union(before.items, item.items)) if isinstance(before, Block) else item
+        else:
+            merged[("line", item)] = item
+    return tuple(merged.values())
+
+
 def _without_applied(items: tuple[Item, ...], applied: tuple[Item, ...]) -> tuple[Item, ...]:
     """`items` without the lines of `applied`, matched with the contexts that enclose them."""
     lines = {item for item in applied if isinstance(item, Statement)}
@@ -164,7 +188,9 @@ def _plan(running_text: str, rendered_text: str, ownership: Ownership, previous_
     except FrrSyntaxError as error:
         raise FrrEdgeError(f"the router's running configuration cannot be read: {error}") from None
     try:
-        previous = canonical(parse(previous_text, source="last applied configuration")) if previous_text else None
+        previous = (
+            claimed(canonical(parse(previous_text, source="last applied configuration"))) if previous_text else None
+        )
     except FrrSyntaxError:
         previous = None
     desired = canonical(desired_config(running, rendered, ownership, previous))

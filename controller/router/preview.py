@@ -99,7 +99,7 @@ def preview_of(name: str, plan: ApplyPlan, nft: str) -> Preview:
             before_name = f"(table inet {TABLE} does not exist on the router)"
             before = ""
         elif plan.nft_loaded is None:
-            before_name = f"(no {APPLIED_NFT} on the router: the table was not loaded by frr-edge)"
+            before_name = f"(no {APPLIED_NFT} on the router: no record of what frr-edge loaded into the table)"
             before = ""
         else:
             before_name = f"{APPLIED_NFT} (the last applied ruleset)"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from controller.api.common import Condition, ObjectMeta
 from controller.api.router import Router
-from controller.api.routerstate import ReloadResult, RouterState, RouterStateStatus, StepResult
+from controller.api.routerstate import Departure, ReloadResult, RouterState, RouterStateStatus, StepResult
 from controller.errors import FrrEdgeError
 from controller.pipeline import RouterResult
 from controller.router.apply import ApplyReport
@@ -31,9 +31,15 @@ def shown_running_config(running: str, limit: int = RUNNING_CONFIG_SHOWN) -> str
     return kept + f"! frr-edge: {len(running) - len(kept)} of {len(running)} characters not shown here\n"
 
 
+def config_identity(frr: str, nft: str) -> str:
+    """SHA-256 over a rendered FRR config and ruleset: the identity of a configuration (desiredConfigHash)."""
+    return hashlib.sha256(f"{frr}\0{nft}".encode()).hexdigest()
+
+
 def desired_hash(result: RouterResult) -> str:
-    """SHA-256 over the rendered FRR config and ruleset."""
-    return hashlib.sha256(f"{result.frr}\0{result.nft}".encode()).hexdigest()
+    """The identity of a rendered router's configuration; after a good apply, also that of the router's record
+    of it (applied.frr and applied.nft in its working directory)."""
+    return config_identity(result.frr, result.nft)
 
 
 def condition(kind: str, ok: bool, reason: str, message: str, now: datetime) -> Condition:
@@ -84,14 +90,17 @@ def router_state(
     observation: Observation | None,
     now: datetime,
     pending: Preview | None = None,
+    departures: Sequence[Departure] = (),
 ) -> RouterState:
     """The RouterState of `router` after an apply (outcome), or a status read (outcome None).
 
-    `pending` is what an apply would change on a paused Router (spec.paused), when it could be worked out.
+    `pending` is what an apply would change on a paused Router (spec.paused), when it could be worked out;
+    `departures` the departed speakers whose neighbors the controller keeps for now.
     """
     fields: dict[str, Any] = {
         "observed_generation": router.metadata.generation,
         "host_key_verification": "Ignored" if router.spec.insecure_ignore_host_key else "Pinned",
+        "departures": list(departures),
     }
     conditions: list[Condition] = []
     if result.errors:
@@ -156,6 +165,7 @@ def reported_state(
     now: datetime,
     previous: Mapping[str, Condition],
     pending: Preview | None = None,
+    departures: Sequence[Departure] = (),
 ) -> RouterState:
     """The RouterState the controller reports after one run; a pure function of its arguments.
 
@@ -164,7 +174,7 @@ def reported_state(
     this run has no news of stays as it was, and one whose status did not change keeps its
     lastTransitionTime (Kubernetes API conventions).
     """
-    state = router_state(router, result, outcome, observation, now, pending)
+    state = router_state(router, result, outcome, observation, now, pending, departures)
     assert state.status is not None
     fresh = {c.type: c for c in state.status.conditions}
     if isinstance(outcome, RouterUnreachable):

@@ -89,6 +89,8 @@ class RouterConnection:
         self._lock = asyncio.Lock()
         # One apply per router at a time: whoever shares this connection waits for the running one.
         self.apply_lock = asyncio.Lock()
+        # While the router lock is held, the connection that holds it; it is never silently replaced.
+        self._locked_by: asyncssh.SSHClientConnection | None = None
 
     @property
     def where(self) -> str:
@@ -104,6 +106,9 @@ class RouterConnection:
         async with self._lock:
             if self._connection is not None and not self._connection.is_closed():
                 return
+            if self._locked_by is not None:
+                # A new connection would not hold the router lock: the writer that had it must stop here.
+                raise RouterUnreachable(f"{self.where}: the SSH connection holding the router lock dropped")
             self._connection = None
             try:
                 connection = await asyncio.wait_for(
@@ -165,6 +170,37 @@ class RouterConnection:
             str(result.stdout or ""),
             str(result.stderr or ""),
         )
+
+    async def start(self, command: Command) -> asyncssh.SSHClientProcess[str]:
+        """Start a command that keeps running (the router lock); its input and output stay open to the caller."""
+        await self.connect()
+        assert self._connection is not None
+        try:
+            started = self._connection.create_process(shlex.join(command.line))
+            return await asyncio.wait_for(started, timeout=self._command_timeout)
+        except (OSError, TimeoutError, asyncssh.Error) as error:
+            self.close()
+            why = str(error) or f"no answer within {self._command_timeout:.0f} s"
+            raise RouterUnreachable(f"{self.where}: {command.line[0]} did not start: {why}") from None
+
+    def pin(self) -> None:
+        """From now on, a dropped connection is an error instead of being opened again (the lock is held)."""
+        self._locked_by = self._connection
+
+    def unpin(self) -> None:
+        self._locked_by = None
+
+    async def remove(self, name: str) -> None:
+        """Remove a file of the working directory (nothing when it does not exist)."""
+        await self.connect()
+        assert self._sftp is not None
+        try:
+            await self._sftp.remove(self.commands.path(name))
+        except asyncssh.SFTPNoSuchFile:
+            return
+        except (OSError, asyncssh.Error) as error:
+            self.close()
+            raise RouterUnreachable(f"{self.where}: removing {name} failed: {error}") from None
 
     async def upload(self, name: str, text: str) -> None:
         """Write a file into the working directory atomically (temporary name, then rename)."""

@@ -43,7 +43,7 @@ def test_help_lists_every_exit_code_of_the_command_in_full(path: tuple[str, ...]
         assert f"{code} {meaning}" in paragraph, (code, paragraph)
 
 
-def test_apply_help_says_what_4_and_5_mean_to_the_end() -> None:
+def test_apply_help_says_what_4_5_and_6_mean_to_the_end() -> None:
     shown = subprocess.run(
         [sys.executable, "-m", "controller", "apply", "--help"], capture_output=True, text=True, cwd=REPO, check=False
     )
@@ -53,4 +53,8 @@ def test_apply_help_says_what_4_and_5_mean_to_the_end() -> None:
         "4 the router is unreachable or its FRR cannot be read, or its host key is not one of the Router's hostKeys;"
         in paragraph
     )
-    assert paragraph.endswith("5 the router rejected the configuration; its previous configuration is kept.")
+    assert "5 the router rejected the configuration; its previous configuration is kept;" in paragraph
+    assert paragraph.endswith(
+        "6 busy: another writer (the controller, or another frr-edge apply) held the router lock for the whole "
+        "--lock-wait; the message names it (host, pid, since when) and nothing was changed."
+    )

@@ -10,6 +10,7 @@ import json
 import signal
 import subprocess
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -299,6 +300,50 @@ def test_restart_causes_no_reload(world: World, leader: Controller) -> None:
     after = applied_nft.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns), "the nft ruleset was loaded again"
     restarted.stop()
+
+
+def test_a_restart_during_a_grace_period_keeps_the_neighbor_until_the_period_ends(world: World) -> None:
+    """s2 gone with its session Established: RouterState records since when; a controller started in the grace
+    period reads it back and keeps the neighbor as it was (no write), until the period counted from then ends."""
+    grace = 60
+    graced = json.dumps({"spec": {"metallb": {"gracePeriodSeconds": grace}}})
+    world.kubectl("patch", "router", ROUTER, "--type=merge", f"--patch={graced}")
+    first = world.start_controller("g1")
+    established = {"192.0.2.11": "Established", "192.0.2.12": "Established"}
+    wait_for(lambda: world.sessions() == established, 60, "both sessions Established")
+    world.kubectl("delete", "pod", "speaker-s2", "--namespace=metallb-system", "--grace-period=0", "--force")
+    world.kubectl("delete", "node", "node-s2")
+    wait_for(lambda: world.status().get("departures"), 20, "RouterState records s2's departure")
+    [departure] = world.status()["departures"]
+    assert (departure["vrf"], departure["peer"]) == ("default", "192.0.2.12")
+    assert "password" not in departure["neighbor"]
+    assert router_lab.BGP_PASSWORD not in json.dumps(world.router_state())
+    first.stop()
+    since = datetime.fromisoformat(departure["since"])
+
+    second = world.start_controller("g2")
+    wait_for(lambda: second.metric("frr_edge_applies_total") >= 1, 40, "the restarted controller's first run")
+    in_grace = datetime.now(UTC) - since
+
+    assert in_grace < timedelta(seconds=grace), "the restart took longer than the grace period"
+    assert "neighbor 192.0.2.12 remote-as" in world.running_config(), "removed at once by the restarted controller"
+    assert second.metric('frr_edge_applies_total{method="none"') >= 1
+    assert second.metric('frr_edge_applies_total{method="delta"') == 0
+    assert second.metric('frr_edge_applies_total{method="frr-reload"') == 0
+    assert world.status()["departures"] == [departure]
+
+    wait_for(lambda: "neighbor 192.0.2.12 remote-as" not in world.running_config(), grace + 30, "s2's neighbor removed")
+    removed_after = datetime.now(UTC) - since
+    print(f"restarted {in_grace.total_seconds():.1f} s into the grace period; removed after {removed_after}")
+    assert removed_after >= timedelta(seconds=grace)
+    wait_for(lambda: not world.status().get("departures"), 10, "no departure left in RouterState")
+
+    world.kubectl("apply", f"--filename={FIXTURES / 'metallb-lab.yaml'}")
+    speaker_ready(world.kubectl, world.lab.speakers[1])
+    wait_for(lambda: world.sessions() == established, 60, "s2 back and Established")
+    ungraced = json.dumps([{"op": "remove", "path": "/spec/metallb/gracePeriodSeconds"}])
+    world.kubectl("patch", "router", ROUTER, "--type=json", f"--patch={ungraced}")
+    second.stop()
 
 
 def test_leader_killed_other_replica_takes_over(world: World, leader: Controller) -> None:

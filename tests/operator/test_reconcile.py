@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from controller.api.router import Router
-from controller.api.routerstate import BGPSession, RouterState
+from controller.api.routerstate import BGPSession, RouterState, RouterStateStatus
 from controller.errors import FrrEdgeError
 from controller.inputs import Inputs, ssh_private_key
 from controller.operator.index import Index
@@ -71,6 +71,9 @@ class FakeBackend:
     async def observe(self) -> Observation:
         return Observation("frr version 8.4\n", list(self.sessions))
 
+    async def last_applied(self) -> tuple[str | None, str | None]:
+        return (self.applied[-1].frr, self.applied[-1].nft) if self.applied else (None, None)
+
     def close(self) -> None:
         pass
 
@@ -92,6 +95,9 @@ class FakeWriter:
     states: list[RouterState] = field(default_factory=list)
     router_statuses: list[dict[str, Any]] = field(default_factory=list)
     events: list[tuple[str, str, str, bool]] = field(default_factory=list)  # (kind, reason, message, warning)
+
+    async def recorded_state(self, name: str) -> RouterStateStatus | None:
+        return self.states[-1].status if self.states else None
 
     async def publish_state(self, router: dict[str, Any], state: RouterState) -> None:
         self.states.append(state)
@@ -126,6 +132,20 @@ class World:
     def __post_init__(self) -> None:
         for document in sample_objects():
             self.index.put(document)
+        self.reconciler = RouterReconciler(
+            ROUTER,
+            self.index,
+            self.writer,
+            self.metrics,
+            lambda: True,
+            clock=lambda: START + timedelta(seconds=self.elapsed),
+            monotonic=lambda: self.elapsed,
+            backends=FakeBackends(self.backend),
+        )
+
+    def restart(self) -> None:
+        """A new controller (or replica) for the same Router: nothing in memory, the cluster and router as they are."""
+        self.reconciler.close()
         self.reconciler = RouterReconciler(
             ROUTER,
             self.index,
@@ -241,6 +261,25 @@ def test_a_departed_speaker_is_held_while_established_then_removed_after_the_gra
     assert f"neighbor {NODE_B} remote-as" in world.backend.applied[-1].frr
     assert held.look_again is not None  # looks again soon while holding
     world.advance(299)  # the samples' Router: gracePeriodSeconds 300 by default
+    world.run()
+    assert f"neighbor {NODE_B} remote-as" in world.backend.applied[-1].frr
+    world.advance(2)
+    world.run()
+    assert f"neighbor {NODE_B} remote-as" not in world.backend.applied[-1].frr
+
+
+def test_a_restarted_controller_holds_a_departed_speaker_until_the_grace_period_from_its_departure() -> None:
+    world = World()
+    world.backend.sessions = [BGPSession(peer=NODE_B, state="Established")]
+    world.run()
+    world.drop("Pod", "speaker-b")
+    world.advance(10)
+    world.run()  # departed at 10 s; held while Established
+    world.advance(200)
+    world.restart()
+    world.run()
+    assert f"neighbor {NODE_B} remote-as" in world.backend.applied[-1].frr
+    world.advance(99)  # 309 s: 299 s after the departure
     world.run()
     assert f"neighbor {NODE_B} remote-as" in world.backend.applied[-1].frr
     world.advance(2)

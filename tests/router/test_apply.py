@@ -123,6 +123,21 @@ def test_a_change_the_delta_cannot_express_goes_through_frr_reload_and_says_so(
     assert "ip route 203.0.113.128/25 blackhole" not in running_config(router_lab)
 
 
+def test_a_raw_snippets_neighbor_goes_whole_when_the_snippet_is_deleted(
+    applied: Run, frr_edge: FrrEdge, router_lab: lab.RouterLab
+) -> None:
+    """Its activation in ipv4 unicast, written by the delta, is frr-edge's too: nothing of it is left behind."""
+    added = frr_edge("apply", *SAMPLES, FIXTURES / "raw-neighbor.yaml")
+    with_neighbor = running_config(router_lab)
+    removed = frr_edge("apply")
+
+    assert added.code == 0, added.stderr
+    assert "neighbor 192.0.2.70 activate" in with_neighbor
+    assert removed.code == 0, removed.stderr
+    assert removed.status["reload"]["result"] == "Success"
+    assert "192.0.2.70" not in running_config(router_lab)
+
+
 def test_differences_shown_in_messages_hide_passwords_also_behind_a_context() -> None:
     left = ["router bgp 64512: neighbor 192.0.2.11 password s3cret: added", " neighbor 192.0.2.12 password other"]
 

@@ -37,7 +37,7 @@ TABLE_PRESENT = True
 
 
 def apply_plan(rendered: str = RENDERED, applied_nft: str | None = "table inet frr_edge {\n}\n") -> ApplyPlan:
-    return ApplyPlan(plan(RUNNING, rendered, "Managed"), None, applied_nft != "new", TABLE_PRESENT, applied_nft)
+    return ApplyPlan(plan(RUNNING, rendered, "Managed"), None, None, applied_nft != "new", TABLE_PRESENT, applied_nft)
 
 
 def test_the_commands_shown_are_the_plans_own_and_passwords_are_redacted() -> None:
@@ -56,7 +56,7 @@ def test_the_commands_shown_are_the_plans_own_and_passwords_are_redacted() -> No
 
 
 def test_nothing_to_change_is_no_text() -> None:
-    decided = ApplyPlan(plan(RUNNING, RUNNING, "Managed"), None, False, TABLE_PRESENT, "same")
+    decided = ApplyPlan(plan(RUNNING, RUNNING, "Managed"), None, None, False, TABLE_PRESENT, "same")
 
     shown = preview_of("edge-1", decided, "same")
 
@@ -66,7 +66,7 @@ def test_nothing_to_change_is_no_text() -> None:
 
 
 def test_a_missing_table_is_said_and_the_whole_ruleset_shown() -> None:
-    decided = ApplyPlan(plan(RUNNING, RUNNING, "Managed"), None, True, False, None)
+    decided = ApplyPlan(plan(RUNNING, RUNNING, "Managed"), None, None, True, False, None)
 
     text = preview_of("edge-1", decided, "table inet frr_edge {\n}\n").text()
 
