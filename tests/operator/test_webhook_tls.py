@@ -80,7 +80,7 @@ def test_deletes_are_admitted_and_so_is_everything_before_the_index_is_complete(
 
 def test_a_failure_inside_the_check_admits_and_says_so() -> None:
     class Broken(Index):
-        def inputs(self) -> Any:
+        def snapshot(self) -> Any:  # what the webhook reads the index through
             raise RuntimeError("a bug")
 
     webhook = AdmissionWebhook(Broken(), synced=lambda: True)
