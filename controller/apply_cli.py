@@ -103,7 +103,8 @@ async def _run(args: argparse.Namespace, change: bool) -> int:
     code = EXIT_OK
     try:
         async with connection:
-            wait = DEFAULT_WAIT if args.lock_wait is None else args.lock_wait
+            # `--lock-wait` is apply's only: status writes nothing and takes no lock.
+            wait = args.lock_wait if change and args.lock_wait is not None else DEFAULT_WAIT
             backend = SshBackend(connection, writer="cli", lock_wait=wait)
             if change:
                 try:

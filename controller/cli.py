@@ -59,7 +59,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as error:  # a bug: one line, and a code no command gives for anything else
-        print(f"frr-edge: internal error ({type(error).__name__}); please report it with the input", file=sys.stderr)
+        if os.environ.get("FRR_EDGE_DEBUG"):
+            import traceback
+
+            traceback.print_exc()  # for whoever fixes it; it may quote input values
+        print(
+            f"frr-edge: internal error ({type(error).__name__}); please report it with the input "
+            "(FRR_EDGE_DEBUG=1 shows where)",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
 
 
