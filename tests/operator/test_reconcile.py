@@ -132,7 +132,10 @@ class World:
     def __post_init__(self) -> None:
         for document in sample_objects():
             self.index.put(document)
-        self.reconciler = RouterReconciler(
+        self.reconciler = self._reconciler()
+
+    def _reconciler(self) -> RouterReconciler:
+        return RouterReconciler(
             ROUTER,
             self.index,
             self.writer,
@@ -146,16 +149,7 @@ class World:
     def restart(self) -> None:
         """A new controller (or replica) for the same Router: nothing in memory, the cluster and router as they are."""
         self.reconciler.close()
-        self.reconciler = RouterReconciler(
-            ROUTER,
-            self.index,
-            self.writer,
-            self.metrics,
-            lambda: True,
-            clock=lambda: START + timedelta(seconds=self.elapsed),
-            monotonic=lambda: self.elapsed,
-            backends=FakeBackends(self.backend),
-        )
+        self.reconciler = self._reconciler()
 
     def run(self) -> RunResult:
         return asyncio.run(self.reconciler(resync=False))
