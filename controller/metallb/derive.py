@@ -335,9 +335,12 @@ def _merged(router: Router, address: str, existing: Neighbor, owner: Peer, incom
     prefixes += [selector for selector in incoming.to_receive.allowed.prefixes if selector not in prefixes]
     allowed = existing.to_receive.allowed.model_copy(update={"prefixes": prefixes})
     receive = existing.to_receive.model_copy(update={"allowed": allowed})
-    by_name = {info.alias or name: name for name, info in Neighbor.model_fields.items()}
-    update = {by_name[key]: value for key, value in kept.items() if value is not None}
+    update = {_NEIGHBOR_ATTRIBUTES[key]: value for key, value in kept.items() if value is not None}
     return existing.model_copy(update={**update, "to_receive": receive})
+
+
+# A Neighbor's attribute by its API name (`bfdProfile` -> `bfd_profile`), for model_copy's update.
+_NEIGHBOR_ATTRIBUTES = {info.alias or name: name for name, info in Neighbor.model_fields.items()}
 
 
 def _shown(value: Any) -> str:
