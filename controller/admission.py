@@ -20,10 +20,12 @@ from typing import Any
 
 from controller import collector
 from controller.api.common import GROUP
+from controller.desired import DesiredRouter
 from controller.errors import FrrEdgeError, InputWarning, InvalidInput, MergeConflict, Origin
 from controller.inputs import Inputs, Loaded, add_object
 from controller.metallb.resources import Cluster, read_cluster
 from controller.pipeline import desired_router
+from controller.render.frr import session_resets
 
 REVIEWED_KINDS = ("Router", "FRRConfiguration", "FirewallPolicy")
 # What the API server passes on to kubectl: messages and warnings stay readable and bounded.
@@ -123,22 +125,48 @@ def _selected(inputs: Inputs, identity: _Identity) -> set[str]:
     return set()
 
 
-def _first_error(inputs: Inputs, name: str, cluster: Cluster) -> tuple[FrrEdgeError | None, list[InputWarning]]:
-    """The error that stops Router `name` from being rendered, as the controller meets it first.
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """Router `name` derived, selected and merged from some inputs: its desired state, or the error that stops
+    it as the controller meets it first, and the warnings of the inputs."""
+
+    desired: DesiredRouter | None = None
+    error: FrrEdgeError | None = None
+    warnings: tuple[InputWarning, ...] = ()
+
+
+def _outcome(inputs: Inputs, name: str, cluster: Cluster) -> _Outcome:
+    """What the controller would make of Router `name` (no Router of that name: an empty outcome).
 
     Derive, select and merge only: rendering the merged model as text never fails, and at 50,000 Services
     it is a fifth of the time (bench/bench_admission.py).
     """
     router = next((r for r in inputs.routers if r.object.metadata.name == name), None)
     if router is None:
-        return None, []
+        return _Outcome()
     # As render_router does: the collector would rescan the growing heap again and again at scale.
     with collector.paused():
         try:
-            _, warnings = desired_router(router, inputs, cluster)
+            desired, warnings = desired_router(router, inputs, cluster)
         except (InvalidInput, MergeConflict) as error:
-            return error, []
-    return None, warnings
+            return _Outcome(error=error)
+    return _Outcome(desired, None, tuple(warnings))
+
+
+def _resets(name: str, before: _Outcome, after: _Outcome) -> list[str]:
+    """Warnings for the BGP sessions of Router `name` that going from `before` to `after` would reset.
+
+    FRR-K8s's webhook warns when an update changes enableGracefulRestart, since the session resets; frr-edge
+    warns for every setting whose change resets a session (render.frr.session_resets).
+    """
+    if before.desired is None or after.desired is None:
+        return []
+    return [
+        f"router {name}: the BGP session with neighbor {reset.peer}"
+        + (f" (VRF {reset.vrf})" if reset.vrf else "")
+        + f" will be reset ({', '.join(reset.settings)} changes)"
+        for reset in session_resets(before.desired.frr, after.desired.frr)
+    ]
 
 
 def _bounded(text: str, limit: int) -> str:
@@ -165,11 +193,14 @@ def review(
     refusals: list[str] = []
     warnings: list[str] = []
     for name in sorted(_selected(after, identity) | _selected(before, identity)):
-        error, router_warnings = _first_error(after, name, cluster)
-        warnings += [str(w) for w in router_warnings if _Identity.of(w.origin) == identity]
+        outcome = _outcome(after, name, cluster)
+        warnings += [str(w) for w in outcome.warnings if _Identity.of(w.origin) == identity]
+        error = outcome.error
         if error is None:
+            if replaced is not None:
+                warnings += _resets(name, _outcome(before, name, cluster), outcome)
             continue
-        previous, _ = _first_error(before, name, cluster)
+        previous = _outcome(before, name, cluster).error
         if previous is None or (str(previous) != str(error) and identity in _names(error)):
             subject = (
                 "would be left without a valid configuration"

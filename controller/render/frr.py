@@ -375,3 +375,79 @@ def render_frr(router_name: str, desired: DesiredFRR) -> str:
         parts.append(f"! raw configuration from FRRConfiguration {snippet.origin.ref} (priority {snippet.priority})\n")
         parts.append(snippet.config.to_text().rstrip(LINE_BREAK) + "\n")
     return "".join(parts)
+
+
+# ---------------------------------------------------------------- what a change does to running sessions
+
+# Each setting a peer-group holds (see _Template), by FRR's name for it. frr-edge changes one by moving the
+# neighbor to the group of its new settings, which FRR allows only by removing and re-creating the neighbor
+# (bgpd.c BGP_ERR_PEER_GROUP_CANT_CHANGE): the session goes down. An interface neighbor is not grouped and
+# FRR resets its session for each of them (bgpd.c: peer_notify_config_change) but the two it keeps for the
+# next session.
+_TEMPLATE_SETTINGS = (
+    ("internal", "remote-as"),
+    ("local_asn", "local-as"),
+    ("port", "port"),
+    ("ebgp_multihop", "ebgp-multihop"),
+    ("source_address", "update-source"),
+    ("graceful_restart", "graceful-restart"),
+    ("disable_connected_check", "disable-connected-check"),
+    ("families", "activate"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionReset:
+    """A neighbor whose established BGP session a change of the desired state tears down.
+
+    `vrf` is the instance's VRF ("" for the default one), `peer` the neighbor's address or interface, and
+    `settings` FRR's names of what changes, sorted (for example ("graceful-restart", "password")).
+    """
+
+    vrf: str
+    peer: str
+    settings: tuple[str, ...]
+
+
+def _resetting(
+    bgp_before: DesiredBGP, before: DesiredNeighbor, bgp_after: DesiredBGP, after: DesiredNeighbor
+) -> set[str]:
+    changed = {
+        name
+        for field, name in _TEMPLATE_SETTINGS
+        if getattr(_template(bgp_before, before), field) != getattr(_template(bgp_after, after), field)
+    }
+    if before.interface:
+        # Not grouped: the settings change in place, and FRR keeps these two for the next session
+        # (bgp_vty.c: "Graceful restart configuration changed, reset this peer to take effect"; peer_port_set).
+        changed -= {"graceful-restart", "port"}
+    if before.remote_as != after.remote_as:
+        changed.add("remote-as")
+    # FRR sends a Cease (configuration change) when the TCP MD5 password of an established peer changes
+    # (bgpd.c peer_password_set and peer_password_unset).
+    if before.password != after.password:
+        changed.add("password")
+    return changed
+
+
+def session_resets(before: DesiredFRR, after: DesiredFRR) -> list[SessionReset]:
+    """The neighbors present both before and after whose sessions going from `before` to `after` resets,
+    sorted by VRF and address.
+
+    A neighbor that only appears or only disappears is not listed (its session starts or ends anyway). A
+    change of an instance's AS resets all of its sessions (FRR refuses to change the AS of a running
+    instance: the instance is removed and added again). Settings FRR changes without a reset (description,
+    timers, BFD profile, maximum-prefix, route-maps and the prefixes they allow) never make a SessionReset.
+    """
+    resets: list[SessionReset] = []
+    for vrf in sorted(before.routers.keys() & after.routers.keys()):
+        bgp_before, bgp_after = before.routers[vrf], after.routers[vrf]
+        common = bgp_before.neighbors.keys() & bgp_after.neighbors.keys()
+        for peer in sorted(common, key=lambda p: bgp_after.neighbors[p].sort_key):
+            if bgp_before.asn != bgp_after.asn:
+                changed = {"router bgp"}
+            else:
+                changed = _resetting(bgp_before, bgp_before.neighbors[peer], bgp_after, bgp_after.neighbors[peer])
+            if changed:
+                resets.append(SessionReset(vrf, peer, tuple(sorted(changed))))
+    return resets

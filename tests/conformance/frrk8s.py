@@ -259,26 +259,7 @@ class Restated:
 RESTATED: dict[tuple[str, str], list[Restated]] = {}
 
 # Cases that do not apply to a router, with why.
-_NODE_ONLY = (
-    "alwaysBlock is a node-side guard: FRR-K8s refuses the cluster's own pod and service CIDRs from every "
-    "neighbor of a node; an edge router has no such CIDRs of its own, and frr-edge has no alwaysBlock"
-)
-SKIPPED: dict[tuple[str, str], str] = {
-    (CONVERSION, "With alwaysblock"): _NODE_ONLY,
-    (TEMPLATES, "TestSingleSessionWithAlwaysBlock"): _NODE_ONLY,
-    (TEMPLATES, "TestLogLevelDebugging"): (
-        "FRR-K8s's log level is a setting of its node daemon (FRRK8sConfiguration), not of FRRConfiguration; "
-        "the router's logging is the admin's (a raw snippet in Full mode)"
-    ),
-    (WEBHOOK, "return warning when enableGracefulRestart changes"): (
-        "an admission warning on update: frr-edge has no admission webhook (the CRD's CEL rules check single "
-        "objects at the API server); the merged result is checked by the controller and by frr-edge validate"
-    ),
-    (WEBHOOK, "Same, update"): (
-        "an update replaces the stored object: the API server's behaviour (the webhook test checks its own "
-        "mock client's list), not a check of the configuration"
-    ),
-}
+SKIPPED: dict[tuple[str, str], str] = {}
 
 F = TypeVar("F", bound=Callable[..., object])
 

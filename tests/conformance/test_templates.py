@@ -526,3 +526,34 @@ def test_node_settings_frr_k8s_writes_for_every_node_are_left_to_the_admin(rende
     # What eBGP's policy requirement asks for is there: a route-map in and out in every family carried.
     neighbor = rendered.meaning.neighbor("192.0.2.30")
     assert set(neighbor.route_maps) == {(4, "in"), (4, "out"), (6, "in"), (6, "out")}
+
+
+@deliberate("no-always-block", CONVERSION, "With alwaysblock")
+@deliberate("no-always-block", TEMPLATES, "TestSingleSessionWithAlwaysBlock")
+def test_a_neighbor_accepting_everything_gets_everything_no_cidr_is_blocked_behind_the_users_back(
+    render: Render,
+) -> None:
+    rendered = render(
+        config(
+            "bgp: {routers: [{asn: 64520, neighbors: [{address: 192.0.2.30, asn: 64530, "
+            "toReceive: {allowed: {mode: all}}}, {address: 192.0.2.31, asn: 64530, "
+            "toReceive: {allowed: {prefixes: [{prefix: 10.96.0.0/12}]}}}]}]}"
+        )
+    )
+    # FRR-K8s would put its node's --always-block CIDRs (say the cluster's 10.96.0.0/12 services) in front.
+    assert rendered.meaning.receive_filters("192.0.2.30", 4) == {any_route(4)}
+    assert rendered.meaning.receive_filters("192.0.2.31", 4) == {selector("10.96.0.0/12")}
+
+
+@deliberate("logging-is-the-admins", TEMPLATES, "TestLogLevelDebugging")
+def test_no_logging_is_rendered_and_a_raw_snippet_may_set_it(render: Render) -> None:
+    plain = render(config("bgp: {routers: [{asn: 64520, neighbors: [{address: 192.0.2.30, asn: 64530}]}]}"))
+    assert not [line for line in plain.text.split("\n") if line.startswith(("log ", "debug "))]
+
+    logged = render(
+        config(
+            "bgp: {routers: [{asn: 64520, neighbors: [{address: 192.0.2.30, asn: 64530}]}]}\n"
+            'raw: {priority: 5, rawConfig: "log syslog debugging\\ndebug bgp updates"}'
+        )
+    )
+    assert "log syslog debugging\ndebug bgp updates\n" in logged.text

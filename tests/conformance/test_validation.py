@@ -7,7 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
+from controller.admission import Verdict, review
 from controller.errors import FrrEdgeError, InvalidInput
+from controller.manifests import read_documents
 from tests.conformance.conftest import Rendered
 from tests.conformance.frrk8s import (
     CONVERSION,
@@ -24,7 +26,7 @@ from tests.conformance.frrk8s import (
     deliberate,
     equal,
 )
-from tests.core.builders import frr_configuration
+from tests.core.builders import ROUTER, frr_configuration, resources
 
 Render = Callable[..., Rendered]
 Refused = Callable[..., FrrEdgeError]
@@ -248,3 +250,48 @@ def test_evpn_is_accepted_warned_about_and_not_rendered(
         for router in rendered.meaning.routers.values()
         for neighbor in router.neighbors.values()
     )
+
+
+def _reviewed_update(before: str, after: str) -> Verdict:
+    """The webhook's verdict on `after` replacing `before`, with a Router selecting both."""
+    existing = resources(ROUTER, before)
+    return review(existing, _document(after), _document(before))
+
+
+def _document(text: str) -> dict[str, object]:
+    (first,) = [d.value for d in read_documents(text, "candidate.yaml") if d.value is not None]
+    assert isinstance(first, dict)
+    return first
+
+
+def _lab(name: str, neighbor: str) -> str:
+    routers = f"bgp: {{routers: [{{asn: 64512, neighbors: [{neighbor}]}}]}}"
+    spec = f"routerSelector: {{matchLabels: {{site: lab}}}}\n{routers}"
+    return frr_configuration(name, spec)
+
+
+@equal(WEBHOOK, "return warning when enableGracefulRestart changes")
+def test_an_update_that_changes_graceful_restart_is_admitted_with_a_warning_that_the_session_resets() -> None:
+    before = _lab("team-a", "{address: 192.0.2.30, asn: 64530}")
+    after = _lab("team-a", "{address: 192.0.2.30, asn: 64530, enableGracefulRestart: true}")
+
+    verdict = _reviewed_update(before, after)
+
+    assert verdict.allowed
+    assert verdict.warnings == (
+        "router edge-1: the BGP session with neighbor 192.0.2.30 will be reset (graceful-restart changes)",
+    )
+    # The same object created anew (no old version) starts a session: nothing to warn about.
+    assert review(resources(ROUTER), _document(after), None).warnings == ()
+
+
+@equal(WEBHOOK, "Same, update")
+def test_an_update_is_judged_without_its_own_old_version() -> None:
+    before = _lab("team-a", "{address: 192.0.2.30, asn: 64530}")
+    after = _lab("team-a", "{address: 192.0.2.30, asn: 64530, holdTime: 30s, keepaliveTime: 10s}")
+
+    verdict = _reviewed_update(before, after)
+
+    # Not "the same object is also defined" (a create of a second object of that name is: "Same, new"), and
+    # timers change without a session reset.
+    assert verdict.allowed and verdict.warnings == ()
