@@ -2,8 +2,9 @@
 
 Times, medians of --repeat runs: building the index's Inputs and MetalLB's view of them (done once per index
 version, so paid by the first review after any change), then one review of an FRRConfiguration for the
-router that is admitted, and one that conflicts with what MetalLB derives (refused: the router is rendered
-twice, with and without it). The webhook's timeoutSeconds is 5. Not a CI gate:
+router that is admitted, one that conflicts with what MetalLB derives (refused: the router is rendered
+twice, with and without it), and an update of the admitted one (rendered twice too: before and after, for
+the warning about BGP sessions an update would reset). The webhook's timeoutSeconds is 5. Not a CI gate:
 `python3 bench/bench_admission.py [--repeat 3] [--sizes 200x5000,2000x50000]`.
 """
 
@@ -20,7 +21,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_derive import cluster_objects
 from controller.admission import review
-from controller.metallb.resources import read_cluster
 from controller.operator.index import Index
 
 SIZES = [(200, 5000), (2000, 50000)]
@@ -46,18 +46,22 @@ def median(repeat: int, work: Callable[[], object]) -> float:
     return statistics.median(times)
 
 
-def measure(nodes: int, services: int, repeat: int) -> tuple[float, float, float]:
+def measure(nodes: int, services: int, repeat: int) -> tuple[float, float, float, float]:
     index = Index()
     for document in cluster_objects(nodes, services):
         index.put(document)
-    build = median(repeat, lambda: read_cluster(index.inputs().others))
-    inputs = index.inputs()
-    cluster = read_cluster(inputs.others)
+    build = median(repeat, lambda: index.snapshot().cluster)
+    snapshot = index.snapshot()
+    inputs, cluster = snapshot.inputs, snapshot.cluster
     assert review(inputs, configuration("agrees", 64513), None, cluster).allowed
     assert not review(inputs, configuration("clashes", 64999), None, cluster).allowed
     admitted = median(repeat, lambda: review(inputs, configuration("agrees", 64513), None, cluster))
     refused = median(repeat, lambda: review(inputs, configuration("clashes", 64999), None, cluster))
-    return build, admitted, refused
+    old, new = configuration("agrees", 64513), configuration("agrees", 64513)
+    new["metadata"]["labels"] = {"edited": "yes"}  # type: ignore[index]
+    assert review(inputs, new, old, cluster).allowed
+    updated = median(repeat, lambda: review(inputs, new, old, cluster))
+    return build, admitted, refused, updated
 
 
 def main() -> None:
@@ -65,12 +69,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sizes", default=",".join(f"{n}x{m}" for n, m in SIZES))
     args = parser.parse_args()
-    print("| nodes | Services | index to Inputs + MetalLB s | admitted review s | refused review s |")
-    print("|---:|---:|---:|---:|---:|")
+    print("| nodes | Services | index to Inputs + MetalLB s | admitted review s | refused review s | update s |")
+    print("|---:|---:|---:|---:|---:|---:|")
     for size in args.sizes.split(","):
         nodes, services = (int(part) for part in size.split("x"))
-        build, admitted, refused = measure(nodes, services, args.repeat)
-        print(f"| {nodes:,} | {services:,} | {build:.2f} | {admitted:.2f} | {refused:.2f} |")
+        build, admitted, refused, updated = measure(nodes, services, args.repeat)
+        print(f"| {nodes:,} | {services:,} | {build:.2f} | {admitted:.2f} | {refused:.2f} | {updated:.2f} |")
 
 
 if __name__ == "__main__":
