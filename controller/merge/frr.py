@@ -285,12 +285,47 @@ def merge_frr(
                 subject = _neighbor_subject(router_name, vrf, incoming.peer)
                 _merge_neighbor(subject, existing, neighbor_owners[(vrf, incoming.peer)], incoming, origin)
         if spec.raw.raw_config.strip():
-            desired.raw.append(RawSnippet(spec.raw.priority, origin, _parsed_raw(origin, spec.raw.raw_config)))
+            config = _parsed_raw(origin, spec.raw.raw_config, warnings)
+            desired.raw.append(RawSnippet(spec.raw.priority, origin, config))
     desired.raw.sort(key=lambda snippet: (snippet.priority, snippet.origin.namespace or "", snippet.origin.name))
     _check_raw_instances(router_name, desired, router_owners)
     _resolve_imports(desired, ordered)
     _check_references(desired, ordered, router_addresses, warnings)
+    warnings.extend(_missing_router_ids(router_name, desired, router_owners, router_addresses))
     return desired
+
+
+def _missing_router_ids(
+    router_name: str, desired: DesiredFRR, owners: dict[str, Origin], router_addresses: frozenset[str]
+) -> list[InputWarning]:
+    """A warning per BGP instance with neighbors and no router-id on a router whose known addresses are IPv6.
+
+    FRR takes an instance's BGP identifier from an IPv4 address of the router when `bgp router-id` is not
+    set; with none it stays 0.0.0.0, which RFC 4271 forbids in an OPEN, and no session comes up (newer
+    bgpd refuses to connect: "BGP identifier is missing for peer ..., set it with `bgp router-id`"). The
+    router may have IPv4 addresses frr-edge does not know of, so this is a warning, not an error.
+    """
+    if not router_addresses or any(family(address) == 4 for address in router_addresses):
+        return []
+    from controller.frrcfg.model import BgpRouterId, RouterBgp  # with raw snippets only (see _parsed_raw)
+
+    raw_ids = {
+        item.vrf or ""
+        for snippet in desired.raw
+        for item in snippet.config.items
+        if isinstance(item, RouterBgp) and any(isinstance(line, BgpRouterId) for line in item.items)
+    }
+    return [
+        InputWarning(
+            owners[vrf],
+            f"router {router_name} BGP instance (vrf {vrf or 'default'}) has no router-id (spec.bgp.routers[].id) "
+            "and the router's known addresses (spec.address, spec.bgpAddresses) are IPv6 only: FRR takes the BGP "
+            "identifier from an IPv4 address of the router, and without one no session comes up",
+            "RouterIDMissing",
+        )
+        for vrf, bgp in sorted(desired.routers.items())
+        if bgp.router_id is None and bgp.neighbors and vrf not in raw_ids
+    ]
 
 
 def _check_raw_instances(router_name: str, desired: DesiredFRR, owners: dict[str, Origin]) -> None:
@@ -318,13 +353,19 @@ def _check_raw_instances(router_name: str, desired: DesiredFRR, owners: dict[str
                 raise MergeConflict(subject, "asn", owner, asn, snippet.origin, raw)
 
 
-def _parsed_raw(origin: Origin, text: str) -> Config:
-    """A raw snippet as FRR's CLI (the command table) and the grammar read it; raises InvalidInput, redacted."""
-    # Loaded with the first snippet: most inputs have none, and the grammar and the table cost every start-up.
-    from controller.frrcfg import parse_checked
+def _parsed_raw(origin: Origin, text: str, warnings: list[InputWarning]) -> Config:
+    """A raw snippet as FRR's CLI (the command table) and the grammar read it; raises InvalidInput, redacted.
 
+    A line the command table cannot judge (Verdict.unjudged: FRR may take it or not, such as `banner motd
+    file FILE`, which vtysh decides on the router) is a warning naming the line, not a silent pass. One `exit`
+    too many at the top level, where vtysh would stop reading, the grammar refuses.
+    """
+    # Loaded with the first snippet: most inputs have none, and the grammar and the table cost every start-up.
+    from controller.frrcfg import check, parse_checked
+
+    verdict = check(text)
     try:
-        return parse_checked(text, source="rawConfig")
+        config = parse_checked(text, source="rawConfig", verdict=verdict)
     except FrrSyntaxError as error:
         expected = f"; expected {' or '.join(error.expected)}" if error.expected else ""
         raise InvalidInput(
@@ -332,6 +373,10 @@ def _parsed_raw(origin: Origin, text: str) -> Config:
             "spec.raw.rawConfig",
             f"line {error.line} column {error.column}: {error.message}{expected}: {redact_line(error.text).strip()!r}",
         ) from None
+    for unjudged in verdict.unjudged:
+        message = f"spec.raw.rawConfig line {unjudged.line}: not checked: {unjudged.reason}"
+        warnings.append(InputWarning(origin, message, "RawNotChecked"))
+    return config
 
 
 def _imports_reach(desired: DesiredFRR, start: str, goal: str) -> bool:

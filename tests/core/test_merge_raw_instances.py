@@ -78,3 +78,23 @@ def test_validate_exits_3_before_anything_reaches_a_router(tmp_path: Path) -> No
     assert result.returncode == 3, result.stderr
     assert "metallb/speakers" in result.stderr and "admin/upstream" in result.stderr
     assert "64512" in result.stderr and "65010" in result.stderr
+
+
+def test_a_raw_line_the_command_table_cannot_judge_is_a_warning_naming_it_not_a_silent_pass(tmp_path: Path) -> None:
+    # vtysh runs `banner motd file` itself and decides on the router (the file must exist there).
+    raw = snippet("motd", "banner motd line checked\nbanner motd file /etc/frr/motd.txt\n")
+    path = tmp_path / "in.yaml"
+    path.write_text("\n---\n".join([ROUTER, SPEAKERS, raw]))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "controller", "validate", "-f", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    (warning,) = [line for line in result.stderr.splitlines() if "rawConfig" in line]
+    assert "FRRConfiguration admin/motd: spec.raw.rawConfig line 2: not checked:" in warning
+    assert "decides on the router" in warning
