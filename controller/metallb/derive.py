@@ -215,10 +215,17 @@ _PEER_FIELDS = {
     "passwordSecret": "spec.passwordSecret",
     "sourceaddress": "spec.peerAddress",
 }
-# A MetalLB BFDProfile as the router's side of the same session: timers and multiplier as the speaker's;
-# never passive (a passive speaker waits for the router); echo and minimum TTL are the speaker's own
-# (fields.py says why).
-_BFD_MIRRORED = ("receive_interval", "transmit_interval", "detect_multiplier")
+# A MetalLB BFDProfile as the router's side of the same session, by the router's field for each of the
+# speaker's. The intervals cross over: a BFD system sends at the larger of its own desired minimum transmit
+# interval and its peer's required minimum receive interval (RFC 5880 section 6.8.2), so the router
+# transmits as fast as the speaker wants to receive and requires no slower than the speaker wants to send;
+# both directions then run at the speaker's own figures. The multiplier is the same on both ends. Never
+# passive (a passive speaker waits for the router); echo and minimum TTL are the speaker's own (fields.py).
+_BFD_COUNTERPART = {
+    "receiveInterval": "transmitInterval",
+    "transmitInterval": "receiveInterval",
+    "detectMultiplier": "detectMultiplier",
+}
 
 
 def _validated(peer: Peer, neighbor: dict[str, Any]) -> Neighbor:
@@ -271,8 +278,9 @@ def derive_frr(router: Router, cluster: Cluster, asn_hint: int | None) -> Derive
                     "spec.bfdProfile",
                     f"BFDProfile {peer.spec.bfd_profile!r} not found in {peer.origin.namespace}",
                 )
-            mirrored = profile.model_dump(by_alias=True, exclude_none=True, include=set(_BFD_MIRRORED))
-            profiles[peer.spec.bfd_profile] = {"name": peer.spec.bfd_profile, **mirrored}
+            speaker_side = profile.model_dump(by_alias=True, exclude_none=True)
+            router_side = {_BFD_COUNTERPART[k]: v for k, v in speaker_side.items() if k in _BFD_COUNTERPART}
+            profiles[peer.spec.bfd_profile] = {"name": peer.spec.bfd_profile, **router_side}
         for node, speaker in _nodes_of(peer, cluster, speakers):
             address = _neighbor_address(router, peer, node, speaker, warnings)
             if address is None:

@@ -134,9 +134,17 @@ FIELDS: tuple[Field, ...] = (
     ),
     # BFDProfile: the router's side of the same BFD session
     Field(
-        "BFDProfile", "receiveInterval", MIRRORED, "the router's receive-interval: the session's timing on both ends"
+        "BFDProfile",
+        "receiveInterval",
+        MIRRORED,
+        "the router's transmit-interval: the router sends as fast as the speaker wants to receive",
     ),
-    Field("BFDProfile", "transmitInterval", MIRRORED, "the router's transmit-interval"),
+    Field(
+        "BFDProfile",
+        "transmitInterval",
+        MIRRORED,
+        "the router's receive-interval: the router lets the speaker send as fast as it wants to",
+    ),
     Field("BFDProfile", "detectMultiplier", MIRRORED, "the router's detect-multiplier"),
     Field(
         "BFDProfile",

@@ -171,6 +171,23 @@ def test_a_passive_speaker_profile_makes_an_active_router() -> None:
     assert (profile.passive_mode, profile.minimum_ttl, profile.echo_mode, profile.echo_interval) == (None,) * 4
 
 
+def test_the_speakers_bfd_intervals_cross_over_to_the_router() -> None:
+    # The speaker wants to receive every 150 ms and send every 500 ms. A BFD system sends at the larger of its
+    # own transmit interval and its peer's receive interval (RFC 5880 6.8.2): with the router's intervals
+    # crossed over, each direction runs at the speaker's figures; copied, the speaker would send every 500 ms
+    # and the router every 500 ms too, three times slower than the speaker asked to hear from it.
+    speaker = "  receiveInterval: 150\n  transmitInterval: 500\n"
+    inputs = sample_inputs(("metallb.yaml", "  receiveInterval: 150\n  transmitInterval: 150\n", speaker))
+    profile = router_of(inputs)[0].frr.bfd_profiles["fast"]
+    assert (profile.transmit_interval, profile.receive_interval, profile.detect_multiplier) == (150, 500, 3)
+
+    def sent_every(own_transmit: int, peer_receive: int) -> int:
+        return max(own_transmit, peer_receive)
+
+    assert sent_every(500, profile.receive_interval) == 500  # the speaker sends as it asked
+    assert sent_every(profile.transmit_interval, 150) == 150  # the router sends as the speaker asked
+
+
 def test_bfd_is_admitted_from_exactly_the_neighbors_it_runs_with() -> None:
     firewall = router_of(sample_inputs())[0].firewall
     # edge-v4 has bfdProfile fast, edge-v6 none: BFD from the IPv4 speakers only, single hop, echo looped back.
