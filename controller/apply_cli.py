@@ -73,14 +73,14 @@ def _render(args: argparse.Namespace, change: bool) -> tuple[Inputs, Loaded[Rout
 async def _run(args: argparse.Namespace, change: bool) -> int:
     from controller.errors import FrrEdgeError
     from controller.offline import dump_yaml
-    from controller.router.apply import ApplyReport, ConfigRejected
     from controller.router.backend import SshBackend
-    from controller.router.frrplan import InvalidConfiguration
-    from controller.router.lock import DEFAULT_WAIT, RouterBusy
-    from controller.router.observe import Observation
-    from controller.router.preview import Preview
+    from controller.router.frr.plan import InvalidConfiguration
+    from controller.router.linux.apply import ApplyReport, ConfigRejected
+    from controller.router.linux.observe import Observation
+    from controller.router.linux.preview import Preview
+    from controller.router.ssh.lock import DEFAULT_WAIT, RouterBusy
+    from controller.router.ssh.transport import RouterConnection, RouterUnreachable, load_private_key
     from controller.router.state import router_state
-    from controller.router.transport import RouterConnection, RouterUnreachable, load_private_key
 
     inputs, loaded, result = _render(args, change)
     router = loaded.object

@@ -32,7 +32,7 @@ from controller.operator.index import Key, Snapshot
 from controller.pipeline import Memo, RouterResult, render_router, selected_policies
 from controller.render.intervals import joined_ports, layers
 from controller.render.nft import allow_element
-from controller.router.nftdelta import Layout, layout, remember
+from controller.router.nftables.delta import Layout, layout, remember
 
 Group = tuple[int, str, str]  # (family, protocol, destination) of entries of any source
 _HOST_LENGTH = {4: 32, 6: 128}

@@ -28,13 +28,13 @@ from controller.operator.memo import RenderMemo
 from controller.operator.metrics import Metrics
 from controller.operator.worker import RunResult
 from controller.pipeline import DERIVED, RouterResult
-from controller.router.apply import ApplyReport, ConfigRejected
 from controller.router.backend import Backend, Backends, SshBackends
-from controller.router.frrplan import InvalidConfiguration
-from controller.router.observe import Observation
-from controller.router.preview import Preview
+from controller.router.frr.plan import InvalidConfiguration
+from controller.router.linux.apply import ApplyReport, ConfigRejected
+from controller.router.linux.observe import Observation
+from controller.router.linux.preview import Preview
+from controller.router.ssh.transport import COMMAND_TIMEOUT, RouterUnreachable
 from controller.router.state import config_identity, reported_state
-from controller.router.transport import COMMAND_TIMEOUT, RouterUnreachable
 
 logger = logging.getLogger(__name__)
 

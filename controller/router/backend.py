@@ -15,12 +15,12 @@ from typing import Protocol
 from controller.api.router import Router
 from controller.inputs import Inputs, ssh_private_key
 from controller.pipeline import RouterResult
-from controller.router.apply import ApplyReport, apply
-from controller.router.commands import APPLIED_FRR, APPLIED_NFT
-from controller.router.lock import DEFAULT_WAIT, Writer
-from controller.router.observe import Observation, observe
-from controller.router.preview import Preview, preview
-from controller.router.transport import COMMAND_TIMEOUT, CONNECT_TIMEOUT, ReusedConnection, RouterConnection
+from controller.router.linux.apply import ApplyReport, apply
+from controller.router.linux.observe import Observation, observe
+from controller.router.linux.preview import Preview, preview
+from controller.router.ssh.commands import APPLIED_FRR, APPLIED_NFT
+from controller.router.ssh.lock import DEFAULT_WAIT, Writer
+from controller.router.ssh.transport import COMMAND_TIMEOUT, CONNECT_TIMEOUT, ReusedConnection, RouterConnection
 
 
 class Backend(Protocol):

@@ -12,10 +12,10 @@ from controller.api.router import Router
 from controller.api.routerstate import Departure, ReloadResult, RouterState, RouterStateStatus, StepResult
 from controller.errors import FrrEdgeError
 from controller.pipeline import RouterResult
-from controller.router.apply import ApplyReport
-from controller.router.observe import Observation
-from controller.router.preview import Preview, bounded
-from controller.router.transport import RouterUnreachable
+from controller.router.linux.apply import ApplyReport
+from controller.router.linux.observe import Observation
+from controller.router.linux.preview import Preview, bounded
+from controller.router.ssh.transport import RouterUnreachable
 
 # RouterState is one etcd object (at most 1.5 MiB by default), beside the sessions of every neighbor: the
 # running config shown in it stops here (a thousand neighbors with policies of their own run past 1 MiB).

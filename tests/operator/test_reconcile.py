@@ -23,10 +23,10 @@ from controller.operator.metrics import Metrics
 from controller.operator.reconcile import RouterReconciler
 from controller.operator.worker import RunResult
 from controller.pipeline import RouterResult
-from controller.router.apply import ApplyReport, ConfigRejected
-from controller.router.observe import Observation
-from controller.router.preview import Preview
-from controller.router.transport import RouterUnreachable
+from controller.router.linux.apply import ApplyReport, ConfigRejected
+from controller.router.linux.observe import Observation
+from controller.router.linux.preview import Preview
+from controller.router.ssh.transport import RouterUnreachable
 from tests.operator import samples
 
 ROUTER = "edge-dc1"

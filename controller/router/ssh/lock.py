@@ -27,8 +27,8 @@ from typing import Literal
 
 import asyncssh
 
-from controller.router.commands import LOCK_BUSY, LOCK_HOLDER
-from controller.router.transport import RouterConnection, RouterUnreachable
+from controller.router.ssh.commands import LOCK_BUSY, LOCK_HOLDER
+from controller.router.ssh.transport import RouterConnection, RouterUnreachable
 
 Writer = Literal["controller", "cli"]
 DEFAULT_WAIT = 30.0

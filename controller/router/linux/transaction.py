@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from controller.frrcfg import Config, FrrSyntaxError, parse
 from controller.frrcfg.model import canonical
-from controller.router.commands import INTENT
-from controller.router.frrplan import claimed
-from controller.router.transport import RouterConnection
+from controller.router.frr.plan import claimed
+from controller.router.ssh.commands import INTENT
+from controller.router.ssh.transport import RouterConnection
 
 
 def _parsed(text: str | None) -> Config | None:

@@ -24,8 +24,12 @@ from controller.frrcfg.lines import LINE_BREAK, lines
 from controller.frrcfg.redact import redact
 from controller.pipeline import RouterResult
 from controller.render.nft import TABLE
-from controller.router import frrplan, transaction
-from controller.router.commands import (
+from controller.router.frr import plan as frrplan
+from controller.router.frr.plan import FrrPlan
+from controller.router.linux import transaction
+from controller.router.linux.tool_errors import describe, nft_problems, reload_problems, vtysh_problems
+from controller.router.nftables.delta import ElementDelta, element_delta
+from controller.router.ssh.commands import (
     APPLIED_FRR,
     APPLIED_NFT,
     CANDIDATE_FRR,
@@ -35,11 +39,8 @@ from controller.router.commands import (
     ROLLBACK_FRR,
     ROLLBACK_NFT,
 )
-from controller.router.frrplan import FrrPlan
-from controller.router.lock import DEFAULT_WAIT, Writer, router_lock
-from controller.router.nftdelta import ElementDelta, element_delta
-from controller.router.tool_errors import describe, nft_problems, reload_problems, vtysh_problems
-from controller.router.transport import Completed, RouterConnection, RouterUnreachable
+from controller.router.ssh.lock import DEFAULT_WAIT, Writer, router_lock
+from controller.router.ssh.transport import Completed, RouterConnection, RouterUnreachable
 
 Method = Literal["none", "delta", "frr-reload"]
 _RUNNING_HEADER = ("Building configuration...", "Current configuration:")

@@ -15,9 +15,9 @@ from controller.frrcfg.lines import lines
 from controller.frrcfg.redact import redact_line
 from controller.pipeline import RouterResult
 from controller.render.nft import TABLE
-from controller.router.apply import ApplyPlan, plan_apply
-from controller.router.commands import APPLIED_NFT
-from controller.router.transport import RouterConnection
+from controller.router.linux.apply import ApplyPlan, plan_apply
+from controller.router.ssh.commands import APPLIED_NFT
+from controller.router.ssh.transport import RouterConnection
 
 # A paused Router's RouterState holds at most this much of the pending changes (status objects stay small).
 PENDING_LIMIT = 8192

@@ -11,9 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from controller.api.routerstate import BGPSession
 from controller.frrcfg import FrrSyntaxError, parse
 from controller.frrcfg.redact import redact
-from controller.router.apply import read_running
-from controller.router.frrplan import owned_peers
-from controller.router.transport import RouterConnection
+from controller.router.frr.plan import owned_peers
+from controller.router.linux.apply import read_running
+from controller.router.ssh.transport import RouterConnection
 
 _FAMILIES = ("ipv4Unicast", "ipv6Unicast")
 
