@@ -33,7 +33,8 @@ from controller.inputs import load_paths
 from controller.lab import router as lab
 from controller.pipeline import RouterResult, render_router
 from controller.router.frr.plan import canonical, plan, remaining
-from controller.router.linux.apply import ApplyReport, apply, read_running
+from controller.router.linux.apply import apply, read_running
+from controller.router.outcome import ApplyReport
 from controller.router.ssh.transport import RouterConnection, load_private_key
 
 REPO = Path(__file__).resolve().parents[1]

@@ -28,15 +28,21 @@ from controller.operator.memo import RenderMemo
 from controller.operator.metrics import Metrics
 from controller.operator.worker import RunResult
 from controller.pipeline import DERIVED, RouterResult
-from controller.router.backend import Backend, Backends, SshBackends
-from controller.router.frr.plan import InvalidConfiguration
-from controller.router.linux.apply import ApplyReport, ConfigRejected
-from controller.router.linux.observe import Observation
-from controller.router.linux.preview import Preview
-from controller.router.ssh.transport import COMMAND_TIMEOUT, RouterUnreachable
+from controller.router.backend import Backend, Backends
+from controller.router.linux.backend import SshBackends
+from controller.router.outcome import (
+    ApplyReport,
+    ConfigRejected,
+    InvalidConfiguration,
+    Observation,
+    Preview,
+    RouterUnreachable,
+)
+from controller.router.ssh.transport import COMMAND_TIMEOUT
 from controller.router.state import config_identity, reported_state
 
 logger = logging.getLogger(__name__)
+
 
 class Writer(Protocol):
     async def recorded_state(self, name: str) -> RouterStateStatus | None: ...

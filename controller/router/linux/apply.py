@@ -16,10 +16,8 @@ import posixpath
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from controller.api.router import INCLUDE_DIR
-from controller.errors import FrrEdgeError
 from controller.frrcfg.lines import LINE_BREAK, lines
 from controller.frrcfg.redact import redact
 from controller.pipeline import RouterResult
@@ -29,6 +27,7 @@ from controller.router.frr.plan import FrrPlan
 from controller.router.linux import transaction
 from controller.router.linux.tool_errors import describe, nft_problems, reload_problems, vtysh_problems
 from controller.router.nftables.delta import ElementDelta, element_delta
+from controller.router.outcome import ApplyReport, ConfigRejected, Method, RouterUnreachable
 from controller.router.ssh.commands import (
     APPLIED_FRR,
     APPLIED_NFT,
@@ -40,27 +39,9 @@ from controller.router.ssh.commands import (
     ROLLBACK_NFT,
 )
 from controller.router.ssh.lock import DEFAULT_WAIT, Writer, router_lock
-from controller.router.ssh.transport import Completed, RouterConnection, RouterUnreachable
+from controller.router.ssh.transport import Completed, RouterConnection
 
-Method = Literal["none", "delta", "frr-reload"]
 _RUNNING_HEADER = ("Building configuration...", "Current configuration:")
-
-
-class ConfigRejected(FrrEdgeError):
-    """The router refused the configuration; what ran before is running again."""
-
-
-@dataclass(frozen=True, slots=True)
-class ApplyReport:
-    """What one apply did."""
-
-    method: Method
-    frr_changed: bool
-    nft_changed: bool
-    delta_commands: int
-    seconds: float
-    message: str
-    nft_elements: tuple[int, int] | None = None  # (added, removed) when nft got only changed elements
 
 
 def running_text(show_running: str) -> str:
