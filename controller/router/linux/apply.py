@@ -86,7 +86,7 @@ async def read_running(connection: RouterConnection, settled: bool = False) -> s
 class ApplyPlan:
     """What an apply of a rendered router would do, decided from what the router runs now; nothing written.
 
-    `apply` carries it out; `frr-edge diff` and a paused Router's RouterState show it (router/preview.py).
+    `apply` carries it out; `frr-edge diff` and a paused Router's RouterState show it (linux/preview.py).
     """
 
     frr: FrrPlan
@@ -97,7 +97,7 @@ class ApplyPlan:
     nft_loaded: str | None  # the ruleset of the last good apply (APPLIED_NFT), when its table is there
 
     def nft_delta(self, nft: str) -> ElementDelta | None:
-        """Only the set and map elements that change, when nothing else does (nftdelta.element_delta)."""
+        """Only the set and map elements that change, when nothing else does (nftables.delta.element_delta)."""
         return element_delta(self.nft_loaded, nft) if self.nft_changed and self.nft_loaded else None
 
 
