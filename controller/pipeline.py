@@ -192,18 +192,14 @@ def desired_firewall(
 
 
 def desired_router(
-    router: Loaded[Router],
-    inputs: Inputs,
-    cluster: Cluster | None = None,
-    memo: Memo = FROM_SCRATCH,
-    held: Sequence[DesiredNeighbor] = (),
+    router: Loaded[Router], inputs: Inputs, cluster: Cluster | None = None, memo: Memo = FROM_SCRATCH
 ) -> tuple[DesiredRouter, list[InputWarning]]:
     """Derive, select and merge everything that applies to one router.
 
     Raises InvalidInput or MergeConflict; returns the warnings of what derivation skipped and of fields
-    accepted but not rendered. `held`: as render_router.
+    accepted but not rendered.
     """
-    desired, _, warnings = _desired(router, inputs, cluster, memo, held)
+    desired, _, warnings = _desired(router, inputs, cluster, memo, ())
     return desired, warnings
 
 
