@@ -32,9 +32,10 @@ from controller.frrcfg import parse
 from controller.inputs import load_paths
 from controller.lab import router as lab
 from controller.pipeline import RouterResult, render_router
-from controller.router.apply import ApplyReport, apply, read_running
-from controller.router.frrplan import canonical, plan, remaining
-from controller.router.transport import RouterConnection, load_private_key
+from controller.router.frr.plan import canonical, plan, remaining
+from controller.router.linux.apply import apply, read_running
+from controller.router.outcome import ApplyReport
+from controller.router.ssh.transport import RouterConnection, load_private_key
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = [REPO / "samples" / "core" / name for name in ("bgp-base.yaml", "bgp-layer.yaml", "firewall.yaml")]

@@ -73,14 +73,19 @@ def _render(args: argparse.Namespace, change: bool) -> tuple[Inputs, Loaded[Rout
 async def _run(args: argparse.Namespace, change: bool) -> int:
     from controller.errors import FrrEdgeError
     from controller.offline import dump_yaml
-    from controller.router.apply import ApplyReport, ConfigRejected
-    from controller.router.backend import SshBackend
-    from controller.router.frrplan import InvalidConfiguration
-    from controller.router.lock import DEFAULT_WAIT, RouterBusy
-    from controller.router.observe import Observation
-    from controller.router.preview import Preview
+    from controller.router.linux.backend import SshBackend
+    from controller.router.outcome import (
+        ApplyReport,
+        ConfigRejected,
+        InvalidConfiguration,
+        Observation,
+        Preview,
+        RouterBusy,
+        RouterUnreachable,
+    )
+    from controller.router.ssh.lock import DEFAULT_WAIT
+    from controller.router.ssh.transport import RouterConnection, load_private_key
     from controller.router.state import router_state
-    from controller.router.transport import RouterConnection, RouterUnreachable, load_private_key
 
     inputs, loaded, result = _render(args, change)
     router = loaded.object

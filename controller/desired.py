@@ -238,3 +238,6 @@ class DesiredRouter:
     firewall: DesiredFirewall
     # (vrf, peer) of the neighbors MetalLB's speakers contribute: only these wait when they leave (departing.py)
     speakers: frozenset[tuple[str, str]] = frozenset()
+    # (vrf, peer) of departed speakers' neighbors kept though no input desires them (pipeline.render_router's
+    # `held`): in `frr` and admitted by `firewall` as any neighbor is
+    held: frozenset[tuple[str, str]] = frozenset()

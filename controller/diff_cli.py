@@ -47,9 +47,9 @@ def _diff(args: argparse.Namespace) -> int:
 async def _run(args: argparse.Namespace) -> int:
     from controller.apply_cli import _private_key, _render, _Stop
     from controller.errors import FrrEdgeError
-    from controller.router.backend import SshBackend
-    from controller.router.frrplan import InvalidConfiguration
-    from controller.router.transport import RouterConnection, RouterUnreachable, load_private_key
+    from controller.router.linux.backend import SshBackend
+    from controller.router.outcome import InvalidConfiguration, RouterUnreachable
+    from controller.router.ssh.transport import RouterConnection, load_private_key
 
     inputs, loaded, result = _render(args, change=True)
     router = loaded.object

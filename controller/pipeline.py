@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import copy
+import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from controller import collector
 from controller.api import FirewallPolicy, FRRConfiguration, Router
 from controller.api.firewallpolicy import AllowRule
-from controller.desired import DesiredFirewall, DesiredFRR, DesiredRouter
+from controller.desired import DesiredFirewall, DesiredFRR, DesiredNeighbor, DesiredRouter
 from controller.errors import FrrEdgeError, InputWarning, InvalidInput, MergeConflict, Origin
 from controller.inputs import Inputs, Loaded
 from controller.merge.firewall import RuleParts, merge_firewall, rule_parts
@@ -97,6 +99,8 @@ class Routing:
     warnings: tuple[InputWarning, ...]  # of the derived FRRConfiguration and of merging
     # (vrf, peer) of the neighbors MetalLB's speakers contribute (DesiredRouter.speakers)
     speakers: frozenset[tuple[str, str]] = frozenset()
+    # (vrf, peer) of the neighbors put back by `held_routing` (DesiredRouter.held)
+    held: frozenset[tuple[str, str]] = frozenset()
 
 
 def desired_routing(router: Loaded[Router], inputs: Inputs, cluster: Cluster | None) -> Routing:
@@ -128,6 +132,32 @@ def desired_routing(router: Loaded[Router], inputs: Inputs, cluster: Cluster | N
     spec = router.object.spec
     frr = merge_frr(name, configurations, inputs.secrets, frozenset([spec.address, *spec.peering_addresses]), warnings)
     return Routing(frr, render_frr(name, frr), bgp_ports, tuple(warnings), speakers)
+
+
+def held_routing(name: str, routing: Routing, held: Sequence[DesiredNeighbor]) -> Routing:
+    """`routing` with the held neighbors put back that it no longer has, rendered again; `routing` itself when
+    none is put back.
+
+    `held`: neighbors of departed speakers the router keeps for now (MetalLB's rule: a speaker's session
+    drains before its neighbor goes; controller/operator/departing.py decides which and until when). A
+    neighbor the inputs still desire stays as they desire it; one whose BGP instance is gone goes with it.
+    A held neighbor is rendered as any other: it shares the peer-groups and policies of live ones, and the
+    firewall admits it. `routing` is not changed (a caller's memo may keep it).
+    """
+    routers = dict(routing.frr.routers)
+    kept: set[tuple[str, str]] = set()
+    for neighbor in held:
+        bgp = routers.get(neighbor.vrf)
+        if bgp is None or neighbor.peer in bgp.neighbors:
+            continue
+        if bgp is routing.frr.routers[neighbor.vrf]:
+            bgp = routers[neighbor.vrf] = dataclasses.replace(bgp, neighbors=dict(bgp.neighbors))
+        bgp.neighbors[neighbor.peer] = copy.deepcopy(neighbor)
+        kept.add((neighbor.vrf, neighbor.peer))
+    if not kept:
+        return routing
+    frr = dataclasses.replace(routing.frr, routers=routers)
+    return dataclasses.replace(routing, frr=frr, text=render_frr(name, frr), held=frozenset(kept))
 
 
 def selected_policies(router: Loaded[Router], inputs: Inputs) -> list[Loaded[FirewallPolicy]]:
@@ -169,19 +199,19 @@ def desired_router(
     Raises InvalidInput or MergeConflict; returns the warnings of what derivation skipped and of fields
     accepted but not rendered.
     """
-    desired, _, warnings = _desired(router, inputs, cluster, memo)
+    desired, _, warnings = _desired(router, inputs, cluster, memo, ())
     return desired, warnings
 
 
 def _desired(
-    router: Loaded[Router], inputs: Inputs, cluster: Cluster | None, memo: Memo
+    router: Loaded[Router], inputs: Inputs, cluster: Cluster | None, memo: Memo, held: Sequence[DesiredNeighbor]
 ) -> tuple[DesiredRouter, Routing, list[InputWarning]]:
     if cluster is None and router.object.spec.metallb.enabled:
         from controller.metallb.resources import read_cluster
 
         cluster = read_cluster(inputs.others)
     name = router.object.metadata.name
-    routing = memo.routing(name, lambda: desired_routing(router, inputs, cluster))
+    routing = held_routing(name, memo.routing(name, lambda: desired_routing(router, inputs, cluster)), held)
     firewall, derived_warnings, merge_warnings = desired_firewall(router, inputs, cluster, routing, memo)
     desired = DesiredRouter(
         name=name,
@@ -189,6 +219,7 @@ def _desired(
         frr=routing.frr,
         firewall=firewall,
         speakers=routing.speakers,
+        held=routing.held,
     )
     return desired, routing, [*derived_warnings, *routing.warnings, *merge_warnings]
 
@@ -199,15 +230,18 @@ def render_router(
     cluster: Cluster | None = None,
     memo: Memo = FROM_SCRATCH,
     lay_out: LayOut = lay_out_sets,
+    held: Sequence[DesiredNeighbor] = (),
 ) -> RouterResult:
     """The rendered configuration of one router, or its errors; never raises for bad input.
 
-    `lay_out` lays out the entries of each allow set (render.nft.LayOut).
+    `lay_out` lays out the entries of each allow set (render.nft.LayOut). `held`: neighbors of departed
+    speakers to keep though the inputs no longer desire them (held_routing; DesiredRouter.held says which
+    were put back).
     """
     name = router.object.metadata.name
     with collector.paused():
         try:
-            desired, routing, warnings = _desired(router, inputs, cluster, memo)
+            desired, routing, warnings = _desired(router, inputs, cluster, memo, held)
         except (InvalidInput, MergeConflict) as error:
             return RouterResult(name=name, errors=[error])
         return RouterResult(

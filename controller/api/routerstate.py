@@ -112,7 +112,7 @@ class RouterStateStatus(Model):
     )
     pending_changes: str = Field(
         default="",
-        max_length=8192,  # router/preview.py's PENDING_LIMIT
+        max_length=8192,  # router/state.py's PENDING_LIMIT
         description="While the Router is paused (spec.paused): what an apply would change, as `frr-edge diff` "
         "prints it (vtysh commands, the nftables ruleset's diff), secrets redacted, cut at 8 KiB. "
         "Empty when nothing is pending.",

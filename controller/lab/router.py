@@ -33,7 +33,7 @@ from controller.api.router import FRRSettings
 from controller.lab import ROUTER_LAB_NEEDS_ROOT
 from controller.lab.processes import start_time
 from controller.offline import dump_yaml
-from controller.router.commands import WORKDIR_NAME, RouterCommands, sudoers
+from controller.router.ssh.commands import WORKDIR_NAME, RouterCommands, sudoers
 
 ROUTER_ASN = 64512
 SPEAKER_ASN = 64513

@@ -1,7 +1,8 @@
-"""Keep a departed speaker's neighbor while its session is still up: the MetalLB rule, applied to a render.
+"""Keep a departed speaker's neighbor while its session is still up: the MetalLB rule, as an input of the render.
 
-`controller.metallb.departed.departures` decides; this module remembers what the previous apply desired and
-puts the neighbors to keep back into the new result (FRR text and the firewall's BGP peer set), so the
+`controller.metallb.departed` states the rule; this module remembers what the previous apply desired and
+decides which departed speakers' neighbors the router keeps, and until when. The pipeline renders them
+(`pipeline.render_router`'s `held`, like any neighbor: FRR text and the firewall's BGP peer set), so the
 router is told to remove them only once their session has left Established or the grace period is over.
 Only speakers depart: a neighbor the previous apply had from MetalLB (DesiredRouter.speakers). A neighbor
 a user removes from an FRRConfiguration goes at once. A removed BGPPeer counts as its speakers departing.
@@ -14,10 +15,8 @@ known to have been one when the next starts: its neighbor goes on that controlle
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -27,11 +26,8 @@ from controller.api.routerstate import Departure
 from controller.desired import DesiredNeighbor
 from controller.frrcfg import FrrSyntaxError, parse
 from controller.frrcfg.model import NeighborPassword, RouterBgp
-from controller.merge.firewall import admit_neighbors
 from controller.metallb.departed import NeighborKey, departures
 from controller.pipeline import RouterResult
-from controller.render.frr import render_frr
-from controller.render.nft import render_nft
 
 _DEFAULT_VRF = "default"  # how `show bgp vrf all summary json` names the VRF that desired config calls ""
 
@@ -59,37 +55,25 @@ class Departing:
     since: dict[NeighborKey, datetime] = field(default_factory=dict)
     speakers: set[NeighborKey] = field(default_factory=set)  # those of `previous` that MetalLB contributed
 
-    def hold(self, result: RouterResult, sessions: dict[NeighborKey, str], now: datetime, grace: timedelta) -> bool:
-        """Put neighbors that must stay for now back into `result`; returns whether any was kept.
+    def held(self, sessions: Mapping[NeighborKey, str], now: datetime, grace: timedelta) -> list[DesiredNeighbor]:
+        """The neighbors the next render keeps if no input desires them any more (pipeline.render_router's `held`).
 
-        `sessions` maps owned neighbors to their last observed BGP state. Only neighbors the previous apply
-        desired are candidates, so a neighbor frr-edge never configured is never touched.
+        `sessions` maps owned neighbors to their last observed BGP state. Only neighbors of speakers the
+        previous apply desired are candidates, so a neighbor frr-edge never configured is never touched; of
+        those, the ones whose session is Established and whose grace period, counted from their departure,
+        has not run out (metallb.departed.departures). Sorted by (vrf, peer).
         """
-        if result.desired is None:
-            return False
-        wanted = _neighbors(result)
-        owned = {key: sessions.get(key, "Unknown") for key in self.previous if key in sessions and key in self.speakers}
-        decision = departures(owned, set(wanted), self.since, now, grace)
-        self.since = dict(decision.departed_since)
-        if not decision.keep:
-            return False
-        # The controller's memo keeps the render's FRR and firewall for the next runs: change copies.
-        result.desired = dataclasses.replace(
-            result.desired, frr=copy.deepcopy(result.desired.frr), firewall=dataclasses.replace(result.desired.firewall)
-        )
-        kept = False
-        for key in sorted(decision.keep):
-            vrf, peer = key
-            bgp = result.desired.frr.routers.get("" if vrf == _DEFAULT_VRF else vrf)
-            if bgp is None:
-                continue  # the whole BGP instance went: nothing to keep the neighbor in
-            bgp.neighbors[peer] = copy.deepcopy(self.previous[key])
-            kept = True
-        if kept:
-            admit_neighbors(result.desired.firewall, result.desired.frr)
-            result.frr = render_frr(result.name, result.desired.frr)
-            result.nft = render_nft(result.name, result.desired.firewall)
-        return kept
+        owned = {key: sessions[key] for key in self.previous if key in sessions and key in self.speakers}
+        decision = departures(owned, set(), self.since, now, grace)
+        return [self.previous[key] for key in sorted(decision.keep)]
+
+    def kept(self, result: RouterResult, now: datetime) -> bool:
+        """Record which held neighbors the render put back (DesiredRouter.held), departed since their departure
+        or `now`; returns whether any was. The others are no longer departing."""
+        held = result.desired.held if result.desired is not None else frozenset()
+        keys = {(vrf or _DEFAULT_VRF, peer) for vrf, peer in held}
+        self.since = {key: self.since.get(key, now) for key in sorted(keys)}
+        return bool(keys)
 
     def records(self) -> list[Departure]:
         """The departures as RouterState keeps them: since when, and each neighbor without its password."""

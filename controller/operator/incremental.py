@@ -18,12 +18,13 @@ from __future__ import annotations
 import bisect
 import dataclasses
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from controller.addresses import parse_network
 from controller.api import Router
 from controller.api.firewallpolicy import PORTED_PROTOCOLS
-from controller.desired import ANY_SOURCE, AllowEntry
+from controller.desired import ANY_SOURCE, AllowEntry, DesiredNeighbor
 from controller.errors import InvalidInput
 from controller.inputs import Loaded
 from controller.merge.firewall import MAX_ELEMENTS
@@ -32,7 +33,7 @@ from controller.operator.index import Key, Snapshot
 from controller.pipeline import Memo, RouterResult, render_router, selected_policies
 from controller.render.intervals import joined_ports, layers
 from controller.render.nft import allow_element
-from controller.router.nftdelta import Layout, layout, remember
+from controller.router.nftables.delta import Layout, layout, remember
 
 Group = tuple[int, str, str]  # (family, protocol, destination) of entries of any source
 _HOST_LENGTH = {4: 32, 6: 128}
@@ -97,6 +98,7 @@ class _Last:
 
     version: int
     routing_version: int
+    held: tuple[DesiredNeighbor, ...]  # the departed speakers' neighbors it was rendered with
     result: RouterResult
     contributions: dict[Key, Contribution]
     invalid: set[Key]  # Services that failed their model: a change of one is rendered from scratch
@@ -136,24 +138,35 @@ class IncrementalRender:
     deltas: int = 0
     _last: _Last | None = field(default=None, repr=False)
 
-    def render(self, router: Loaded[Router], snapshot: Snapshot, memo: Memo) -> RouterResult:
-        """`render_router` for the snapshot; from the last render when only simple Service changes came."""
+    def render(
+        self, router: Loaded[Router], snapshot: Snapshot, memo: Memo, held: Sequence[DesiredNeighbor] = ()
+    ) -> RouterResult:
+        """`render_router` for the snapshot and the held neighbors (pipeline.held_routing); from the last render
+        when only simple Service changes came and the same neighbors are held."""
         last = self._last
-        if last is not None and last.routing_version == snapshot.routing_version:
+        held = tuple(held)
+        if last is not None and last.routing_version == snapshot.routing_version and last.held == held:
             result = _update(last, snapshot, router.object, memo)
             if result is not None:
                 self.deltas += 1
                 return dataclasses.replace(result)
         self.full += 1
         recorder = _Recorder()
-        result = render_router(router, snapshot.inputs, snapshot.cluster, memo, recorder)
+        result = render_router(router, snapshot.inputs, snapshot.cluster, memo, recorder, held)
         self._last = None
         if result.ok and result.desired is not None:
-            self._last = _record(router, snapshot, memo, result, recorder)
+            self._last = _record(router, snapshot, memo, result, recorder, held)
         return result
 
 
-def _record(router: Loaded[Router], snapshot: Snapshot, memo: Memo, result: RouterResult, recorder: _Recorder) -> _Last:
+def _record(
+    router: Loaded[Router],
+    snapshot: Snapshot,
+    memo: Memo,
+    result: RouterResult,
+    recorder: _Recorder,
+    held: tuple[DesiredNeighbor, ...],
+) -> _Last:
     assert result.desired is not None
     services = [(key, value) for key, value in snapshot.core.items() if _is_service(key)]
     contributions = {
@@ -184,6 +197,7 @@ def _record(router: Loaded[Router], snapshot: Snapshot, memo: Memo, result: Rout
     return _Last(
         version=snapshot.version,
         routing_version=snapshot.routing_version,
+        held=held,
         result=dataclasses.replace(result),
         contributions=contributions,
         invalid={key for key, value in services if isinstance(value, InvalidInput)},

@@ -18,25 +18,32 @@ from typing import Any, Protocol
 from controller.api.common import GROUP, Condition
 from controller.api.router import Router
 from controller.api.routerstate import Departure, RouterState, RouterStateStatus
+from controller.desired import DesiredNeighbor
 from controller.errors import FrrEdgeError, InputWarning, MergeConflict
-from controller.inputs import NotInInputs, router_named
+from controller.inputs import Inputs, Loaded, NotInInputs, router_named
 from controller.metallb.resources import METALLB_GROUP
 from controller.operator.departing import Departing
 from controller.operator.incremental import IncrementalRender
-from controller.operator.index import Index
+from controller.operator.index import Index, Snapshot
 from controller.operator.memo import RenderMemo
 from controller.operator.metrics import Metrics
 from controller.operator.worker import RunResult
 from controller.pipeline import DERIVED, RouterResult
-from controller.router.apply import ApplyReport, ConfigRejected
-from controller.router.backend import Backend, Backends, SshBackends
-from controller.router.frrplan import InvalidConfiguration
-from controller.router.observe import Observation
-from controller.router.preview import Preview
+from controller.router.backend import Backend, Backends
+from controller.router.linux.backend import SshBackends
+from controller.router.outcome import (
+    ApplyReport,
+    ConfigRejected,
+    InvalidConfiguration,
+    Observation,
+    Preview,
+    RouterUnreachable,
+)
+from controller.router.ssh.transport import COMMAND_TIMEOUT
 from controller.router.state import config_identity, reported_state
-from controller.router.transport import COMMAND_TIMEOUT, RouterUnreachable
 
 logger = logging.getLogger(__name__)
+
 
 class Writer(Protocol):
     async def recorded_state(self, name: str) -> RouterStateStatus | None: ...
@@ -89,49 +96,31 @@ class RouterReconciler:
             return RunResult(reached=True)
         if not self._restored:
             self._recorded = await self.writer.recorded_state(self.name)
-        rendering = self.monotonic()  # the index's snapshot and the core: the controller's own time
+        snapshotting = self.monotonic()  # the index's snapshot and the core (_render): the controller's own time
         snapshot = self.index.snapshot()
+        snapshotted = self.monotonic() - snapshotting
         inputs = snapshot.inputs
         try:
             loaded = router_named(inputs, self.name)
         except FrrEdgeError as problem:  # invalid (the error says why), or not in the snapshot
             await self._router_event(document, "InvalidRouter", str(problem), True)
             return RunResult(reached=True)
-        # The core is pure and CPU-bound: in a thread, so watch events keep flowing into the index meanwhile.
-        self.memo.turn()
-        memo = self.memo.at(snapshot.routing_version)
-        deltas = self.renders.deltas
-        result = await asyncio.to_thread(self.renders.render, loaded, snapshot, memo)
-        rendered = self.monotonic() - rendering
-        how = "delta" if self.renders.deltas > deltas else "full"
-        self.metrics.inc("frr_edge_renders_total", router=self.name, how=how)
-        await self._object_events(result.warnings)
-        if result.errors:
-            self.metrics.inc("frr_edge_conflicts_total", router=self.name)
         router = loaded.object
-        assert self.backends is not None
-        try:
-            backend = self.backends.backend_for(router, inputs)
-        except NotInInputs as missing:
-            unreadable = FrrEdgeError(
-                f"{missing} is not readable by frr-edge (missing, or its namespace is not watched: "
-                "see deploy/rbac/secrets.yaml)"
-            )
-            await self._report(document, router, result, unreadable, None)
-            return RunResult(reached=True)
-        except FrrEdgeError as error:  # the Secret holds no readable private key
-            await self._report(document, router, result, error, None)
-            return RunResult(reached=True)
-        holding = False
+        started = self.monotonic()
+        # The router first: what it ran before this controller (_restore) and its sessions decide which departed
+        # speakers' neighbors the render keeps. Unusable or unreached, it is reported with a render of the inputs.
+        backend, unusable = await self._reach(router, inputs)
+        now = self.clock()
+        grace = timedelta(seconds=router.spec.metallb.grace_period_seconds)
+        held = self._departing.held(self._sessions, now, grace) if unusable is None else []
+        result, rendering, how = await self._render(loaded, snapshot, held)
+        if backend is None or unusable is not None:
+            await self._report(document, router, result, unusable, None)
+            return RunResult(reached=not isinstance(unusable, RouterUnreachable))
+        holding = result.ok and self._departing.kept(result, now)
         outcome: ApplyReport | FrrEdgeError | None = None
         pending: Preview | None = None
-        started = self.monotonic()
         try:
-            await backend.connect()
-            if not self._restored:
-                await self._restore(backend)
-            grace = timedelta(seconds=router.spec.metallb.grace_period_seconds)
-            holding = result.ok and self._departing.hold(result, self._sessions, self.clock(), grace)
             if result.ok and not router.spec.paused:
                 try:
                     outcome = await backend.apply(result)
@@ -147,7 +136,7 @@ class RouterReconciler:
             await self._report(document, router, result, error, None)
             return RunResult(reached=False)
         if isinstance(outcome, ApplyReport):
-            seconds = self.monotonic() - started
+            seconds = self.monotonic() - started - rendering  # the router's part: reach, apply, read back
             self.metrics.observe_duration(seconds, router=self.name)
             level = logging.INFO if outcome.method != "none" or outcome.nft_changed else logging.DEBUG
             logger.log(
@@ -156,7 +145,7 @@ class RouterReconciler:
                 self.name,
                 outcome.method,
                 seconds,
-                rendered,
+                snapshotted + rendering,
                 how,
                 outcome.message,
             )
@@ -171,6 +160,47 @@ class RouterReconciler:
             and any(s.owned and s.state != "Established" for s in observation.sessions)
         )
         return RunResult(reached=True, look_again=self.settle_interval if settling else None)
+
+    async def _reach(self, router: Router, inputs: Inputs) -> tuple[Backend | None, FrrEdgeError | None]:
+        """The Router's backend, connected, with the departures of the controller before taken over; or why not:
+        RouterUnreachable, or an FrrEdgeError when its SSH key cannot be read."""
+        assert self.backends is not None
+        try:
+            backend = self.backends.backend_for(router, inputs)
+        except NotInInputs as missing:
+            unreadable = FrrEdgeError(
+                f"{missing} is not readable by frr-edge (missing, or its namespace is not watched: "
+                "see deploy/rbac/secrets.yaml)"
+            )
+            return None, unreadable
+        except FrrEdgeError as error:  # the Secret holds no readable private key
+            return None, error
+        try:
+            await backend.connect()
+            if not self._restored:
+                await self._restore(backend)
+        except RouterUnreachable as error:
+            return backend, error
+        return backend, None
+
+    async def _render(
+        self, loaded: Loaded[Router], snapshot: Snapshot, held: list[DesiredNeighbor]
+    ) -> tuple[RouterResult, float, str]:
+        """The pipeline's render of the Router, with the departed speakers' neighbors it keeps (`held`); the
+        seconds it took and how ("full" or "delta"). Counts it, and posts its warnings as Events."""
+        rendering = self.monotonic()
+        # The core is pure and CPU-bound: in a thread, so watch events keep flowing into the index meanwhile.
+        self.memo.turn()
+        memo = self.memo.at(snapshot.routing_version)
+        deltas = self.renders.deltas
+        result = await asyncio.to_thread(self.renders.render, loaded, snapshot, memo, held)
+        rendered = self.monotonic() - rendering
+        how = "delta" if self.renders.deltas > deltas else "full"
+        self.metrics.inc("frr_edge_renders_total", router=self.name, how=how)
+        await self._object_events(result.warnings)
+        if result.errors:
+            self.metrics.inc("frr_edge_conflicts_total", router=self.name)
+        return result, rendered, how
 
     async def _restore(self, backend: Backend) -> None:
         """Take over the departures the controller before this one recorded, when the router still has the last

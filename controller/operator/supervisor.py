@@ -15,7 +15,7 @@ from controller.operator.memo import RenderMemo
 from controller.operator.metrics import Metrics
 from controller.operator.reconcile import RouterReconciler, Writer
 from controller.operator.worker import RouterWorker, Timing
-from controller.router.transport import COMMAND_TIMEOUT
+from controller.router.ssh.transport import COMMAND_TIMEOUT
 
 
 class Supervisor:

@@ -1,11 +1,12 @@
 """The seam between frr-edge's flow and one kind of router: plan (preview), apply, observe.
 
 The controller (operator/reconcile.py) and the CLI (apply_cli.py, diff_cli.py) reach a router only through
-a `Backend`; `Backends` makes the one for a Router from the inputs that hold its credentials. frr-edge has
-one kind today, `SshBackend`: FRR and nftables on a Linux router over SSH, its parts in this package
-(frrplan and nftdelta plan, apply applies and rolls back, observe reads, transport and commands reach the
-router). A new kind of router (another router OS, an agent instead of SSH) is a new class of this shape,
-with its renderer beside controller/render/ (docs/changes.md).
+a `Backend`; `Backends` makes the one for a Router from the inputs that hold its credentials. What a backend
+returns and raises is in outcome.py. frr-edge has one kind today, `linux.backend.SshBackend`: FRR and
+nftables on a Linux router over SSH (the packages frr/ and nftables/ plan, ssh/ reaches the router, linux/
+applies, rolls back and observes). A new kind of router (another router OS, an agent instead of SSH) is a
+package beside linux/ with a class of this shape, and its renderer beside controller/render/
+(docs/changes.md). This module and outcome.py import no backend (pyproject.toml's import contracts).
 """
 
 from __future__ import annotations
@@ -13,14 +14,9 @@ from __future__ import annotations
 from typing import Protocol
 
 from controller.api.router import Router
-from controller.inputs import Inputs, ssh_private_key
+from controller.inputs import Inputs
 from controller.pipeline import RouterResult
-from controller.router.apply import ApplyReport, apply
-from controller.router.commands import APPLIED_FRR, APPLIED_NFT
-from controller.router.lock import DEFAULT_WAIT, Writer
-from controller.router.observe import Observation, observe
-from controller.router.preview import Preview, preview
-from controller.router.transport import COMMAND_TIMEOUT, CONNECT_TIMEOUT, ReusedConnection, RouterConnection
+from controller.router.outcome import ApplyReport, Observation, Preview
 
 
 class Backend(Protocol):
@@ -62,55 +58,3 @@ class Backends(Protocol):
 
     def close(self) -> None:
         """Let go of every router."""
-
-
-class SshBackend:
-    """FRR and nftables on a Linux router reached over SSH (docs/router.md)."""
-
-    def __init__(self, connection: RouterConnection, writer: Writer = "cli", lock_wait: float = DEFAULT_WAIT) -> None:
-        self.connection = connection
-        self.writer: Writer = writer  # who holds the router lock while applying (router/lock.py)
-        self.lock_wait = lock_wait  # seconds to wait for another writer's lock before RouterBusy
-
-    async def connect(self) -> None:
-        await self.connection.connect()
-
-    async def apply(self, result: RouterResult) -> ApplyReport:
-        return await apply(self.connection, result, writer=self.writer, lock_wait=self.lock_wait)
-
-    async def preview(self, result: RouterResult) -> Preview:
-        return await preview(self.connection, result)
-
-    async def observe(self) -> Observation:
-        return await observe(self.connection)
-
-    async def last_applied(self) -> tuple[str | None, str | None]:
-        return await self.connection.read(APPLIED_FRR), await self.connection.read(APPLIED_NFT)
-
-    def close(self) -> None:
-        self.connection.close()
-
-
-class SshBackends:
-    """The SshBackend of one Router (the controller keeps one of these per Router), its connection kept open
-    while the Router's spec and SSH key stay the same."""
-
-    def __init__(
-        self,
-        connect_timeout: float = CONNECT_TIMEOUT,
-        command_timeout: float = COMMAND_TIMEOUT,
-        writer: Writer = "controller",
-    ) -> None:
-        self._connection = ReusedConnection(connect_timeout, command_timeout)
-        self._writer: Writer = writer
-        self._backend: SshBackend | None = None
-
-    def backend_for(self, router: Router, inputs: Inputs) -> SshBackend:
-        connection = self._connection.get(router.spec, ssh_private_key(inputs, router))
-        if self._backend is None or self._backend.connection is not connection:
-            self._backend = SshBackend(connection, writer=self._writer)
-        return self._backend
-
-    def close(self) -> None:
-        self._connection.close()
-        self._backend = None

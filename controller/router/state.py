@@ -11,15 +11,15 @@ from controller.api.common import Condition, ObjectMeta
 from controller.api.router import Router
 from controller.api.routerstate import Departure, ReloadResult, RouterState, RouterStateStatus, StepResult
 from controller.errors import FrrEdgeError
+from controller.frrcfg.lines import lines
 from controller.pipeline import RouterResult
-from controller.router.apply import ApplyReport
-from controller.router.observe import Observation
-from controller.router.preview import Preview, bounded
-from controller.router.transport import RouterUnreachable
+from controller.router.outcome import ApplyReport, Observation, Preview, RouterUnreachable
 
 # RouterState is one etcd object (at most 1.5 MiB by default), beside the sessions of every neighbor: the
 # running config shown in it stops here (a thousand neighbors with policies of their own run past 1 MiB).
 RUNNING_CONFIG_SHOWN = 512 * 1024
+# A paused Router's RouterState holds at most this much of the pending changes (status objects stay small).
+PENDING_LIMIT = 8192
 
 
 def shown_running_config(running: str, limit: int = RUNNING_CONFIG_SHOWN) -> str:
@@ -29,6 +29,24 @@ def shown_running_config(running: str, limit: int = RUNNING_CONFIG_SHOWN) -> str
         return running
     kept = running[: running.rfind("\n", 0, limit - 200) + 1]
     return kept + f"! frr-edge: {len(running) - len(kept)} of {len(running)} characters not shown here\n"
+
+
+def bounded(text: str, limit: int = PENDING_LIMIT) -> str:
+    """`text` cut at a line boundary to at most `limit` bytes of UTF-8, ending with a note of what was cut."""
+    if len(text.encode()) <= limit:
+        return text
+    every = lines(text.removesuffix("\n"))
+    kept: list[str] = []
+    size = 0
+    note_room = 160
+    for line in every:
+        size += len(line.encode()) + 1
+        if size > limit - note_room:
+            break
+        kept.append(line)
+    left = len(every) - len(kept)
+    note = f"# frr-edge: cut at {limit} bytes: {left} more lines; `frr-edge diff` shows them all"
+    return "".join(f"{line}\n" for line in kept) + note + "\n"
 
 
 def config_identity(frr: str, nft: str) -> str:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from controller.api.router import FRRSettings
-from controller.router.commands import WORKDIR_NAME, RouterCommands, sudoers
+from controller.router.ssh.commands import WORKDIR_NAME, RouterCommands, sudoers
 from tests.docs.markdown import code_blocks
 
 REPO = Path(__file__).resolve().parents[2]

@@ -17,7 +17,7 @@ import pytest
 
 from controller.lab import router as router_lab
 from controller.lab.demo import speaker_ready
-from controller.router.commands import APPLIED_NFT
+from controller.router.ssh.commands import APPLIED_NFT
 from tests.operator.conftest import FIXTURES, ROUTER, Controller, World, wait_for
 
 KOPF_MARKS = ("kopf.zalando.org",)

@@ -4,6 +4,7 @@ gives; a single Service event touches one Service, not fifty thousand."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
+from controller.desired import DesiredNeighbor
 from controller.operator.incremental import IncrementalRender
 from controller.operator.index import Index
 from controller.operator.memo import RenderMemo
@@ -45,12 +47,12 @@ class Controller:
         for document in _world():
             self.index.put(document)
 
-    def both(self) -> tuple[RouterResult, RouterResult]:
+    def both(self, held: Sequence[DesiredNeighbor] = ()) -> tuple[RouterResult, RouterResult]:
         snapshot = self.index.snapshot()
         [router] = snapshot.inputs.routers
         self.memo.turn()
-        incremental = self.render.render(router, snapshot, self.memo.at(snapshot.routing_version))
-        return incremental, render_router(router, snapshot.inputs, snapshot.cluster)
+        incremental = self.render.render(router, snapshot, self.memo.at(snapshot.routing_version), held)
+        return incremental, render_router(router, snapshot.inputs, snapshot.cluster, held=held)
 
 
 def _same(incremental: RouterResult, scratch: RouterResult) -> None:
@@ -133,3 +135,24 @@ def test_a_change_that_is_not_simple_is_rendered_from_scratch() -> None:
     controller.index.put(copy.deepcopy(WIDE_POLICY))
     _same(*controller.both())
     assert (controller.render.full, controller.render.deltas) == (3, 0)
+
+
+def test_a_neighbor_held_or_let_go_is_rendered_from_scratch_and_the_routing_memo_keeps_the_inputs_own() -> None:
+    """A departed speaker's neighbor held (controller/operator/departing.py), then let go, with no watch event
+    in between: each render is the one from scratch with the same neighbors held, never the last render
+    with its old neighbors; the memo keeps the routing of the inputs alone, computed once."""
+    controller = Controller()
+    controller.index.put(_service("web", "203.0.113.10"))
+    _same(*controller.both())
+    departed = DesiredNeighbor(vrf="", peer="10.0.0.99", interface=False, remote_as="64513")
+
+    held, scratch = controller.both([departed])
+    _same(held, scratch)
+    assert "neighbor 10.0.0.99 remote-as 64513" in held.frr
+    assert held.desired is not None and held.desired.held == {("", "10.0.0.99")}
+
+    let_go, scratch = controller.both()
+    _same(let_go, scratch)
+    assert "10.0.0.99" not in let_go.frr + let_go.nft
+    assert (controller.render.full, controller.render.deltas) == (3, 0)
+    assert controller.memo.routings_computed == 1

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from controller.lab import router as router_lab
-from controller.router.commands import APPLIED_NFT
-from controller.router.preview import PENDING_LIMIT
+from controller.router.ssh.commands import APPLIED_NFT
+from controller.router.state import PENDING_LIMIT
 from tests.operator.conftest import ROUTER, Controller, World, apply_router, wait_for
 
 PASSWORD = "PausedCanary7"

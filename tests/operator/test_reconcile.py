@@ -23,10 +23,7 @@ from controller.operator.metrics import Metrics
 from controller.operator.reconcile import RouterReconciler
 from controller.operator.worker import RunResult
 from controller.pipeline import RouterResult
-from controller.router.apply import ApplyReport, ConfigRejected
-from controller.router.observe import Observation
-from controller.router.preview import Preview
-from controller.router.transport import RouterUnreachable
+from controller.router.outcome import ApplyReport, ConfigRejected, Observation, Preview, RouterUnreachable
 from tests.operator import samples
 
 ROUTER = "edge-dc1"

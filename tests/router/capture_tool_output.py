@@ -24,8 +24,8 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 from controller.api.router import INCLUDE_DIR
 from controller.inputs import load_paths
 from controller.lab import router as lab
-from controller.router.commands import CANDIDATE_FRR, CANDIDATE_NFT, DELTA, Command, RouterCommands
-from controller.router.transport import Completed, RouterConnection, load_private_key
+from controller.router.ssh.commands import CANDIDATE_FRR, CANDIDATE_NFT, DELTA, Command, RouterCommands
+from controller.router.ssh.transport import Completed, RouterConnection, load_private_key
 
 OUTPUT = Path(__file__).parent / "fixtures" / "tool-output"
 CANARY_TEXT = "root:$6$canary-7f3a$CANARY-SECRET-LINE:19000:0:99999:7:::\n"

@@ -18,8 +18,8 @@ from ruamel.yaml import YAML
 from controller.frrcfg import parse
 from controller.frrcfg.model import canonical
 from controller.lab import router as lab
-from controller.router.apply import running_text
-from controller.router.frrplan import remaining
+from controller.router.frr.plan import remaining
+from controller.router.linux.apply import running_text
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"

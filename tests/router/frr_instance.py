@@ -17,7 +17,7 @@ from pathlib import Path
 
 from controller.frrcfg import parse
 from controller.frrcfg.model import Bfd, Block, Command, Interface, PrefixListEntry, RouteMapEntry, RouterBgp, Vrf
-from controller.router.apply import running_text
+from controller.router.linux.apply import running_text
 
 DAEMONS = ("zebra", "bgpd", "staticd", "bfdd")
 REFUSED = re.compile(r"^line [0-9]+:|Configuration failed", re.MULTILINE)

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 from controller.inputs import load_paths
-from controller.router.lock import router_lock
-from controller.router.transport import RouterConnection, load_private_key
+from controller.router.ssh.lock import router_lock
+from controller.router.ssh.transport import RouterConnection, load_private_key
 
 
 async def hold(directory: Path) -> None:

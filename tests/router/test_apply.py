@@ -6,7 +6,7 @@ import json
 import subprocess
 
 from controller.lab import router as lab
-from controller.router.apply import differences
+from controller.router.linux.apply import differences
 from tests.router.conftest import FIXTURES, SAMPLES, FrrEdge, Run, nft_table, running_config, same_config, wait_for
 
 LIMITED = ("203.0.113.10", 80)  # 2 mbytes/second burst 512 kbytes in samples/core/firewall.yaml

@@ -40,7 +40,7 @@ from controller.frrcfg.model import (
     Statement,
     peer_of,
 )
-from controller.router.frrplan import Ownership, plan
+from controller.router.frr.plan import Ownership, plan
 from tests.core.builders import desired, frr_configuration
 from tests.router.frr_instance import FrrInstance
 

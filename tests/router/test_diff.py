@@ -9,7 +9,7 @@ from pathlib import Path
 
 from controller.frrcfg.redact import redact
 from controller.lab import router as lab
-from controller.router.commands import APPLIED_NFT, DELTA
+from controller.router.ssh.commands import APPLIED_NFT, DELTA
 from tests.router.conftest import FIXTURES, REPO, SAMPLES, FrrEdge, Run, running_config
 from tests.router.test_safety import _another_host_key, _manifest
 

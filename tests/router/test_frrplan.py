@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from controller.api.router import FRRSettings
-from controller.router.commands import RouterCommands, sudoers
-from controller.router.frrplan import plan
+from controller.router.frr.plan import plan
+from controller.router.ssh.commands import RouterCommands, sudoers
 
 REPO = Path(__file__).resolve().parents[2]
 

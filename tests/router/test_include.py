@@ -15,7 +15,7 @@ from ruamel.yaml import YAML
 
 from controller.api.router import INCLUDE_DIR
 from controller.lab import router as lab
-from controller.router.commands import CANDIDATE_NFT
+from controller.router.ssh.commands import CANDIDATE_NFT
 from tests.router.conftest import Canary, FrrEdge, Run, nft_table
 
 EXIT_REJECTED = 5

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from controller.inputs import add_object, load_paths
 from controller.pipeline import render_all
-from controller.router.nftdelta import element_delta, layout
+from controller.router.nftables.delta import element_delta, layout
 from tests.strategies import service_changes, service_sets
 
 METALLB = Path(__file__).resolve().parents[2] / "samples" / "metallb"

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 from controller.api.routerstate import RouterState
 from controller.pipeline import render_router
-from controller.router.apply import ApplyPlan
-from controller.router.frrplan import plan
-from controller.router.preview import PENDING_LIMIT, bounded, preview_of
-from controller.router.state import router_state
+from controller.router.frr.plan import plan
+from controller.router.linux.apply import ApplyPlan
+from controller.router.linux.preview import preview_of
+from controller.router.state import PENDING_LIMIT, bounded, router_state
 from tests.core.builders import ROUTER, frr_configuration, resources
 
 RUNNING = """\

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from controller.router.observe import sessions_from_json
+from controller.router.linux.observe import sessions_from_json
 
 SUMMARY: dict[str, Any] = {
     "default": {

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from controller.inputs import load_paths
 from controller.pipeline import RouterResult
-from controller.router.observe import Observation
+from controller.router.outcome import Observation
 from controller.router.state import RUNNING_CONFIG_SHOWN, router_state
 
 ROUTER = load_paths([Path(__file__).resolve().parents[2] / "samples" / "core" / "router.yaml"]).routers[0].object

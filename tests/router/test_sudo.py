@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from controller.lab import router as lab
-from controller.router.commands import (
+from controller.router.ssh.commands import (
     CANDIDATE_FRR,
     CANDIDATE_NFT,
     DELTA,

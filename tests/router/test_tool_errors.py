@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from controller.router.commands import CANDIDATE_FRR, CANDIDATE_NFT, DELTA
-from controller.router.tool_errors import (
+from controller.router.linux.tool_errors import (
     MAX_SHOWN,
     Problem,
     describe,
@@ -18,6 +17,7 @@ from controller.router.tool_errors import (
     reload_problems,
     vtysh_problems,
 )
+from controller.router.ssh.commands import CANDIDATE_FRR, CANDIDATE_NFT, DELTA
 
 OUTPUTS = Path(__file__).parent / "fixtures" / "tool-output"
 # Text only the tools' quotes hold: the root-only canary file, an admin's include file, a BGP password.

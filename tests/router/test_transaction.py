@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from controller.frrcfg import parse
-from controller.router.frrplan import plan
-from controller.router.transaction import frr_edge_lines
+from controller.router.frr.plan import plan
+from controller.router.linux.transaction import frr_edge_lines
 
 APPLIED = "router bgp 64512\n neighbor 192.0.2.11 remote-as 64513\n neighbor 192.0.2.11 description frr-edge\n!\n"
 CUT_OFF = "ip route 203.0.113.128/25 blackhole\nrouter bgp 64512\n bgp router-id 192.0.2.1\n!\n"

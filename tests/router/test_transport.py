@@ -6,8 +6,8 @@ import asyncio
 
 from controller.inputs import load_paths
 from controller.lab import router as lab
-from controller.router.apply import read_running
-from controller.router.transport import ReusedConnection
+from controller.router.linux.apply import read_running
+from controller.router.ssh.transport import ReusedConnection
 
 
 def test_a_router_keeps_one_connection_until_its_spec_changes(router_lab: lab.RouterLab) -> None:

@@ -16,9 +16,10 @@ import pytest
 
 from controller.inputs import load_paths
 from controller.lab import router as lab
-from controller.router.commands import INTENT, LOCK_HOLDER
-from controller.router.lock import Holder, router_lock
-from controller.router.transport import RouterConnection, RouterUnreachable, load_private_key
+from controller.router.outcome import RouterUnreachable
+from controller.router.ssh.commands import INTENT, LOCK_HOLDER
+from controller.router.ssh.lock import Holder, router_lock
+from controller.router.ssh.transport import RouterConnection, load_private_key
 from tests.router.conftest import FIXTURES, REPO, SAMPLES, FrrEdge, Run, running_config, same_config
 
 EXIT_UNREACHABLE = 4

@@ -31,13 +31,10 @@ from controller.frrcfg.model import (
     peer_of,
 )
 from controller.render.frr import MARKER
+from controller.router.outcome import InvalidConfiguration
 
 Ownership = Literal["Managed", "Full"]
 _PREFIX = f"{MARKER}-"
-
-
-class InvalidConfiguration(FrrEdgeError):
-    """The rendered configuration (a raw snippet, usually) is not valid FRR syntax; nothing was sent."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,14 +19,11 @@ import asyncssh
 
 from controller.api.router import RouterSpec
 from controller.errors import FrrEdgeError
-from controller.router.commands import WORKDIR_NAME, Command, RouterCommands
+from controller.router.outcome import RouterUnreachable
+from controller.router.ssh.commands import WORKDIR_NAME, Command, RouterCommands
 
 CONNECT_TIMEOUT = 10.0
 COMMAND_TIMEOUT = 120.0
-
-
-class RouterUnreachable(FrrEdgeError):
-    """The router could not be reached or did not answer in time."""
 
 
 class HostKeyMismatch(RouterUnreachable):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -11,24 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from controller.api.routerstate import BGPSession
 from controller.frrcfg import FrrSyntaxError, parse
 from controller.frrcfg.redact import redact
-from controller.router.apply import read_running
-from controller.router.frrplan import owned_peers
-from controller.router.transport import RouterConnection
+from controller.router.frr.plan import owned_peers
+from controller.router.linux.apply import read_running
+from controller.router.outcome import Observation
+from controller.router.ssh.transport import RouterConnection
 
 _FAMILIES = ("ipv4Unicast", "ipv6Unicast")
-
-
-@dataclass(frozen=True, slots=True)
-class Observation:
-    """The router as it is now."""
-
-    running_config: str  # redacted
-    sessions: list[BGPSession]
-
-    @property
-    def sessions_summary(self) -> str:
-        established = sum(1 for session in self.sessions if session.state == "Established")
-        return f"{established}/{len(self.sessions)}"
 
 
 class _PeerSummary(BaseModel):

@@ -16,16 +16,19 @@ import posixpath
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from controller.api.router import INCLUDE_DIR
-from controller.errors import FrrEdgeError
 from controller.frrcfg.lines import LINE_BREAK, lines
 from controller.frrcfg.redact import redact
 from controller.pipeline import RouterResult
 from controller.render.nft import TABLE
-from controller.router import frrplan, transaction
-from controller.router.commands import (
+from controller.router.frr import plan as frrplan
+from controller.router.frr.plan import FrrPlan
+from controller.router.linux import transaction
+from controller.router.linux.tool_errors import describe, nft_problems, reload_problems, vtysh_problems
+from controller.router.nftables.delta import ElementDelta, element_delta
+from controller.router.outcome import ApplyReport, ConfigRejected, Method, RouterUnreachable
+from controller.router.ssh.commands import (
     APPLIED_FRR,
     APPLIED_NFT,
     CANDIDATE_FRR,
@@ -35,31 +38,10 @@ from controller.router.commands import (
     ROLLBACK_FRR,
     ROLLBACK_NFT,
 )
-from controller.router.frrplan import FrrPlan
-from controller.router.lock import DEFAULT_WAIT, Writer, router_lock
-from controller.router.nftdelta import ElementDelta, element_delta
-from controller.router.tool_errors import describe, nft_problems, reload_problems, vtysh_problems
-from controller.router.transport import Completed, RouterConnection, RouterUnreachable
+from controller.router.ssh.lock import DEFAULT_WAIT, Writer, router_lock
+from controller.router.ssh.transport import Completed, RouterConnection
 
-Method = Literal["none", "delta", "frr-reload"]
 _RUNNING_HEADER = ("Building configuration...", "Current configuration:")
-
-
-class ConfigRejected(FrrEdgeError):
-    """The router refused the configuration; what ran before is running again."""
-
-
-@dataclass(frozen=True, slots=True)
-class ApplyReport:
-    """What one apply did."""
-
-    method: Method
-    frr_changed: bool
-    nft_changed: bool
-    delta_commands: int
-    seconds: float
-    message: str
-    nft_elements: tuple[int, int] | None = None  # (added, removed) when nft got only changed elements
 
 
 def running_text(show_running: str) -> str:
@@ -104,7 +86,7 @@ async def read_running(connection: RouterConnection, settled: bool = False) -> s
 class ApplyPlan:
     """What an apply of a rendered router would do, decided from what the router runs now; nothing written.
 
-    `apply` carries it out; `frr-edge diff` and a paused Router's RouterState show it (router/preview.py).
+    `apply` carries it out; `frr-edge diff` and a paused Router's RouterState show it (linux/preview.py).
     """
 
     frr: FrrPlan
@@ -115,7 +97,7 @@ class ApplyPlan:
     nft_loaded: str | None  # the ruleset of the last good apply (APPLIED_NFT), when its table is there
 
     def nft_delta(self, nft: str) -> ElementDelta | None:
-        """Only the set and map elements that change, when nothing else does (nftdelta.element_delta)."""
+        """Only the set and map elements that change, when nothing else does (nftables.delta.element_delta)."""
         return element_delta(self.nft_loaded, nft) if self.nft_changed and self.nft_loaded else None
 
 

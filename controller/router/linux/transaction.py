@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from controller.frrcfg import Config, FrrSyntaxError, parse
 from controller.frrcfg.model import canonical
-from controller.router.commands import INTENT
-from controller.router.frrplan import claimed
-from controller.router.transport import RouterConnection
+from controller.router.frr.plan import claimed
+from controller.router.ssh.commands import INTENT
+from controller.router.ssh.transport import RouterConnection
 
 
 def _parsed(text: str | None) -> Config | None:
@@ -30,7 +30,7 @@ def _parsed(text: str | None) -> Config | None:
 def frr_edge_lines(applied: str | None, intent: str | None) -> str | None:
     """The text of every line frr-edge may have put on the router: the last good apply's and a cut-off one's.
 
-    One record is returned as it is. Two are joined in canonical form (frrplan.claimed), where each context of
+    One record is returned as it is. Two are joined in canonical form (frr.plan.claimed), where each context of
     each text has said what it means first: `router bgp N` of a raw snippet activates its own neighbors.
     """
     records = {text: config for text in (applied, intent) if text and (config := _parsed(text)) is not None}

@@ -27,16 +27,13 @@ from typing import Literal
 
 import asyncssh
 
-from controller.router.commands import LOCK_BUSY, LOCK_HOLDER
-from controller.router.transport import RouterConnection, RouterUnreachable
+from controller.router.outcome import RouterBusy, RouterUnreachable
+from controller.router.ssh.commands import LOCK_BUSY, LOCK_HOLDER
+from controller.router.ssh.transport import RouterConnection
 
 Writer = Literal["controller", "cli"]
 DEFAULT_WAIT = 30.0
 _ANSWER_SLACK = 15.0  # beyond the wait itself, for the link to carry the answer
-
-
-class RouterBusy(RouterUnreachable):
-    """Another writer held the router lock for the whole wait; the message names it."""
 
 
 @dataclass(frozen=True, slots=True)
