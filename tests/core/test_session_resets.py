@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from controller.desired import DesiredBGP, DesiredFRR, DesiredNeighbor
 from controller.render.frr import SessionReset, render_frr, session_resets
-from controller.router.frrplan import plan
+from controller.router.frr.plan import plan
 
 PEERS = ("192.0.2.10", "192.0.2.11", "2001:db8::10")
 _SETTINGS = (
