@@ -4,7 +4,8 @@ frr-edge renders `router bgp` (neighbors, peer-groups, listen ranges, address-fa
 route-maps and BFD profiles. For those the delta is a list of vtysh lines with their context enter/exit
 lines, meant for one `vtysh` session after `configure terminal`. Any other difference (interfaces, OSPF,
 BFD peers, a removal whose no-form is not known, ...) is listed in `Delta.unsupported`: the caller then
-falls back to frr-reload.py.
+falls back to frr-reload.py. A removal FRR itself refuses (model.IRREMOVABLE) is listed too, with
+CANNOT_REMOVE in its note (`Delta.impossible`): no fallback reaches that configuration either.
 
 Both sides are compared in their canonical form (model.canonical): what FRR rewrites when it loads a line
 compares equal. Objects are changed in the order their references need: what is referenced (BFD
@@ -36,10 +37,12 @@ from controller.frrcfg.model import (
     RouterBgp,
     Statement,
     canonical,
+    irremovable,
     peer_of,
 )
 
 B = TypeVar("B", bound=Block)
+CANNOT_REMOVE = "removed, but FRR cannot take it back in place"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +64,11 @@ class Delta:
     @property
     def empty(self) -> bool:
         return not self.lines and not self.unsupported
+
+    @property
+    def impossible(self) -> tuple[str, ...]:
+        """The notes of removals FRR refuses in place (model.IRREMOVABLE); frr-reload.py cannot do them either."""
+        return tuple(note for note in self.unsupported if f": {CANNOT_REMOVE}: " in note)
 
 
 def diff(running: Config, desired: Config) -> Delta:
@@ -160,7 +168,11 @@ def _no_form(item: Statement, where: str, out: _Out) -> str:
     """The removal of `item` ('' when nothing is to be sent); a note in `unsupported` when FRR's no-form is unknown."""
     removal = item.no_form()
     if removal is None:
-        out.unsupported_once(f"{where}{item.text()}: removed, and its no-form is not known")
+        why = irremovable(item.text())
+        if why is not None:
+            out.unsupported_once(f"{where}{item.text()}: {CANNOT_REMOVE}: {why}")
+        else:
+            out.unsupported_once(f"{where}{item.text()}: removed, and its no-form is not known")
         return ""
     return removal
 

@@ -162,7 +162,18 @@ POSITIVE_FORMS = (
     rf"no {_PEER} (enforce-first-as|capability extended-nexthop|send-community( \S+)?)",
 )
 _NO_FORMS = tuple((re.compile(pattern, re.ASCII), keep) for pattern, keep in NO_FORMS)
+# Lines FRR 8.4 takes but will not take back: their `no` form is refused by FRR itself, so no delta and no
+# frr-reload.py run reaches a configuration without them; only re-creating the context they are in would.
+IRREMOVABLE: tuple[tuple[str, str], ...] = (
+    (r"sid vpn export \S+", "FRR 8.4 answers `no sid vpn export` with \"It's not implemented\" (bgp_vty.c)"),
+)
+_IRREMOVABLE = tuple((re.compile(pattern, re.ASCII), why) for pattern, why in IRREMOVABLE)
 _POSITIVE_FORMS = tuple(re.compile(pattern, re.ASCII) for pattern in POSITIVE_FORMS)
+
+
+def irremovable(line: str) -> str | None:
+    """Why FRR cannot remove `line` once it runs it (IRREMOVABLE), or None when it can."""
+    return next((why for rule, why in _IRREMOVABLE if rule.fullmatch(line)), None)
 
 
 def command_no_form(line: str) -> str | None:

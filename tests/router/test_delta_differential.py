@@ -40,7 +40,7 @@ from controller.frrcfg.model import (
     Statement,
     peer_of,
 )
-from controller.router.frr.plan import Ownership, plan
+from controller.router.frr.plan import InvalidConfiguration, Ownership, plan
 from tests.core.builders import desired, frr_configuration
 from tests.router.frr_instance import FrrInstance
 
@@ -79,6 +79,7 @@ class Tally:
     pairs: int = 0
     delta: int = 0
     fallback: int = 0
+    refused: int = 0  # refused in advance: FRR cannot reach B in place, and frr-reload.py did not either
     skipped: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
     by_source: Counter[str] = field(default_factory=Counter)
@@ -90,6 +91,7 @@ class Tally:
             "pairs": self.pairs,
             "by delta": self.delta,
             "by fallback": self.fallback,
+            "refused in advance (FRR cannot reach B in place; frr-reload.py shown failing too)": self.refused,
             "failures": len(self.failures),
             "skipped (FRR refuses A or B alone, or a corpus mutation reads back otherwise)": dict(self.skipped),
             "pairs by source": dict(self.by_source),
@@ -145,7 +147,7 @@ def loaded_directly(frr: FrrInstance, text: str) -> str:
 
 @dataclass
 class Outcome:
-    method: str  # "delta" or "frr-reload"
+    method: str  # "delta", "frr-reload" or "refused"
     problems: list[str]
     commands: tuple[str, ...]
 
@@ -169,7 +171,10 @@ def apply_pair(
     running = frr.running()
     if known_only and not plan(running, a, ownership).noop:
         raise Skip("A reads back otherwise (canonical form not known)")
-    planned = plan(running, b, ownership, previous_text=a or None)
+    try:
+        planned = plan(running, b, ownership, previous_text=a or None)
+    except InvalidConfiguration as refused:
+        return refused_in_advance(frr, b, expected, str(refused))
     if planned.unsupported:
         method, said = "frr-reload", frr.reload(planned.text)
     else:
@@ -186,11 +191,23 @@ def apply_pair(
     return Outcome(method, problems, planned.commands)
 
 
+def refused_in_advance(frr: FrrInstance, b: str, expected: str, why: str) -> Outcome:
+    """The planner refused A -> B before sending anything: a removal FRR refuses in place. The refusal is
+    right only if frr-reload.py, the fallback, cannot reach B either: try it, and it must fail."""
+    if "cannot take it back in place" not in why:
+        return Outcome("refused", [f"the planner refused: {why}"], ())
+    frr.reload(b)
+    reached = lines(frr.running()) == lines(expected)
+    return Outcome("refused", [f"refused in advance, but frr-reload.py reached B: {why}"] if reached else [], ())
+
+
 def record(source: str, a: str, b: str, outcome: Outcome) -> None:
     TALLY.pairs += 1
     TALLY.by_source[source] += 1
     if outcome.method == "delta":
         TALLY.delta += 1
+    elif outcome.method == "refused":
+        TALLY.refused += 1
     else:
         TALLY.fallback += 1
     if outcome.problems:
@@ -318,6 +335,31 @@ PLAIN = """router bgp 64512
  exit-address-family
 exit
 """
+
+
+def test_a_removal_frr_refuses_in_place_is_refused_in_advance_and_frr_reload_cannot_do_it_either(
+    frr: FrrInstance,
+) -> None:
+    # FRR 8.4 answers `no sid vpn export` with "It's not implemented": no command takes the line back.
+    a = """router bgp 65001
+ segment-routing srv6
+  locator default
+ exit
+exit
+router bgp 65001 vrf blue
+ address-family ipv4 unicast
+  sid vpn export auto
+  rd vpn export 65001:10
+  export vpn
+ exit-address-family
+exit
+"""
+    b = a.replace("  sid vpn export auto\n", "")
+
+    outcome = judged(frr, "fixed", a, b, "Full")
+
+    assert outcome is not None and outcome.method == "refused", outcome
+    assert outcome.problems == [] and outcome.commands == ()
 
 
 @pytest.mark.parametrize("ownership", MODES)

@@ -169,7 +169,8 @@ def parse_rendered(text: str) -> Config:
 
 
 def plan(running_text: str, rendered_text: str, ownership: Ownership, previous_text: str | None = None) -> FrrPlan:
-    """The plan for one apply; raises InvalidConfiguration when the rendered text does not parse.
+    """The plan for one apply; raises InvalidConfiguration when the rendered text does not parse, or when it
+    needs a removal FRR refuses in place (Delta.impossible), before anything is sent.
 
     `previous_text` is the rendered text of the last apply, when known (see desired_config). The last plans
     are remembered: a run that changes nothing in FRR asks again with the same texts.
@@ -192,6 +193,11 @@ def _plan(running_text: str, rendered_text: str, ownership: Ownership, previous_
         previous = None
     desired = canonical(desired_config(running, rendered, ownership, previous))
     delta = diff(running, desired)
+    if delta.impossible:
+        raise InvalidConfiguration(
+            f"the router's FRR cannot get there in place: {delta.impossible[0]}; only re-creating the context "
+            "that holds the line would (by hand, on the router)"
+        )
     return FrrPlan(running, desired, tuple(delta.commands()), tuple(delta.unsupported))
 
 
