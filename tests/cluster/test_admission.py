@@ -240,6 +240,22 @@ def test_an_update_into_a_conflict_is_refused_and_the_object_keeps_its_version(
     assert stored["spec"]["bgp"]["routers"][0]["neighbors"][0]["address"] == "192.0.2.52"
 
 
+def test_an_update_that_resets_a_bgp_session_is_admitted_and_kubectl_shows_the_warning(
+    webhook: Webhook, kubectl: Kubectl
+) -> None:
+    assert apply(kubectl, configuration("restart", 64600, address="192.0.2.54")).returncode == 0
+
+    updated = apply(kubectl, configuration("restart", 64600, address="192.0.2.54", enableGracefulRestart=True))
+
+    assert updated.returncode == 0, updated.stderr
+    warning = "Warning: router admission-edge: the BGP session with neighbor 192.0.2.54 will be reset"
+    assert f"{warning} (graceful-restart changes)" in updated.stderr, updated.stderr
+    timers = apply(
+        kubectl, configuration("restart", 64600, address="192.0.2.54", enableGracefulRestart=True, holdTime="30s")
+    )
+    assert timers.returncode == 0 and "Warning" not in timers.stderr, timers.stderr
+
+
 def test_passwords_that_disagree_are_refused_without_showing_either(webhook: Webhook, kubectl: Kubectl) -> None:
     first = configuration("pw-1", 64600, address="192.0.2.53", password=PASSWORDS[0])
     assert apply(kubectl, first).returncode == 0
