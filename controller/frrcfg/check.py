@@ -89,6 +89,9 @@ class Verdict:
     # Lines that abbreviate a keyword (`nei 192.0.2.1 pass S`), by number, written with every keyword in full
     # as FRR shows them (`neighbor 192.0.2.1 password S`).
     in_full: tuple[tuple[int, str], ...] = ()
+    # Where each judged line goes: (line number, depth below the top level, the node it runs in). The depth of
+    # a context's header is that of the block it opens (`key chain K` run in a key node opens a block at 0).
+    placed: tuple[tuple[int, int, str], ...] = ()
 
     @property
     def accepted(self) -> bool:
@@ -119,7 +122,34 @@ def parse_checked(text: str, source: str = "<config>", verdict: Verdict | None =
             verdict.raise_first(source)
         raise
     verdict.raise_first(source)
+    _raise_misplaced(config, verdict, text, source)
     return config
+
+
+def _raise_misplaced(config: Config, verdict: Verdict, text: str, source: str) -> None:
+    """Raise FrrSyntaxError for the first line the grammar puts in another context than FRR runs it in.
+
+    vtysh runs a line the current node does not know in the first node above that knows it, and stays there
+    (`no ipv6 forwarding` after `key chain K` / `key 1` runs at the top level). The grammar ends a context it
+    has no typed form for only at `exit` or a command it knows at the top level, so it would keep such a
+    line inside, and the `exit` rendered after it would then leave the configuration altogether: FRR would
+    read everything after it wrongly or not at all. Such a snippet is refused, naming the line.
+    """
+    placed = {number: (depth, node) for number, depth, node in verdict.placed}
+    for path, item in config.walk():
+        if item.line not in placed:
+            continue
+        depth, node = placed[item.line]
+        if depth < len(path):
+            raise FrrSyntaxError(
+                f"FRR runs this line in node {node}, outside the `{path[depth].header()}` block it follows: "
+                "close the block with `exit` before it (the `exit` after it would leave the configuration)",
+                source=source,
+                line=item.line,
+                column=1,
+                text=redact_line(lines(text)[item.line - 1]),
+                expected=(),
+            )
 
 
 def in_full(text: str, verdict: Verdict) -> str:
@@ -151,6 +181,7 @@ def check(text: str, table: CommandTable | None = None) -> Verdict:
     refusals: list[Refusal] = []
     unjudged: list[Unjudged] = []
     written_in_full: list[tuple[int, str]] = []
+    placed: list[tuple[int, int, str]] = []
     every = lines(text)
     if every and every[-1] == "":
         every.pop()
@@ -171,6 +202,10 @@ def check(text: str, table: CommandTable | None = None) -> Verdict:
             refusals.append(dataclasses.replace(judged, node=node.name, node_key=node.key))
             continue
         landed, enters, keywords = judged
+        if enters is not None and enters in table.nodes:  # a context's header: where its block sits
+            placed.append((number, _depth(table, table.nodes[enters]) - 1, landed.name))
+        else:
+            placed.append((number, _depth(table, landed), landed.name))
         if any(keyword is not None and keyword != word for word, keyword in zip(words, keywords, strict=False)):
             indent = line[: len(line) - len(line.lstrip(_BLANKS))]
             full = " ".join(keyword or word for word, keyword in zip(words, keywords, strict=False))
@@ -186,7 +221,12 @@ def check(text: str, table: CommandTable | None = None) -> Verdict:
                 if words_of(rest) is not None and rest.strip(_BLANKS) != "end"
             ]
             return Verdict(
-                table.frr, tuple(refusals), tuple(unjudged), stopped_at=number, in_full=tuple(written_in_full)
+                table.frr,
+                tuple(refusals),
+                tuple(unjudged),
+                stopped_at=number,
+                in_full=tuple(written_in_full),
+                placed=tuple(placed),
             )
         if enters == NOT_RUN or (enters is not None and enters not in table.nodes):
             node = None
@@ -196,7 +236,16 @@ def check(text: str, table: CommandTable | None = None) -> Verdict:
             )
             continue
         node = landed if enters is None else table.nodes[enters]
-    return Verdict(table.frr, tuple(refusals), tuple(unjudged), in_full=tuple(written_in_full))
+    return Verdict(table.frr, tuple(refusals), tuple(unjudged), in_full=tuple(written_in_full), placed=tuple(placed))
+
+
+def _depth(table: CommandTable, node: CliNode) -> int:
+    """How many nodes `node` is below the top level (the node `configure` enters: 0)."""
+    depth = 0
+    while node.key != table.start and node.parent is not None:
+        node = table.nodes[node.parent]
+        depth += 1
+    return depth
 
 
 def _judge(
