@@ -165,9 +165,31 @@ _NO_FORMS = tuple((re.compile(pattern, re.ASCII), keep) for pattern, keep in NO_
 # Lines FRR 8.4 takes but will not take back: their `no` form is refused by FRR itself, so no delta and no
 # frr-reload.py run reaches a configuration without them; only re-creating the context they are in would.
 IRREMOVABLE: tuple[tuple[str, str], ...] = (
-    (r"sid vpn export \S+", "FRR 8.4 answers `no sid vpn export` with \"It's not implemented\" (bgp_vty.c)"),
+    (r"sid vpn export \S+", 'FRR 8.4 answers `no sid vpn export` with "It\'s not implemented" (bgp_vty.c)'),
 )
 _IRREMOVABLE = tuple((re.compile(pattern, re.ASCII), why) for pattern, why in IRREMOVABLE)
+# Lines FRR 8.4 takes but never shows back as written, so an apply could never see them run: the read-back
+# would differ on every apply, each apply would be rolled back, and every other change with it. Raw
+# snippets holding one are refused (each measured on FRR 8.4.4 in the router lab: loaded, then shown).
+NOT_SHOWN: tuple[tuple[str, str], ...] = (
+    (r"hostname \S+", "the running configuration shows the router's own hostname: set it on the router"),
+    (r"banner motd .*", "vtysh keeps the banner itself and shows none of it"),
+    (
+        r"ip(v6)? forwarding",
+        "FRR shows forwarding only when it is off (`no ip forwarding`): enable it on the router (sysctl)",
+    ),
+    (r"no ip nht resolve-via-default", "it is FRR's default and FRR shows no line for it: leave it out"),
+    (r"no ipv6 nht resolve-via-default", "it is FRR's default and FRR shows no line for it: leave it out"),
+    (r"no bgp log-neighbor-changes", "it is the default of `frr defaults traditional` and FRR shows no line for it"),
+)
+_NOT_SHOWN = tuple((re.compile(pattern, re.ASCII), why) for pattern, why in NOT_SHOWN)
+
+
+def not_shown(line: str) -> str | None:
+    """Why FRR never shows `line` back as written (NOT_SHOWN), or None when it does or it is not known."""
+    return next((why for rule, why in _NOT_SHOWN if rule.fullmatch(line)), None)
+
+
 _POSITIVE_FORMS = tuple(re.compile(pattern, re.ASCII) for pattern in POSITIVE_FORMS)
 
 

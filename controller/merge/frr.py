@@ -376,7 +376,29 @@ def _parsed_raw(origin: Origin, text: str, warnings: list[InputWarning]) -> Conf
     for unjudged in verdict.unjudged:
         message = f"spec.raw.rawConfig line {unjudged.line}: not checked: {unjudged.reason}"
         warnings.append(InputWarning(origin, message, "RawNotChecked"))
+    _refuse_what_frr_does_not_show(origin, config)
     return config
+
+
+def _refuse_what_frr_does_not_show(origin: Origin, config: Config) -> None:
+    """Raise InvalidInput for a line FRR never shows back as written (frrcfg.model.NOT_SHOWN), or an empty
+    `vrf` block (FRR shows none): an apply of it could never be seen to run, so every apply would roll back."""
+    from controller.frrcfg.model import Block, Command, not_shown
+
+    for _, item in config.walk():
+        if isinstance(item, Command):
+            line, why = item.text(), not_shown(item.text())
+        elif isinstance(item, Block) and item.header().startswith("vrf ") and not item.items:
+            line, why = item.header(), "FRR shows no empty `vrf` block"
+        else:
+            continue
+        if why is not None:
+            raise InvalidInput(
+                origin,
+                "spec.raw.rawConfig",
+                f"line {item.line}: FRR never shows this line back as written ({why}), so no apply could see it "
+                f"run: {redact_line(line)!r}",
+            )
 
 
 def _imports_reach(desired: DesiredFRR, start: str, goal: str) -> bool:
