@@ -173,7 +173,7 @@ _IRREMOVABLE = tuple((re.compile(pattern, re.ASCII), why) for pattern, why in IR
 # snippets holding one are refused (each measured on FRR 8.4.4 in the router lab: loaded, then shown).
 NOT_SHOWN: tuple[tuple[str, str], ...] = (
     (r"hostname \S+", "the running configuration shows the router's own hostname: set it on the router"),
-    (r"banner motd .*", "vtysh keeps the banner itself and shows none of it"),
+    (r"banner motd line .*", "vtysh keeps the banner itself and shows none of it"),
     (
         r"ip(v6)? forwarding",
         "FRR shows forwarding only when it is off (`no ip forwarding`): enable it on the router (sysctl)",

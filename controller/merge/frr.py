@@ -382,7 +382,8 @@ def _parsed_raw(origin: Origin, text: str, warnings: list[InputWarning]) -> Conf
 
 def _refuse_what_frr_does_not_show(origin: Origin, config: Config) -> None:
     """Raise InvalidInput for a line FRR never shows back as written (frrcfg.model.NOT_SHOWN), or an empty
-    `vrf` block (FRR shows none): an apply of it could never be seen to run, so every apply would roll back."""
+    `vrf` block (FRR shows none): an apply of it could never be seen to run, so every apply would roll back.
+    A `line vty` block is refused too: FRR shows it, but nothing takes it back once the snippet goes."""
     from controller.frrcfg.model import Block, Command, not_shown
 
     for _, item in config.walk():
@@ -390,6 +391,12 @@ def _refuse_what_frr_does_not_show(origin: Origin, config: Config) -> None:
             line, why = item.text(), not_shown(item.text())
         elif isinstance(item, Block) and item.header().startswith("vrf ") and not item.items:
             line, why = item.header(), "FRR shows no empty `vrf` block"
+        elif isinstance(item, Block) and item.header() == "line vty":
+            # Shown, but never taken back: every apply after the snippet's removal would roll back.
+            line, why = (
+                item.header(),
+                "FRR has no `no line vty` and `no exec-timeout` leaves its line: set it on the router",
+            )
         else:
             continue
         if why is not None:

@@ -82,7 +82,7 @@ def test_validate_exits_3_before_anything_reaches_a_router(tmp_path: Path) -> No
 
 def test_a_raw_line_the_command_table_cannot_judge_is_a_warning_naming_it_not_a_silent_pass(tmp_path: Path) -> None:
     # vtysh runs `banner motd file` itself and decides on the router (the file must exist there).
-    raw = snippet("motd", "banner motd line checked\nbanner motd file /etc/frr/motd.txt\n")
+    raw = snippet("motd", "ip prefix-list checked seq 5 permit any\nbanner motd file /etc/frr/motd.txt\n")
     path = tmp_path / "in.yaml"
     path.write_text("\n---\n".join([ROUTER, SPEAKERS, raw]))
 

@@ -51,7 +51,17 @@ def test_frr_takes_the_line_and_does_not_show_it_back_as_written(frr: FrrInstanc
     assert not plan(frr.running(), text, "Full").noop
 
 
-@pytest.mark.parametrize("text", EXAMPLES.values(), ids=EXAMPLES.keys())
+def test_a_line_vty_block_is_never_taken_back(frr: FrrInstance) -> None:
+    frr.reset()
+    assert frr.load("line vty\n exec-timeout 0 0\nexit\n") == ""
+    assert "Unknown command" in frr.load("no line vty\n")
+    frr.load("line vty\n no exec-timeout\nexit\n")
+    assert " exec-timeout 0 0" in frr.running().splitlines()
+
+
+@pytest.mark.parametrize(
+    "text", [*EXAMPLES.values(), "line vty\n exec-timeout 0 0\nexit\n"], ids=[*EXAMPLES, "line vty"]
+)
 def test_validate_refuses_it_naming_the_object_field_and_line(tmp_path: Path, text: str) -> None:
     body = text.replace("\n", "\\n")
     raw = frr_configuration("admin", f'routerSelector: {{matchLabels: {{site: lab}}}}\nraw: {{rawConfig: "{body}"}}')
