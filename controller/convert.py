@@ -28,7 +28,6 @@ _KEPT_METADATA = ("name", "namespace", "labels", "annotations")
 _LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
-
 class SelectorError(ValueError):
     """A label selector that kubectl would not take either."""
 

@@ -153,7 +153,6 @@ def test_a_selector_kubectl_would_refuse_is_refused(text: str) -> None:
         parse_selector(text)
 
 
-
 @pytest.mark.parametrize(
     ("place", "value", "field"),
     [
