@@ -245,6 +245,24 @@ def test_a_malformed_legacy_configmap_names_the_entry() -> None:
     assert "ConfigMap metallb-legacy/config: data.config.address-pools[1]" in str(result.errors[0])
 
 
+def test_a_legacy_node_selector_kubernetes_refuses_names_the_peer() -> None:
+    # Finding 9: `NotIn` without values selected every speaker node; MetalLB's parser refuses it.
+    refused = (
+        (REPO / "samples" / "metallb-legacy" / "config.yaml")
+        .read_text()
+        .replace(
+            "      my-asn: 64636\n",
+            "      my-asn: 64636\n      node-selectors:\n"
+            "      - match-expressions:\n        - {key: kubernetes.io/hostname, operator: NotIn}\n",
+        )
+    )
+    [result] = render_all(resources(refused, (REPO / "samples" / "metallb-legacy" / "router.yaml").read_text()))
+    assert not result.ok
+    message = str(result.errors[0])
+    assert "ConfigMap metallb-legacy/config: data.config.peers[0]" in message
+    assert "operator NotIn needs at least one value" in message
+
+
 @given(st.ip_addresses(v=4), st.integers(8, 32), st.integers(8, 32))
 def test_receive_selector_accepts_exactly_the_aggregated_announcements(
     address: ipaddress.IPv4Address, length: int, aggregation: int
