@@ -55,6 +55,17 @@ def test_session_settings_come_from_the_bgppeer_with_the_password_from_its_secre
     assert (v6.password, v6.bfd_profile) == (None, None)
 
 
+def test_a_password_secret_that_is_not_basic_auth_names_the_bgppeer_and_the_secret() -> None:
+    # Finding 3: MetalLB refuses a BGPPeer's passwordSecret of any type but kubernetes.io/basic-auth.
+    opaque = sample_inputs(("metallb.yaml", "type: kubernetes.io/basic-auth", "type: Opaque"))
+    with pytest.raises(InvalidInput) as caught:
+        router_of(opaque)
+    assert str(caught.value.origin).endswith("BGPPeer metallb-system/edge-v4")
+    assert caught.value.field == "spec.passwordSecret"
+    assert "Secret metallb-system/bgp-auth" in caught.value.why and "kubernetes.io/basic-auth" in caught.value.why
+    assert "sample-only-change-me" not in str(caught.value)
+
+
 def test_to_receive_is_exactly_the_advertised_pools_with_aggregation_turned_into_lengths() -> None:
     desired, _ = router_of(sample_inputs())
     neighbors = desired.frr.routers[""].neighbors
