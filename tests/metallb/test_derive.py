@@ -7,7 +7,7 @@ import ipaddress
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from controller.desired import ANY_SOURCE, AllowEntry, DesiredRouter
@@ -173,6 +173,60 @@ def test_every_load_balancer_ip_and_port_is_allowed_with_source_ranges() -> None
     assert AllowEntry(4, "203.0.113.13/32", "tcp", (8080, 8080), ANY_SOURCE) in allow
     assert not [entry for entry in allow if entry.ports == (9000, 9000)]  # still pending: skipped quietly
     assert not [entry for entry in allow if entry.destination == "203.0.113.11/32" and entry.source == ANY_SOURCE]
+
+
+SOURCE_RANGES = "service.beta.kubernetes.io/load-balancer-source-ranges"
+ADMIN_API = "  name: admin-api\n  namespace: shop\n"
+ADMIN_API_RANGES = "  loadBalancerSourceRanges: [192.0.2.0/24]\n"
+
+
+def admin_api_sources(annotation: str | None, spec_ranges: str | None = None) -> tuple[set[str], list[str]]:
+    """The sources admin-api (203.0.113.11, port 8443) is allowed from, with the annotation and spec ranges
+    given (None: absent), and the warnings."""
+    annotated = ADMIN_API if annotation is None else f"{ADMIN_API}  annotations:\n    {SOURCE_RANGES}: '{annotation}'\n"
+    ranges = "" if spec_ranges is None else f"  loadBalancerSourceRanges: {spec_ranges}\n"
+    desired, warnings = router_of(
+        sample_inputs(("services.yaml", ADMIN_API, annotated), ("services.yaml", ADMIN_API_RANGES, ranges))
+    )
+    sources = {entry.source for entry in desired.firewall.allow if entry.destination == "203.0.113.11/32"}
+    return sources, warnings
+
+
+def test_the_source_ranges_annotation_restricts_a_service_without_spec_ranges() -> None:
+    # Finding 8: Kubernetes' GetLoadBalancerSourceRanges reads the annotation when the spec has none;
+    # frr-edge ignored it and opened the Service to all.
+    assert admin_api_sources("192.0.2.0/24")[0] == {"192.0.2.0/24"}
+    assert admin_api_sources(" 192.0.2.0/24 , 198.51.100.7/32 ")[0] == {"192.0.2.0/24", "198.51.100.7/32"}
+    assert admin_api_sources("192.0.2.0/24", "[198.51.100.0/24]")[0] == {"198.51.100.0/24"}  # the spec first
+    assert admin_api_sources("  ")[0] == {ANY_SOURCE}  # empty: Kubernetes' default, every source
+    assert admin_api_sources(None)[0] == {ANY_SOURCE}
+
+
+@pytest.mark.parametrize("annotation", ["192.0.2.0/33", "192.0.2.0/24,,198.51.100.0/24", "everyone", "fe80::/64%eth0"])
+def test_an_invalid_source_ranges_annotation_skips_the_service_instead_of_opening_it(annotation: str) -> None:
+    sources, warnings = admin_api_sources(annotation)
+    assert sources == set()
+    [warning] = [w for w in warnings if "admin-api" in w]
+    assert warning.startswith(f"Service shop/admin-api: skipped: metadata.annotations[{SOURCE_RANGES}]: ")
+
+
+@st.composite
+def source_range(draw: st.DrawFn) -> str:
+    """A CIDR as users write it: host bits allowed, either family."""
+    address = draw(st.ip_addresses())
+    return f"{address}/{draw(st.integers(0, address.max_prefixlen))}"
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    st.lists(source_range(), min_size=1, max_size=4),
+    st.lists(st.sampled_from(["", " ", "  ", "\t"]), min_size=8, max_size=8),
+)
+def test_the_annotation_allows_what_the_same_spec_ranges_allow(ranges: list[str], blanks: list[str]) -> None:
+    texts = [f"{blanks[i % 8]}{text}{blanks[(i + 1) % 8]}" for i, text in enumerate(ranges)]
+    from_annotation = admin_api_sources(",".join(texts))
+    from_spec = admin_api_sources(None, "[" + ", ".join(f"'{text}'" for text in texts) + "]")
+    assert from_annotation == from_spec
 
 
 def test_a_rate_limit_annotation_limits_each_port_and_a_malformed_one_only_warns() -> None:
