@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from controller.exit_codes import EXIT_INVALID, EXIT_OK
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 # Metadata that describes the FRR-K8s object in its cluster, not the configuration it holds.
 _KEPT_METADATA = ("name", "namespace", "labels", "annotations")
 _LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
-
 
 
 class SelectorError(ValueError):
@@ -98,18 +98,29 @@ def convert(document: dict[str, Any], router_selector: LabelSelector) -> dict[st
 
     `spec.nodeSelector` is dropped and `router_selector` takes its place; status and the metadata of the
     FRR-K8s object (uid, resourceVersion, managedFields, its last-applied annotation) are left behind.
+    A metadata, annotations or spec that is not a mapping (YAML gives null, a scalar or a list just as
+    easily) is passed on as it is, for the schema check to name.
     """
     from controller.api.common import API_VERSION
 
-    metadata = {key: value for key, value in (document.get("metadata") or {}).items() if key in _KEPT_METADATA}
-    annotations = {key: value for key, value in metadata.get("annotations", {}).items() if key != _LAST_APPLIED}
-    if annotations:
-        metadata["annotations"] = annotations
-    else:
-        metadata.pop("annotations", None)
-    spec = {key: value for key, value in (document.get("spec") or {}).items() if key != "nodeSelector"}
-    spec["routerSelector"] = router_selector.model_dump(by_alias=True, exclude_defaults=True)
+    metadata = _without(document.get("metadata", {}), lambda key: key not in _KEPT_METADATA)
+    if isinstance(metadata, dict) and "annotations" in metadata:
+        annotations = _without(metadata["annotations"], lambda key: key == _LAST_APPLIED)
+        if annotations == {}:
+            del metadata["annotations"]
+        else:
+            metadata["annotations"] = annotations
+    spec = _without(document.get("spec", {}), lambda key: key == "nodeSelector")
+    if isinstance(spec, dict):
+        spec["routerSelector"] = router_selector.model_dump(by_alias=True, exclude_defaults=True)
     return {"apiVersion": API_VERSION, "kind": "FRRConfiguration", "metadata": metadata, "spec": spec}
+
+
+def _without(value: Any, dropped: Callable[[Any], bool]) -> Any:
+    """A mapping without the keys `dropped` says; any other value unchanged."""
+    if not isinstance(value, dict):
+        return value
+    return {key: item for key, item in value.items() if not dropped(key)}
 
 
 def _frrk8s_configurations(paths: list[str]) -> list[tuple[Origin, dict[str, Any]]]:
@@ -163,7 +174,8 @@ def _convert(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     converted, code = [], EXIT_OK
     for origin, document in found:
-        if (document.get("spec") or {}).get("nodeSelector"):
+        spec = document.get("spec")
+        if isinstance(spec, dict) and spec.get("nodeSelector"):
             print(
                 f"frr-edge: note: {origin}: spec.nodeSelector selected nodes and is dropped; "
                 "the Routers are the ones --router-selector selects",

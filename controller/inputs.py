@@ -66,6 +66,22 @@ class Invalid:
         return self.router_selector is None or self.router_selector.matches(labels)
 
 
+# The only Secret type a password may come from: MetalLB (a BGPPeer's passwordSecret) and FRR-K8s (a
+# neighbor's passwordSecret) refuse any other, so the same Secret works or fails alike in all three.
+BASIC_AUTH = "kubernetes.io/basic-auth"
+
+
+@dataclass(frozen=True, slots=True)
+class SecretData:
+    """A Secret as frr-edge keeps it: its type (Opaque when none is given) and every key's text.
+
+    The values are left out of repr, so that a Secret printed by mistake shows none of them.
+    """
+
+    type: str
+    values: dict[str, str] = field(repr=False)
+
+
 @dataclass(slots=True)
 class Inputs:
     """Everything frr-edge reads, sorted out by kind."""
@@ -73,7 +89,7 @@ class Inputs:
     routers: list[Loaded[Router]] = field(default_factory=list)
     frr_configurations: list[Loaded[FRRConfiguration]] = field(default_factory=list)
     firewall_policies: list[Loaded[FirewallPolicy]] = field(default_factory=list)
-    secrets: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+    secrets: dict[tuple[str, str], SecretData] = field(default_factory=dict)
     # Objects of other kinds (MetalLB resources, Nodes, Pods, Services), kept raw for derivation.
     others: list[tuple[Origin, dict[str, Any]]] = field(default_factory=list)
     invalid: list[Invalid] = field(default_factory=list)
@@ -108,9 +124,25 @@ def ssh_private_key(inputs: Inputs, router: Router) -> str:
     """
     ref = router.spec.ssh_key_secret_ref
     secret = inputs.secrets.get((ref.namespace, ref.name))
-    if secret is None or ref.key not in secret:
+    if secret is None or ref.key not in secret.values:
         raise NotInInputs(f"Secret {ref.namespace}/{ref.name} with key {ref.key}")
-    return secret[ref.key]
+    return secret.values[ref.key]
+
+
+def password_from(secrets: Mapping[tuple[str, str], SecretData], namespace: str, name: str) -> str:
+    """The `password` key of the Secret namespace/name, which must be of type kubernetes.io/basic-auth.
+
+    Raises ValueError naming the Secret (never a value): missing, of another type, or without the key.
+    """
+    secret = secrets.get((namespace, name))
+    if secret is None:
+        raise ValueError(f"Secret {namespace}/{name} not found")
+    if secret.type != BASIC_AUTH:
+        raise ValueError(f"Secret {namespace}/{name} is of type {secret.type}; a password Secret must be {BASIC_AUTH}")
+    password = secret.values.get("password")
+    if not password:
+        raise ValueError(f"Secret {namespace}/{name} has no key 'password'")
+    return password
 
 
 def _selector_of(document: dict[str, Any]) -> LabelSelector | None:
@@ -171,7 +203,8 @@ def add_object(inputs: Inputs, document: dict[str, Any], path: str | None = None
         from controller.kubernetes import Secret
 
         try:
-            inputs.secrets[(origin.namespace or "default", name)] = Secret.model_validate(document).values
+            secret = Secret.model_validate(document)
+            inputs.secrets[(origin.namespace or "default", name)] = SecretData(secret.type, secret.values)
         except ValidationError as error:
             # Never the value: pydantic's message only names the type that was expected. A Router that
             # needs this Secret fails on its own ("not found"); the others are not held up by it.

@@ -35,7 +35,8 @@ def _source_network(value: str) -> str:
 
 
 Address = Annotated[str, Field(max_length=64), AfterValidator(canonical_address)]
-SourceRange = Annotated[str, Field(max_length=64), AfterValidator(_source_network)]
+MAX_SOURCE_RANGE_LENGTH = 64
+SourceRange = Annotated[str, Field(max_length=MAX_SOURCE_RANGE_LENGTH), AfterValidator(_source_network)]
 Name = Annotated[str, Field(min_length=1, max_length=253, pattern=r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")]
 Namespace = Annotated[str, Field(min_length=1, max_length=63, pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
 
@@ -74,12 +75,39 @@ class ServiceStatus(KubernetesObject):
     load_balancer: LoadBalancerStatus | None = None
 
 
+# Kubernetes' older way to give a LoadBalancer Service's source ranges: comma-separated CIDRs, read only when
+# spec.loadBalancerSourceRanges is empty (k8s.io/cloud-provider service helpers, GetLoadBalancerSourceRanges).
+SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-ranges"
+
+
 class Service(KubernetesObject):
     """A Service; frr-edge reads LoadBalancer Services' ports, addresses and source ranges."""
 
     metadata: ObjectMeta
     spec: ServiceSpec = Field(default_factory=ServiceSpec)
     status: ServiceStatus | None = None
+
+    @property
+    def source_ranges(self) -> tuple[str, ...]:
+        """The sources allowed in, as Kubernetes' GetLoadBalancerSourceRanges reads them; () for every source.
+
+        spec.loadBalancerSourceRanges first; when it is empty, the annotation (CIDRs separated by commas,
+        blanks around each trimmed; an empty annotation means every source). Each CIDR is read as the spec's
+        are (host bits allowed). Raises ValueError for an annotation entry that is not a CIDR.
+        """
+        if self.spec.load_balancer_source_ranges:
+            return tuple(self.spec.load_balancer_source_ranges)
+        annotation = self.metadata.annotations.get(SOURCE_RANGES_ANNOTATION, "").strip()
+        if not annotation:
+            return ()
+        ranges = []
+        for entry in annotation.split(","):
+            if not entry.strip():
+                raise ValueError(f"{annotation!r} has an empty entry between commas (each entry is a CIDR)")
+            if len(entry.strip()) > MAX_SOURCE_RANGE_LENGTH:
+                raise ValueError(f"{entry.strip()[:64]!r}... is not a CIDR")
+            ranges.append(_source_network(entry))
+        return tuple(ranges)
 
     @property
     def ingress_ips(self) -> tuple[str, ...]:

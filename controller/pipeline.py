@@ -124,7 +124,7 @@ def desired_routing(router: Loaded[Router], inputs: Inputs, cluster: Cluster | N
             (r.asn for c in configurations for r in c.object.spec.bgp.routers if not r.vrf),
             None,
         )
-        derived = derive_frr(router.object, cluster, asn_hint)
+        derived = derive_frr(router.object, cluster, asn_hint, inputs.secrets)
         warnings, bgp_ports = derived.warnings, derived.bgp_ports
         if derived.frr is not None:
             configurations.append(Loaded(_derived_origin(derived.frr), derived.frr))

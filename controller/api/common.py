@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, model_validator
 from pydantic.alias_generators import to_camel
 
 from controller.addresses import MAX_ADDRESS_LENGTH, MAX_PREFIX_LENGTH, canonical_address, canonical_network
@@ -150,8 +150,20 @@ MatchLabelKey = Annotated[str, AfterValidator(_label_key)]
 LabelValue = Annotated[str, Field(max_length=63, pattern=r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")]
 
 
+# Kubernetes refuses a requirement whose values do not fit its operator (apimachinery's
+# LabelSelectorAsSelector, and with it MetalLB and FRR-K8s); `NotIn` with no values would select everything.
+_VALUES_FIT_OPERATOR = "values must not be empty for In and NotIn, and must be empty for Exists and DoesNotExist"
+
+
 class LabelSelectorRequirement(Model):
     """One label selector requirement, as in Kubernetes."""
+
+    model_config = settings(
+        cel(
+            "(self.operator == 'In' || self.operator == 'NotIn') == (has(self.values) && size(self.values) > 0)",
+            _VALUES_FIT_OPERATOR,
+        )
+    )
 
     key: LabelKey = Field(description="The label key the requirement applies to.")
     operator: Literal["In", "NotIn", "Exists", "DoesNotExist"] = Field(
@@ -160,8 +172,16 @@ class LabelSelectorRequirement(Model):
     values: list[LabelValue] = Field(
         default_factory=list,
         max_length=64,
-        description="Values for In and NotIn; must be empty for Exists and DoesNotExist.",
+        description="Values for In and NotIn (at least one); must be empty for Exists and DoesNotExist.",
     )
+
+    @model_validator(mode="after")
+    def _values_fit_operator(self) -> LabelSelectorRequirement:
+        if self.operator in ("In", "NotIn") and not self.values:
+            raise ValueError(f"values: operator {self.operator} needs at least one value")
+        if self.operator in ("Exists", "DoesNotExist") and self.values:
+            raise ValueError(f"values: operator {self.operator} takes no values")
+        return self
 
 
 class LabelSelector(Model):

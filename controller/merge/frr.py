@@ -35,12 +35,12 @@ from controller.desired import (
 from controller.errors import REDACTED, InputWarning, InvalidInput, MergeConflict, Origin
 from controller.frrcfg import FrrSyntaxError
 from controller.frrcfg.redact import redact_line
-from controller.inputs import Loaded
+from controller.inputs import Loaded, SecretData, password_from
 
 if TYPE_CHECKING:
     from controller.frrcfg import Config
 
-Secrets = dict[tuple[str, str], dict[str, str]]
+Secrets = dict[tuple[str, str], SecretData]
 
 # SESSION_FIELDS (api/frrconfiguration.py) as DesiredNeighbor holds them: (attribute, the API field named in a
 # conflict), each compared with the value an unset field means. The timers compare by effect (_timers),
@@ -87,14 +87,10 @@ def _password(origin: Origin, path: str, neighbor: Neighbor, secrets: Secrets) -
     if reference is None:
         return None
     namespace = reference.namespace or origin.namespace or "default"
-    data = secrets.get((namespace, reference.name))
-    if data is None:
-        raise InvalidInput(origin, f"{path}.passwordSecret", f"Secret {namespace}/{reference.name} not found")
-    password = data.get("password")
-    if not password:
-        raise InvalidInput(
-            origin, f"{path}.passwordSecret", f"Secret {namespace}/{reference.name} has no key 'password'"
-        )
+    try:
+        password = password_from(secrets, namespace, reference.name)
+    except ValueError as error:
+        raise InvalidInput(origin, f"{path}.passwordSecret", str(error)) from None
     try:
         return check_password(password)
     except ValueError as error:

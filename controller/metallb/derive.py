@@ -7,7 +7,7 @@ Pure: a Router and a Cluster in, an FRRConfiguration `metallb-<router>` and a Fi
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,7 @@ from controller.api.firewallpolicy import AllowRule, RateLimitRule
 from controller.api.frrconfiguration import SESSION_FIELDS, SESSION_FIELDS_IF_SET, Neighbor
 from controller.api.ratelimit import RateLimitError, parse_rate
 from controller.errors import REDACTED, InputWarning, InvalidInput, MergeConflict, Origin, invalid_input
+from controller.inputs import SecretData, password_from
 from controller.metallb import fields
 from controller.metallb.legacy import read_legacy
 from controller.metallb.resources import (
@@ -239,10 +240,27 @@ def _validated(peer: Peer, neighbor: dict[str, Any]) -> Neighbor:
         raise InvalidInput(peer.origin, where, f"as a router neighbor: {problem.field}: {problem.why}") from None
 
 
-def derive_frr(router: Router, cluster: Cluster, asn_hint: int | None) -> DerivedFRR:
+def _check_password_secret(peer: Peer, secrets: Mapping[tuple[str, str], SecretData]) -> None:
+    """MetalLB's rule for a BGPPeer's passwordSecret: it exists, is kubernetes.io/basic-auth, has `password`.
+
+    Raises InvalidInput naming the BGPPeer, spec.passwordSecret and the Secret (never its value).
+    """
+    reference = peer.spec.password_secret
+    if reference is None:
+        return
+    try:
+        password_from(secrets, reference.namespace or peer.origin.namespace or "default", reference.name)
+    except ValueError as error:
+        raise InvalidInput(peer.origin, "spec.passwordSecret", str(error)) from None
+
+
+def derive_frr(
+    router: Router, cluster: Cluster, asn_hint: int | None, secrets: Mapping[tuple[str, str], SecretData]
+) -> DerivedFRR:
     """The FRRConfiguration `metallb-<router>` of a router with `metallb.enabled`, what is not mirrored, and
     the ports speakers dial.
 
+    `secrets` are read only to check each BGPPeer's passwordSecret as MetalLB does (merge reads the value).
     Raises InvalidInput (an invalid object in the router's MetalLB namespace spoils it) or MergeConflict.
     """
     for invalid in cluster.invalid:
@@ -270,6 +288,7 @@ def derive_frr(router: Router, cluster: Cluster, asn_hint: int | None) -> Derive
             raise MergeConflict(
                 f"router {router.metadata.name}", "peerASN", asn_owner.origin, str(router_asn), peer.origin, str(asn)
             )
+        _check_password_secret(peer, secrets)
         if peer.spec.bfd_profile:
             profile = namespace.bfd_profiles.get(peer.spec.bfd_profile)
             if profile is None:

@@ -82,7 +82,12 @@ FIELDS: tuple[Field, ...] = (
     Field("BGPPeer", "routerID", IRRELEVANT, _SPEAKER_ONLY),
     Field("BGPPeer", "nodeSelectors", MIRRORED, _SELECTION),
     Field("BGPPeer", "password", MIRRORED, "neighbor password"),
-    Field("BGPPeer", "passwordSecret", MIRRORED, "neighbor password, from the Secret (key `password`)"),
+    Field(
+        "BGPPeer",
+        "passwordSecret",
+        MIRRORED,
+        "neighbor password, from the Secret (type `kubernetes.io/basic-auth`, key `password`)",
+    ),
     Field("BGPPeer", "passwordSecret.name", MIRRORED, "the Secret"),
     Field("BGPPeer", "passwordSecret.namespace", MIRRORED, "the Secret's namespace (the BGPPeer's when empty)"),
     Field("BGPPeer", "bfdProfile", MIRRORED, "neighbor bfd profile, translated from the BFDProfile (below)"),

@@ -23,8 +23,8 @@ from controller.addresses import Network, canonical_address, parse_address, pars
 from controller.api.common import LabelSelector
 from controller.api.duration import duration_seconds
 from controller.errors import InvalidInput, Origin, invalid_input
+from controller.kubernetes import SOURCE_RANGES_ANNOTATION, ObjectMeta
 from controller.kubernetes import Node as NodeObject
-from controller.kubernetes import ObjectMeta
 from controller.kubernetes import Pod as PodObject
 from controller.kubernetes import Service as ServiceObject
 
@@ -345,16 +345,21 @@ def _speaker_labels(document: dict[str, Any]) -> dict[str, str]:
     return {key: value for key, value in labels.items() if isinstance(key, str) and isinstance(value, str)}
 
 
-def _service(origin: Origin, service: ServiceObject) -> Service | None:
+def _service(origin: Origin, service: ServiceObject) -> Service | InvalidInput | None:
     spec = service.spec
     if spec.type != "LoadBalancer":
         return None
+    try:
+        source_ranges = service.source_ranges
+    except ValueError as error:
+        # As an invalid spec range does: the Service is skipped, never opened to every source.
+        return InvalidInput(origin, f"metadata.annotations[{SOURCE_RANGES_ANNOTATION}]", str(error))
     return Service(
         origin=origin,
         load_balancer_class=spec.load_balancer_class,
         ingress_ips=service.ingress_ips,
         ports=tuple(ServicePort(port.protocol.lower(), port.port) for port in spec.ports),
-        source_ranges=tuple(spec.load_balancer_source_ranges),
+        source_ranges=source_ranges,
         annotations=service.metadata.annotations,
     )
 

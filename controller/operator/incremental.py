@@ -6,7 +6,7 @@ router the controller keeps what its last full render used: each Service's entri
 each allowed entry has, and the ruleset's layout. When only Services changed since (the index's
 `routing_version` is the same) and every change is simple, the new result is the last one with those
 elements changed, at a cost that grows with the changes, not with the Services. Simple: the Service's entries
-allow any source on its own addresses (no loadBalancerSourceRanges), its rate limits stay the same, nothing
+allow any source on its own addresses (no source ranges), its rate limits stay the same, nothing
 about it is a warning or invalid, and no wider allowed prefix contains its addresses (those lay out
 differently). Anything else is rendered from scratch. Either way the result is the one
 `pipeline.render_router` computes from scratch (tests/operator/test_incremental.py runs random event

@@ -79,6 +79,24 @@ def test_invalid_config_spoils_only_the_routers_it_selects(tmp_path: Path) -> No
     assert "router edge-1" in result.stdout
 
 
+def test_a_router_selector_kubernetes_refuses_exits_2_instead_of_selecting_every_router(tmp_path: Path) -> None:
+    # Finding 9: `NotIn` with no values matched every Router, including ones of another site.
+    everywhere = frr_configuration(
+        "everywhere",
+        "routerSelector: {matchExpressions: [{key: frr-edge.dev/site, operator: NotIn}]}\n"
+        "raw: {rawConfig: 'ip prefix-list all seq 5 permit 198.51.100.0/24'}",
+        "shop",
+    )
+    path = write(tmp_path, "in.yaml", ROUTER, OTHER_ROUTER, everywhere)
+    result = frr_edge("render", "-f", str(path))
+    assert result.returncode == 2
+    assert (
+        f"{path}#2 FRRConfiguration shop/everywhere: spec.routerSelector.matchExpressions[0]: "
+        "values: operator NotIn needs at least one value"
+    ) in result.stderr
+    assert "prefix-list all" not in result.stdout
+
+
 def test_router_flag_limits_output_and_unknown_router_is_an_error() -> None:
     assert frr_edge("render", "-f", "samples/", "--router", "edge-1").returncode == 0
     missing = frr_edge("render", "-f", "samples/", "--router", "nope")

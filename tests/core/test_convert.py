@@ -151,3 +151,30 @@ def test_router_selectors_read_as_kubectl_reads_them(text: str, selector: dict[s
 def test_a_selector_kubectl_would_refuse_is_refused(text: str) -> None:
     with pytest.raises(SelectorError):
         parse_selector(text)
+
+
+@pytest.mark.parametrize(
+    ("place", "value", "field"),
+    [
+        ("metadata", 5, "metadata"),
+        ("metadata", None, "metadata"),
+        ("annotations", None, "metadata.annotations"),  # `annotations:` left empty
+        ("annotations", ["team"], "metadata.annotations"),
+        ("spec", "x", "spec"),
+        ("spec", [1], "spec"),
+    ],
+)
+def test_metadata_or_spec_of_the_wrong_shape_is_named_not_a_crash(
+    tmp_path: Path, place: str, value: object, field: str
+) -> None:
+    document = YAML(typ="safe").load(FRRK8S_CONFIGURATION)
+    if place == "annotations":
+        document["metadata"]["annotations"] = value
+    else:
+        document[place] = value
+    path = tmp_path / "frrk8s.yaml"
+    YAML(typ="safe").dump(document, path)
+    result = frr_edge("convert", "-f", str(path), "--router-selector", "site=lab")
+    assert result.returncode == 2, result.stderr
+    name = "default/<no name>" if place == "metadata" else "frr-k8s-system/uplink"
+    assert f"frrk8s.yaml#0 FRRConfiguration {name}: {field}:" in result.stderr

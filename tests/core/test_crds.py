@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 
@@ -144,6 +146,17 @@ INVALID = [
         neighbor(toReceive={"allowed": {"prefixes": [{"prefix": "10.0.0.0/8", "ge": 24, "le": 16}]}}),
         "ge must be less than or equal to le",
     ),
+    # Finding 9: `NotIn` with no values selected every Router; Kubernetes refuses such a selector.
+    (
+        "FRRConfiguration",
+        {"routerSelector": {"matchExpressions": [{"key": "site", "operator": "NotIn"}]}},
+        "values must not be empty for In and NotIn, and must be empty for Exists and DoesNotExist",
+    ),
+    (
+        "FirewallPolicy",
+        {"routerSelector": {"matchExpressions": [{"key": "site", "operator": "Exists", "values": ["a"]}]}},
+        "values must not be empty for In and NotIn, and must be empty for Exists and DoesNotExist",
+    ),
     (
         "FirewallPolicy",
         {"allow": [{"name": "p", "protocol": "icmp", "ports": [1], "destinations": ["10.0.0.1/32"]}]},
@@ -225,3 +238,24 @@ def test_a_keepalive_equal_to_the_hold_time_passes_the_cel_rule_and_the_model() 
     document = _object("FRRConfiguration", neighbor(holdTime="30s", keepaliveTime="30s"))
     assert violations(schema("FRRConfiguration"), document) == []
     FRRConfiguration.model_validate(document)
+
+
+@given(
+    operator=st.sampled_from(["In", "NotIn", "Exists", "DoesNotExist"]),
+    values=st.none() | st.lists(st.sampled_from(["a", "b", ""]), max_size=3),
+    kind=st.sampled_from(["FRRConfiguration", "FirewallPolicy"]),
+)
+def test_a_requirement_is_refused_exactly_when_kubernetes_refuses_it_by_cel_and_by_the_model(
+    operator: str, values: list[str] | None, kind: str
+) -> None:
+    # apimachinery's LabelSelectorAsSelector: In and NotIn need values, Exists and DoesNotExist take none.
+    requirement = {"key": "site", "operator": operator, **({} if values is None else {"values": values})}
+    document = _object(kind, {"routerSelector": {"matchExpressions": [requirement]}})
+    kubernetes_accepts = (operator in ("In", "NotIn")) == bool(values)
+    assert (violations(schema(kind), document) == []) == kubernetes_accepts
+    try:
+        MODELS[kind].model_validate(document)
+        model_accepts = True
+    except ValidationError:
+        model_accepts = False
+    assert model_accepts == kubernetes_accepts

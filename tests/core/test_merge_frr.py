@@ -181,6 +181,25 @@ def test_a_missing_secret_names_the_object_the_field_and_the_secret() -> None:
     assert "team/nowhere not found" in caught.value.why
 
 
+@pytest.mark.parametrize("secret_type", ["type: Opaque\n", "", "type: kubernetes.io/ssh-auth\n"])
+def test_a_password_secret_that_is_not_basic_auth_is_refused_naming_it_never_the_value(secret_type: str) -> None:
+    # Finding 3: FRR-K8s (and MetalLB) refuse a password Secret of any type but kubernetes.io/basic-auth;
+    # a Secret without a type is Opaque, as the API server stores it.
+    secret = f"""
+apiVersion: v1
+kind: Secret
+metadata: {{name: bgp, namespace: team}}
+{secret_type}stringData: {{password: opaque-password}}
+"""
+    config = neighbor_config("a", "passwordSecret: {name: bgp}", namespace="team")
+    with pytest.raises(InvalidInput) as caught:
+        desired(config, secret)
+    assert caught.value.origin.ref == "team/a"
+    assert caught.value.field == "spec.bgp.routers[0].neighbors[0].passwordSecret"
+    assert "Secret team/bgp" in caught.value.why and "kubernetes.io/basic-auth" in caught.value.why
+    assert "opaque-password" not in str(caught.value)
+
+
 def test_mode_all_advertises_every_prefix_of_the_merged_router_not_only_its_own_configs() -> None:
     prefixes = frr_configuration("prefixes", "bgp: {routers: [{asn: 64512, prefixes: [198.51.100.0/24]}]}")
     everything = frr_configuration(

@@ -58,11 +58,13 @@ SECRETS = """
 apiVersion: v1
 kind: Secret
 metadata: {name: bgp-a, namespace: default}
+type: kubernetes.io/basic-auth
 stringData: {password: secret-a}
 ---
 apiVersion: v1
 kind: Secret
 metadata: {name: bgp-b, namespace: default}
+type: kubernetes.io/basic-auth
 stringData: {password: secret-b}
 """
 

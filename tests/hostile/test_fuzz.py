@@ -1,11 +1,12 @@
-"""The fuzz tier: generated and mutated inputs through validate, render and parse; never a traceback.
+"""The fuzz tier: generated and mutated inputs through validate, render, convert and parse; never a traceback.
 
-Every sample document is mutated at a random place (a value replaced by a hostile one of any type, a key
-removed or misspelled, a list item doubled), the YAML text itself is damaged, and FRR text is generated
-and mutated for `parse`. Each run must end with exit 0, 2 or 3 and no exception; what a successful render
-prints must be one command per line of printable characters.
+Every sample document (for `convert`, every FRR-K8s FRRConfiguration of tests/fixtures/frrk8s) is mutated
+at a random place (a value replaced by a hostile one of any type, a key removed or misspelled, a list item
+doubled), the YAML text itself is damaged, and FRR text is generated and mutated for `parse`.
+Each run must end with exit 0, 2 or 3 and no exception; what a successful render prints must be one
+command per line of printable characters.
 
-CI runs FRR_EDGE_FUZZ_EXAMPLES examples per test (default 300, about 20 s); run many more on demand:
+CI runs FRR_EDGE_FUZZ_EXAMPLES examples per test (default 300, about 20 s each); run many more on demand:
 `FRR_EDGE_FUZZ_EXAMPLES=20000 python3 -m pytest tests/hostile/test_fuzz.py`.
 """
 
@@ -31,12 +32,21 @@ FUZZ = settings(
 )
 
 SAMPLE_FILES = sorted((REPO / "samples").rglob("*.yaml"))
-DOCUMENTS = [
-    document.value
-    for path in SAMPLE_FILES
-    for document in read_documents(path.read_text(), str(path))
-    if isinstance(document.value, dict)
-]
+FRRK8S_FILES = sorted((REPO / "tests" / "fixtures" / "frrk8s").rglob("*.yaml"))
+
+
+def documents_of(files: list[Path]) -> list[dict[str, Any]]:
+    """The objects of these YAML files."""
+    return [
+        document.value
+        for path in files
+        for document in read_documents(path.read_text(), str(path))
+        if isinstance(document.value, dict)
+    ]
+
+
+DOCUMENTS = documents_of(SAMPLE_FILES)
+FRRK8S_DOCUMENTS = documents_of(FRRK8S_FILES)
 FRR_TEXTS = [path.read_text() for path in sorted((REPO / "tests" / "golden").rglob("*.frr"))]
 
 HOSTILE_TEXT = st.sampled_from(
@@ -101,9 +111,9 @@ def places(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 
 @st.composite
-def mutated_documents(draw: st.DrawFn) -> list[Any]:
-    """The sample documents with one to three of them changed at a random place."""
-    documents = copy.deepcopy(DOCUMENTS)
+def mutated_documents(draw: st.DrawFn, pool: list[dict[str, Any]]) -> list[Any]:
+    """The documents of `pool` with one to three of them changed at a random place."""
+    documents: list[Any] = copy.deepcopy(pool)
     for _ in range(draw(st.integers(1, 3))):
         index = draw(st.integers(0, len(documents) - 1))
         path = draw(st.sampled_from(places(documents[index])))
@@ -133,14 +143,45 @@ def check(result_code: int, stdout: str, command: str) -> None:
             assert all(char == "\t" or char.isprintable() for char in line), repr(line)
 
 
+COMMANDS = {
+    "validate": ["validate"],
+    "render-all": ["render"],
+    "render-json": ["render", "--output", "json"],
+    "convert": ["convert", "--router-selector", "site=lab"],
+}
+
+
 @FUZZ
-@given(documents=mutated_documents(), command=st.sampled_from(["validate", "render-all", "render-json"]))
-def test_mutated_samples_never_crash(tmp_path_factory: Any, documents: list[Any], command: str) -> None:
+@given(data=st.data(), command=st.sampled_from(sorted(COMMANDS)))
+def test_mutated_samples_never_crash(tmp_path_factory: Any, data: st.DataObject, command: str) -> None:
+    documents = data.draw(mutated_documents(FRRK8S_DOCUMENTS if command == "convert" else DOCUMENTS))
     directory = tmp_path_factory.mktemp("fuzz")
     path = write(directory, yaml.safe_dump_all(documents, allow_unicode=True))
-    argv = {"validate": ["validate"], "render-all": ["render"], "render-json": ["render", "--output", "json"]}
-    result = run(*argv[command], "-f", str(path))
-    check(result.code, result.stdout, argv[command][0])
+    result = run(*COMMANDS[command], "-f", str(path))
+    check(result.code, result.stdout, COMMANDS[command][0])
+
+
+SHALLOW_PLACES = sorted(
+    {(index, *path) for index, document in enumerate(FRRK8S_DOCUMENTS) for path in places(document) if len(path) <= 2},
+    key=str,
+)
+
+
+@FUZZ
+@given(place=st.sampled_from(SHALLOW_PLACES), value=HOSTILE_VALUE)
+def test_convert_takes_any_value_where_it_expects_a_mapping(
+    tmp_path_factory: Any, place: tuple[Any, ...], value: Any
+) -> None:
+    """metadata, its labels and annotations, spec and its nodeSelector: YAML gives null, a scalar or a list
+    there as easily as a mapping (an `annotations:` left empty is null)."""
+    documents = copy.deepcopy(FRRK8S_DOCUMENTS)
+    parent: Any = documents
+    for step in place[:-1]:
+        parent = parent[step]
+    parent[place[-1]] = value
+    path = write(tmp_path_factory.mktemp("fuzz"), yaml.safe_dump_all(documents, allow_unicode=True))
+    result = run(*COMMANDS["convert"], "-f", str(path))
+    assert result.code in (0, 2), result.stderr
 
 
 @st.composite

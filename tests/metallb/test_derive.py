@@ -7,7 +7,7 @@ import ipaddress
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from controller.desired import ANY_SOURCE, AllowEntry, DesiredRouter
@@ -53,6 +53,17 @@ def test_session_settings_come_from_the_bgppeer_with_the_password_from_its_secre
     assert desired.frr.bfd_profiles["fast"].receive_interval == 150
     v6 = desired.frr.routers[""].neighbors["fd00:10::11"]
     assert (v6.password, v6.bfd_profile) == (None, None)
+
+
+def test_a_password_secret_that_is_not_basic_auth_names_the_bgppeer_and_the_secret() -> None:
+    # Finding 3: MetalLB refuses a BGPPeer's passwordSecret of any type but kubernetes.io/basic-auth.
+    opaque = sample_inputs(("metallb.yaml", "type: kubernetes.io/basic-auth", "type: Opaque"))
+    with pytest.raises(InvalidInput) as caught:
+        router_of(opaque)
+    assert str(caught.value.origin).endswith("BGPPeer metallb-system/edge-v4")
+    assert caught.value.field == "spec.passwordSecret"
+    assert "Secret metallb-system/bgp-auth" in caught.value.why and "kubernetes.io/basic-auth" in caught.value.why
+    assert "sample-only-change-me" not in str(caught.value)
 
 
 def test_to_receive_is_exactly_the_advertised_pools_with_aggregation_turned_into_lengths() -> None:
@@ -164,6 +175,60 @@ def test_every_load_balancer_ip_and_port_is_allowed_with_source_ranges() -> None
     assert not [entry for entry in allow if entry.destination == "203.0.113.11/32" and entry.source == ANY_SOURCE]
 
 
+SOURCE_RANGES = "service.beta.kubernetes.io/load-balancer-source-ranges"
+ADMIN_API = "  name: admin-api\n  namespace: shop\n"
+ADMIN_API_RANGES = "  loadBalancerSourceRanges: [192.0.2.0/24]\n"
+
+
+def admin_api_sources(annotation: str | None, spec_ranges: str | None = None) -> tuple[set[str], list[str]]:
+    """The sources admin-api (203.0.113.11, port 8443) is allowed from, with the annotation and spec ranges
+    given (None: absent), and the warnings."""
+    annotated = ADMIN_API if annotation is None else f"{ADMIN_API}  annotations:\n    {SOURCE_RANGES}: '{annotation}'\n"
+    ranges = "" if spec_ranges is None else f"  loadBalancerSourceRanges: {spec_ranges}\n"
+    desired, warnings = router_of(
+        sample_inputs(("services.yaml", ADMIN_API, annotated), ("services.yaml", ADMIN_API_RANGES, ranges))
+    )
+    sources = {entry.source for entry in desired.firewall.allow if entry.destination == "203.0.113.11/32"}
+    return sources, warnings
+
+
+def test_the_source_ranges_annotation_restricts_a_service_without_spec_ranges() -> None:
+    # Finding 8: Kubernetes' GetLoadBalancerSourceRanges reads the annotation when the spec has none;
+    # frr-edge ignored it and opened the Service to all.
+    assert admin_api_sources("192.0.2.0/24")[0] == {"192.0.2.0/24"}
+    assert admin_api_sources(" 192.0.2.0/24 , 198.51.100.7/32 ")[0] == {"192.0.2.0/24", "198.51.100.7/32"}
+    assert admin_api_sources("192.0.2.0/24", "[198.51.100.0/24]")[0] == {"198.51.100.0/24"}  # the spec first
+    assert admin_api_sources("  ")[0] == {ANY_SOURCE}  # empty: Kubernetes' default, every source
+    assert admin_api_sources(None)[0] == {ANY_SOURCE}
+
+
+@pytest.mark.parametrize("annotation", ["192.0.2.0/33", "192.0.2.0/24,,198.51.100.0/24", "everyone", "fe80::/64%eth0"])
+def test_an_invalid_source_ranges_annotation_skips_the_service_instead_of_opening_it(annotation: str) -> None:
+    sources, warnings = admin_api_sources(annotation)
+    assert sources == set()
+    [warning] = [w for w in warnings if "admin-api" in w]
+    assert warning.startswith(f"Service shop/admin-api: skipped: metadata.annotations[{SOURCE_RANGES}]: ")
+
+
+@st.composite
+def source_range(draw: st.DrawFn) -> str:
+    """A CIDR as users write it: host bits allowed, either family."""
+    address = draw(st.ip_addresses())
+    return f"{address}/{draw(st.integers(0, address.max_prefixlen))}"
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    st.lists(source_range(), min_size=1, max_size=4),
+    st.lists(st.sampled_from(["", " ", "  ", "\t"]), min_size=8, max_size=8),
+)
+def test_the_annotation_allows_what_the_same_spec_ranges_allow(ranges: list[str], blanks: list[str]) -> None:
+    texts = [f"{blanks[i % 8]}{text}{blanks[(i + 1) % 8]}" for i, text in enumerate(ranges)]
+    from_annotation = admin_api_sources(",".join(texts))
+    from_spec = admin_api_sources(None, "[" + ", ".join(f"'{text}'" for text in texts) + "]")
+    assert from_annotation == from_spec
+
+
 def test_a_rate_limit_annotation_limits_each_port_and_a_malformed_one_only_warns() -> None:
     desired, warnings = router_of(sample_inputs())
     limits = {(limit.destination, limit.port): str(limit.rate) for limit in desired.firewall.limits}
@@ -243,6 +308,24 @@ def test_a_malformed_legacy_configmap_names_the_entry() -> None:
     )
     [result] = render_all(resources(broken, (REPO / "samples" / "metallb-legacy" / "router.yaml").read_text()))
     assert "ConfigMap metallb-legacy/config: data.config.address-pools[1]" in str(result.errors[0])
+
+
+def test_a_legacy_node_selector_kubernetes_refuses_names_the_peer() -> None:
+    # Finding 9: `NotIn` without values selected every speaker node; MetalLB's parser refuses it.
+    refused = (
+        (REPO / "samples" / "metallb-legacy" / "config.yaml")
+        .read_text()
+        .replace(
+            "      my-asn: 64636\n",
+            "      my-asn: 64636\n      node-selectors:\n"
+            "      - match-expressions:\n        - {key: kubernetes.io/hostname, operator: NotIn}\n",
+        )
+    )
+    [result] = render_all(resources(refused, (REPO / "samples" / "metallb-legacy" / "router.yaml").read_text()))
+    assert not result.ok
+    message = str(result.errors[0])
+    assert "ConfigMap metallb-legacy/config: data.config.peers[0]" in message
+    assert "operator NotIn needs at least one value" in message
 
 
 @given(st.ip_addresses(v=4), st.integers(8, 32), st.integers(8, 32))

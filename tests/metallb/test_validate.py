@@ -15,6 +15,7 @@ ADVERTISEMENT = (
     "apiVersion: metallb.io/v1beta1\nkind: BGPAdvertisement\nmetadata: {name: extra, namespace: metallb-system}\n"
 )
 POOL = "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: extra, namespace: metallb-system}\n"
+PEER = "apiVersion: metallb.io/v1beta2\nkind: BGPPeer\nmetadata: {name: extra, namespace: metallb-system}\n"
 COMMUNITY = "apiVersion: metallb.io/v1beta1\nkind: Community\nmetadata: {name: extra, namespace: metallb-system}\n"
 
 
@@ -52,6 +53,29 @@ COMMUNITY = "apiVersion: metallb.io/v1beta1\nkind: Community\nmetadata: {name: e
             "Community metallb-system/extra: spec.communities[0]",
             "is not a BGP community",
         ),
+        (
+            PEER + "spec: {myASN: 64513, peerASN: 64512, peerAddress: 10.0.0.1, "
+            "nodeSelectors: [{matchExpressions: [{key: kubernetes.io/hostname, operator: NotIn, values: []}]}]}\n",
+            "BGPPeer metallb-system/extra: spec.nodeSelectors[0].matchExpressions[0]",
+            "operator NotIn needs at least one value",
+        ),
+        (
+            ADVERTISEMENT + "spec: {nodeSelectors: [{matchExpressions: [{key: zone, operator: In}]}]}\n",
+            "BGPAdvertisement metallb-system/extra: spec.nodeSelectors[0].matchExpressions[0]",
+            "operator In needs at least one value",
+        ),
+        (
+            ADVERTISEMENT
+            + "spec: {ipAddressPoolSelectors: [{matchExpressions: [{key: a, operator: Exists, values: [b]}]}]}\n",
+            "BGPAdvertisement metallb-system/extra: spec.ipAddressPoolSelectors[0].matchExpressions[0]",
+            "operator Exists takes no values",
+        ),
+        (
+            ADVERTISEMENT
+            + "spec: {serviceSelectors: [{matchExpressions: [{key: a, operator: DoesNotExist, values: [b]}]}]}\n",
+            "BGPAdvertisement metallb-system/extra: spec.serviceSelectors[0].matchExpressions[0]",
+            "operator DoesNotExist takes no values",
+        ),
     ],
     ids=[
         "overlapping-pools",
@@ -61,6 +85,11 @@ COMMUNITY = "apiVersion: metallb.io/v1beta1\nkind: Community\nmetadata: {name: e
         "unknown-alias",
         "local-preferences",
         "community-value",
+        # Finding 9: selectors Kubernetes' LabelSelectorAsSelector refuses, and MetalLB with it.
+        "peer-node-selector-notin-without-values",
+        "advertisement-node-selector-in-without-values",
+        "pool-selector-exists-with-values",
+        "service-selector-doesnotexist-with-values",
     ],
 )
 def test_what_metallb_refuses_is_refused(extra: str, where: str, why: str) -> None:

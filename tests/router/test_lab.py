@@ -31,7 +31,7 @@ def test_the_router_manifest_pins_the_lab_host_key_and_carries_the_ssh_key(route
     assert router.spec.user == router_lab.user
     assert router.spec.frr.pathspace == router_lab.router_namespace
     ref = router.spec.ssh_key_secret_ref
-    assert inputs.secrets[(ref.namespace, ref.name)][ref.key] == router_lab.ssh_key.read_text()
+    assert inputs.secrets[(ref.namespace, ref.name)].values[ref.key] == router_lab.ssh_key.read_text()
 
 
 def _namespaces() -> list[str]:
