@@ -20,7 +20,7 @@ from controller.frrcfg.lines import LINE_BREAK, lines
 if TYPE_CHECKING:
     from controller.frrcfg.model import Config
 
-__all__ = ["REDACTED", "redact", "redact_line", "secret_spans"]
+__all__ = ["REDACTED", "in_secret", "redact", "redact_line", "secret_spans"]
 
 _ANY = "<any>"  # one word, kept
 _SECRET = "<secret>"  # one word, replaced; words FRR allows after it are kept (_TRAILER), others replaced
@@ -176,6 +176,11 @@ def secret_spans(line: str) -> list[Span]:
         else:
             merged.append((start, end))
     return merged
+
+
+def in_secret(line: str, start: int, end: int) -> bool:
+    """Whether any of the line's characters start:end (0-based, end excluded) belong to a secret."""
+    return any(begin < end and start < finish for begin, finish in secret_spans(line))
 
 
 def redact_line(line: str) -> str:
