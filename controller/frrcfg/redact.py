@@ -20,7 +20,7 @@ from controller.frrcfg.lines import LINE_BREAK, lines
 if TYPE_CHECKING:
     from controller.frrcfg.model import Config
 
-__all__ = ["REDACTED", "in_secret", "redact", "redact_line", "secret_spans"]
+__all__ = ["REDACTED", "in_secret", "redact", "redact_at", "redact_line", "secret_spans"]
 
 _ANY = "<any>"  # one word, kept
 _SECRET = "<secret>"  # one word, replaced; words FRR allows after it are kept (_TRAILER), others replaced
@@ -188,6 +188,18 @@ def redact_line(line: str) -> str:
     for start, end in reversed(secret_spans(line)):
         line = line[:start] + REDACTED + line[end:]
     return line
+
+
+def redact_at(line: str, column: int) -> tuple[str, int]:
+    """The line redacted, and where its 1-based column lands in it: on REDACTED when it was in a secret, moved
+    by what the secrets before it gained or lost otherwise (for an error's caret)."""
+    shift = 0
+    for start, end in secret_spans(line):
+        if column - 1 >= end:
+            shift += len(REDACTED) - (end - start)
+        elif column - 1 >= start:
+            return redact_line(line), start + 1 + shift
+    return redact_line(line), column + shift
 
 
 def redact(config: str | Config) -> str:
