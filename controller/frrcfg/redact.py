@@ -6,7 +6,7 @@ it, with or without a leading `no` (or `n`). Matching more lines than FRR would 
 around the secret, and the line's spacing, are kept so a redacted config still parses.
 
 The commands are every FRR 8.4 command definition with a secret argument, as the walk of the command table
-in tests/frrcfg/test_redact.py finds them (its rule and list are there); a few of later FRR versions too.
+in tests/frrcfg/test_redact_table.py finds them (its rule and list are there); a few of other FRR versions too.
 """
 
 from __future__ import annotations
