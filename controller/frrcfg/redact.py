@@ -27,6 +27,7 @@ _SECRET = "<secret>"  # one word, replaced; words FRR allows after it are kept (
 _REST = "<rest>"  # the rest of the line, replaced: the secret is the command's last argument
 _TYPED = "<typed>"  # an optional encryption type (digits, kept) before the secret, then the rest, replaced
 _KEY_VALUE = "<key-value>"  # after `key`: a key number or `chain` is kept, anything else is key-string's value
+_LAST_WORD = "<last word>"  # one word, replaced when it ends the line; else the pattern does not match
 _SEARCH = "<search>"  # the rest of the pattern may start at any later word; every start is tried
 # `authentication-key` where FRR also has `authentication` (see _authentication_key): in an interface
 # (`ip ospf authentication [<null|message-digest>] [A.B.C.D]`) and in OSPF's virtual-link
@@ -66,7 +67,10 @@ _SECRET_COMMANDS: tuple[Pattern, ...] = (
     ("area-password", "md5", _SECRET),
     ("domain-password", "clear", _SECRET),
     ("domain-password", "md5", _SECRET),
-    ("tcp-md5-auth", _REST),
+    # nftables lines start with `tcp` too (`tcp dport 22 accept`) and pass through redact() in tool errors: a
+    # `tcp` short enough to be nftables' is the key's keyword only before one last word.
+    ("tcp-md5-auth|t|tc|tcp", _REST),
+    ("tcp", _LAST_WORD),
     ("snmp-server", "community", _REST),
     # In a key, `key 1` is `key-string 1` to FRR 8.4, but a key chain's `key 1` starts key 1, and FRR writes
     # `key-string` in full: a whole `key` followed by a number is taken for the key number (_KEY_VALUE).
@@ -148,6 +152,8 @@ def _matches(pattern: Pattern, words: list[re.Match[str]], start: int = 0) -> li
             return _to_end(words, index)
         if element == _REST:
             return _to_end(words, index)
+        if element == _LAST_WORD:
+            return [words[index].span()] if index == len(words) - 1 else []
         if element == _TYPED:
             return _to_end(words, index + 1 if _digits(text) and index + 1 < len(words) else index)
         if element == _KEY_VALUE:

@@ -88,3 +88,13 @@ def test_a_secret_equal_to_another_word_of_the_line_is_hidden_where_it_is_the_se
     assert refusal.message == f"unexpected {REDACTED}"
     # A word that is no secret is shown.
     assert check("router bgp 64512\n neighbor 192.0.2.1 remote-as x xx\n").refusals[0].message == "unexpected 'x'"
+
+
+def test_nftables_rulesets_pass_through_unchanged() -> None:
+    """redact() also quotes lines of the nftables file a tool refused (router/linux/tool_errors.py): FRR's
+    abbreviations must not eat nftables' words (`tcp dport 22 accept` is not `tcp-md5-auth`)."""
+    rulesets = sorted((Path(__file__).parents[1] / "golden").glob("*/*.nft"))
+    assert rulesets
+    for ruleset in rulesets:
+        text = ruleset.read_text()
+        assert redact(text) == text, ruleset

@@ -296,7 +296,8 @@ def test_the_findings_lines_are_hidden_in_a_whole_configuration() -> None:
         " ospf message-digest-key 1 md5 OldFormMd5Key4\n"
         " os mes 1 m OldFormMd5Key5 192.0.2.1\n"
         "exit\n"
-        "segment-routing\n traffic-eng\n  pcep\n   pce PCE1\n    tcp-md5-auth PcepKey5\n    tcp Pcep Key6\n"
+        "segment-routing\n traffic-eng\n  pcep\n   pce PCE1\n"
+        "    tcp-md5-auth PcepKey5\n    tcp PcepKey6\n    tcp-md5 Pcep Key7\n"
     )
     redacted = redact(text)
     assert not re.search(r"Key[0-9]", redacted), redacted

@@ -173,7 +173,7 @@ SECRET_LINES = (
     "router ospf\n a 0 v 192.0.2.50 a m message-digest-key 1 md5 {}\n",
     "router ospf\n no area 0 virtual-link 192.0.2.50 auth {}\n",
     "segment-routing\n traffic-eng\n  pcep\n   pce P\n    tcp-md5-auth {}\n",
-    "segment-routing\n traffic-eng\n  pcep\n   pce-config G\n    tcp {}\n",
+    "segment-routing\n traffic-eng\n  pcep\n   pce-config G\n    tcp-m {}\n",
 )
 
 
