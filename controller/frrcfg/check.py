@@ -27,7 +27,7 @@ from controller.frrcfg.errors import FrrSyntaxError
 from controller.frrcfg.lines import lines
 from controller.frrcfg.model import Config
 from controller.frrcfg.parser import parse
-from controller.frrcfg.redact import REDACTED, redact_line
+from controller.frrcfg.redact import REDACTED, in_secret, redact_line
 from controller.frrcfg.table import DECIDED_BY_VTYSH, NOT_RUN, STOPS, CliNode, CommandTable, load_table
 
 # vtysh reads lines with fgets into a buffer of this many bytes (VTY_BUFSIZ), the terminating NUL included.
@@ -275,18 +275,20 @@ def _refusal(number: int, line: str, words: list[str], node: CliNode, status: St
     index = explanation.word
     column = _column(line, words, index)
     if status == Status.AMBIGUOUS:
-        word = _quoted(line, words[min(index, len(words) - 1)])
+        at = min(index, len(words) - 1)
+        word = _quoted(line, words[at], _column(line, words, at))
         readings = " or ".join(explanation.ambiguous) or "several commands"
         return Refusal(number, column, line, f"ambiguous {word}: it could be {readings}", (), node.name)
     expected = _ranked(node.graph, words, index, explanation.expected)
     if index >= len(words):
         return Refusal(number, column, line, "incomplete command", expected, node.name)
-    return Refusal(number, column, line, f"unexpected {_quoted(line, words[index])}", expected, node.name)
+    return Refusal(number, column, line, f"unexpected {_quoted(line, words[index], column)}", expected, node.name)
 
 
-def _quoted(line: str, word: str) -> str:
-    """The word for a message, unless it is a secret of the line (redact.py): messages reach logs and Events."""
-    return repr(word) if word in redact_line(line).split() else REDACTED
+def _quoted(line: str, word: str, column: int) -> str:
+    """The word at the 1-based column for a message, unless it is a secret there (redact.py), wherever else the
+    line has the same word: messages reach logs and Events."""
+    return REDACTED if in_secret(line, column - 1, column - 1 + len(word)) else repr(word)
 
 
 def _ranked(graph: Graph, words: list[str], index: int, expected: tuple[str, ...]) -> tuple[str, ...]:

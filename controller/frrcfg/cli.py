@@ -10,8 +10,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from controller.exit_codes import EXIT_INVALID, EXIT_OK
+
+if TYPE_CHECKING:
+    from controller.frrcfg.errors import FrrSyntaxError
+    from controller.frrcfg.model import Config
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,10 +36,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _parse(args: argparse.Namespace) -> int:
+    """Check and parse the file as it is, then show it redacted: the verdict never depends on redaction
+    (`password S extra` is refused with or without --show-secrets)."""
     from controller.frrcfg.check import check
     from controller.frrcfg.errors import FrrSyntaxError
     from controller.frrcfg.parser import parse
-    from controller.frrcfg.redact import redact
 
     source = "<stdin>" if args.file == "-" else args.file
     try:
@@ -42,8 +48,6 @@ def _parse(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as error:
         print(f"{source}: cannot read: {error}", file=sys.stderr)
         return EXIT_INVALID
-    if not args.show_secrets:
-        text = redact(text)
     verdict = check(text)
     for unjudged in verdict.unjudged:
         print(f"{source}:{unjudged.line}: not judged: {unjudged.reason}", file=sys.stderr)
@@ -54,10 +58,38 @@ def _parse(args: argparse.Namespace) -> int:
         errors[error.line] = error  # on a line both refuse, the grammar's words name frr-edge's expectations
     if errors:
         for line in sorted(errors):
-            print(errors[line], file=sys.stderr)
+            print(errors[line] if args.show_secrets else _redacted(errors[line]), file=sys.stderr)
         return EXIT_INVALID
+    if not args.show_secrets:
+        config = _without_secrets(text, source)
     if args.json:
         print(json.dumps(config.to_json(), indent=2))
     else:
         sys.stdout.write(config.to_text())
     return EXIT_OK
+
+
+def _redacted(error: FrrSyntaxError) -> FrrSyntaxError:
+    """The error with its line redacted and the caret moved to match (its message hides secrets already)."""
+    from controller.frrcfg.errors import FrrSyntaxError
+    from controller.frrcfg.redact import redact_at
+
+    text, caret = redact_at(error.text, error.column)
+    return FrrSyntaxError(
+        error.message,
+        source=error.source,
+        line=error.line,
+        column=error.column,
+        text=text,
+        expected=error.expected,
+        caret=caret,
+    )
+
+
+def _without_secrets(text: str, source: str) -> Config:
+    """The model of a file that parsed, from its text with every secret replaced (lines and numbers kept);
+    redaction only replaces arguments, so the text parses still (tests/frrcfg/test_cli.py)."""
+    from controller.frrcfg.parser import parse
+    from controller.frrcfg.redact import redact
+
+    return parse(redact(text), source)

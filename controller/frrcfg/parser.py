@@ -20,7 +20,7 @@ from controller.frrcfg import model as m
 from controller.frrcfg.errors import FrrSyntaxError
 from controller.frrcfg.grammar_cache import cache_directory, compiled
 from controller.frrcfg.lines import first_unprintable, lines
-from controller.frrcfg.redact import REDACTED, redact_line
+from controller.frrcfg.redact import REDACTED, in_secret
 
 # Package data: an installed wheel carries it (pyproject.toml, tool.setuptools.package-data).
 GRAMMAR = Path(__file__).resolve().parent / "frr.lark"
@@ -484,16 +484,24 @@ def _from_lark(error: UnexpectedInput, text: str, source: str, lark: Lark) -> Fr
         return _syntax_error(text, source, error.line, error.column, "", expected)
     if isinstance(error, UnexpectedEOF):
         return _syntax_error(text, source, None, 0, "unexpected end of configuration", ())
-    return _syntax_error(text, source, error.line, error.column, str(error), ())
+    # Lark's own text quotes the line, secrets and all: the word at the column says enough.
+    return _syntax_error(text, source, error.line, error.column, "", ())
 
 
-def _without_secrets(message: str, line: str) -> str:
-    """`message` with every word it quotes from `line` that is a secret there (redact.py) shown as REDACTED:
-    syntax errors reach stderr, RouterState, Events and kubectl (`password correct horse` quotes 'horse')."""
-    secrets = set(line.split()) - set(redact_line(line).split())
-    for secret in sorted(secrets, key=len, reverse=True):
-        message = message.replace(repr(secret), REDACTED).replace(secret, REDACTED)
-    return message
+def _without_secrets(message: str, line: str, start: int) -> str:
+    """`message` about the word of `line` at `start` (0-based), with that word shown as REDACTED when it is a
+    secret there (redact.py): syntax errors reach stderr, RouterState, Events and kubectl (`password correct
+    horse` quotes 'horse'). Only the word itself is replaced, quoted (`unexpected 'horse'`) or leading the
+    message (`horse is out of range`), never text that merely contains it (`unexpected` holds `pect`)."""
+    words = line[start:].split()
+    if not words or not in_secret(line, start, start + len(words[0])):
+        return message
+    word = words[0]
+    if repr(word) in message:
+        return message.replace(repr(word), REDACTED, 1)
+    if message.startswith(f"{word} "):
+        return REDACTED + message[len(word) :]
+    return f"unexpected {REDACTED}"  # a message naming the word some other way says no more
 
 
 def _syntax_error(
@@ -516,7 +524,7 @@ def _syntax_error(
         word = text_of_line[start:].split()
         message = f"unexpected {word[0]!r}" if word else "unexpected end of line"
     return FrrSyntaxError(
-        _without_secrets(message, text_of_line),
+        _without_secrets(message, text_of_line, start),
         source=source,
         line=line,
         column=start + 1,

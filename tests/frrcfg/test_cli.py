@@ -71,3 +71,38 @@ def test_a_missing_file_exits_2_with_the_reason(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith(f"{tmp_path / 'absent.conf'}: cannot read:")
     assert "Traceback" not in result.stderr
+
+
+# Hostile tester's finding 11: parse redacted before it checked, so a line FRR refuses (a password of two
+# words) passed as `password <redacted>` with exit 0, and exit 2 only with --show-secrets.
+SECRET_FILES = {
+    "password Sekr3t extra\n": 2,
+    "router bgp 64512\n neighbor 192.0.2.77 remote-as 1\n neighbor 192.0.2.77 password Sekr3t extra\n": 2,
+    "key chain k\n key 1\n  key-string Sekr3t with spaces\n": 2,  # LINE: one word in FRR 8.4
+    "router ospf\n area 0.0.0.1 virtual-link 192.0.2.50 authentication-key Sekr3t\n": 0,
+    "router ospf\n area 0.0.0.1 virtual-link 192.0.2.50 authentication-key Sekr3t two\n": 2,
+    "interface eth0\n ip ospf authentication-key Sekr3t 192.0.2.1 x\n": 2,
+}
+
+
+def test_the_verdict_does_not_depend_on_redaction(tmp_path: Path) -> None:
+    for number, (text, code) in enumerate(SECRET_FILES.items()):
+        path = tmp_path / f"{number}.conf"
+        path.write_text(text)
+        shown = frr_edge("parse", "--show-secrets", str(path))
+        for argv in (["parse", str(path)], ["parse", "--json", str(path)]):
+            result = frr_edge(*argv)
+            assert (result.returncode, shown.returncode) == (code, code), (text, result.stderr, shown.stderr)
+            assert "Sekr3t" not in result.stdout + result.stderr and "<redacted>" in result.stdout + result.stderr
+
+
+def test_a_refused_secret_line_shows_the_file_column_and_a_caret_on_the_redacted_word(tmp_path: Path) -> None:
+    path = tmp_path / "frr.conf"
+    path.write_text("router bgp 64512\n neighbor 192.0.2.77 password Sekr3t extra\n")
+    result = frr_edge("parse", str(path))
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[:3] == [
+        f"{path}:2:38: unexpected <redacted>; expected end of line",
+        "     neighbor 192.0.2.77 password <redacted>",
+        "                                  ^",
+    ]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from controller.frrcfg import REDACTED, parse, redact
+from controller.frrcfg import REDACTED, FrrSyntaxError, check, parse, redact
 from controller.frrcfg.model import NeighborPassword
 
 from .test_corpus import CORPUS, verdicts
@@ -65,3 +65,36 @@ def test_no_secret_in_the_corpus_survives_redaction() -> None:
                     after = words[words.index(keyword) + 1 :]
                     assert REDACTED in after or after[0] in ("clear", "md5"), f"{name}: {line}"
     assert secrets >= 50
+
+
+# Hostile tester's finding 10: the secret was replaced as a substring of the message, so
+# `password pect xx` gave "unex<redacted>ed <redacted>" and told the secret.
+@pytest.mark.parametrize(
+    "secret",
+    ["pect", "unexpected", "un", "e", "'", "expected", "of", "line"],
+)
+def test_an_error_message_hides_the_secret_word_and_nothing_else(secret: str) -> None:
+    line = f" neighbor 192.0.2.77 password {secret} xx"
+    with pytest.raises(FrrSyntaxError) as grammar:
+        parse(f"router bgp 64512\n neighbor 192.0.2.77 remote-as 1\n address-family ipv4 unicast\n{line}\n")
+    refusal = check(f"router bgp 64512\n{line}\n").refusals[0]
+    for message in (grammar.value.message, refusal.message):
+        assert message == f"unexpected {REDACTED}", message
+
+
+def test_a_secret_equal_to_another_word_of_the_line_is_hidden_where_it_is_the_secret() -> None:
+    # `192.0.2.1` is the peer and the second word of a password FRR refuses: the refusal is about the password.
+    refusal = check("router bgp 64512\n neighbor 192.0.2.1 password x 192.0.2.1\n").refusals[0]
+    assert refusal.message == f"unexpected {REDACTED}"
+    # A word that is no secret is shown.
+    assert check("router bgp 64512\n neighbor 192.0.2.1 remote-as x xx\n").refusals[0].message == "unexpected 'x'"
+
+
+def test_nftables_rulesets_pass_through_unchanged() -> None:
+    """redact() also quotes lines of the nftables file a tool refused (router/linux/tool_errors.py): FRR's
+    abbreviations must not eat nftables' words (`tcp dport 22 accept` is not `tcp-md5-auth`)."""
+    rulesets = sorted((Path(__file__).parents[1] / "golden").glob("*/*.nft"))
+    assert rulesets
+    for ruleset in rulesets:
+        text = ruleset.read_text()
+        assert redact(text) == text, ruleset

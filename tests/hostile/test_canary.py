@@ -61,9 +61,16 @@ INVALID = {
     "raw abbreviated password": raw(f"router bgp 64512\n nei 192.0.2.1 passw {CANARY} x y\n"),
     "raw key-string in a broken key chain": raw(f"key chain k\n key many\n  key-string {CANARY} with spaces\n"),
     "raw ospf key": raw(f"interface eth0\n ip ospf authentication-k {CANARY} 10.0.0.1 junk\n"),
+    "raw virtual-link key of two words": raw(
+        f"router ospf\n area 0.0.0.1 virtual-link 192.0.2.50 authentication-key {CANARY} x\n"
+    ),
+    "raw virtual-link md5 key, number out of range": raw(
+        f"router ospf\n area 0.0.0.1 virtual-link 192.0.2.50 message-digest-key 300 md5 {CANARY}\n"
+    ),
+    "raw older ospf key form of two words": raw(f"interface eth0\n ospf message-digest-key 1 md5 {CANARY} x\n"),
+    "raw pcep key of two words": raw(f"segment-routing\n traffic-eng\n  pcep\n   pce P\n    tcp-md5-auth {CANARY} x\n"),
     "two passwords for one neighbor": neighbor(CANARY) + "\n---\n" + neighbor(CANARY + "2").replace("extra", "other"),
 }
-
 
 
 @pytest.mark.parametrize("name", list(INVALID))
@@ -101,7 +108,7 @@ PARSE = f"""router bgp 64512
 exit
 key chain k
  key 1
-  key-string {CANARY}d with spaces
+  key-string {CANARY}d
   key-str {CANARY}e
  exit
 exit
@@ -109,9 +116,32 @@ interface eth0
  ip ospf authentication-k {CANARY}f
  ip ospf message-digest-key 1 md5 {CANARY}g
  isis password md5 {CANARY}h
+ ospf authentication-key {CANARY}l
+ ospf message-digest-key 2 md5 {CANARY}m
+ ip ospf authentication {CANARY}n
+ no ip ospf authentication-key {CANARY}o
 exit
 password {CANARY}i
 enable password 8 {CANARY}j
+router ospf
+ area 0.0.0.1 virtual-link 192.0.2.50 authentication-key {CANARY}p
+ area 0.0.0.1 virtual-link 192.0.2.51 authentication message-digest message-digest-key 1 md5 {CANARY}q
+ a 0.0.0.1 v 192.0.2.52 a {CANARY}r
+ no area 0.0.0.1 virtual-link 192.0.2.53 auth null authentication-key {CANARY}s
+exit
+segment-routing
+ traffic-eng
+  pcep
+   pce-config GROUP
+    tcp-md5-auth {CANARY}t
+   exit
+   pce PCE1
+    address ip 192.0.2.60
+    tcp {CANARY}u
+   exit
+  exit
+ exit
+exit
 """
 
 
@@ -136,6 +166,14 @@ SECRET_LINES = (
     "key chain k\n key 1\n  key-string {}\n",
     "interface eth0\n ip ospf authentication-key {}\n",
     "interface eth0\n ip ospf message-digest-key 1 md5 {}\n",
+    "interface eth0\n ospf authentication-key {}\n",
+    "interface eth0\n os mes 1 m {}\n",
+    "interface eth0\n ip ospf authentication {}\n",
+    "router ospf\n area 0.0.0.1 virtual-link 192.0.2.50 authentication-key {}\n",
+    "router ospf\n a 0 v 192.0.2.50 a m message-digest-key 1 md5 {}\n",
+    "router ospf\n no area 0 virtual-link 192.0.2.50 auth {}\n",
+    "segment-routing\n traffic-eng\n  pcep\n   pce P\n    tcp-md5-auth {}\n",
+    "segment-routing\n traffic-eng\n  pcep\n   pce-config G\n    tcp-m {}\n",
 )
 
 
