@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import urllib3
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 
@@ -86,11 +87,19 @@ class Writer:
         started = time.monotonic()
         pool = ThreadPoolExecutor(WRITERS)
         try:
-            for future in [pool.submit(lambda call=call: call(self.core())) for call in calls]:
+            for future in [pool.submit(lambda call=call: _released(call(self.core()))) for call in calls]:
                 future.result()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         return time.monotonic() - started
+
+
+def _released(response: object) -> None:
+    """Read a response asked for with `_preload_content=False` to its end, which gives its connection back to the
+    pool: one left unread keeps its socket, and a population ran out of file descriptors."""
+    if isinstance(response, urllib3.HTTPResponse):
+        response.read()
+        response.release_conn()
 
 
 def _node(number: int) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
