@@ -87,11 +87,24 @@ class Writer:
         started = time.monotonic()
         pool = ThreadPoolExecutor(WRITERS)
         try:
-            for future in [pool.submit(lambda call=call: _released(call(self.core()))) for call in calls]:
+            for future in [pool.submit(lambda call=call: _released(_retried(call, self.core()))) for call in calls]:
                 future.result()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         return time.monotonic() - started
+
+
+def _retried(call: Callable[[client.CoreV1Api], object], api: client.CoreV1Api, tries: int = 3) -> object:
+    """`call`, again after an answer that says the API server was too busy (429, 5xx): a loaded shared machine
+    times a request out now and then, which should not end a population or a burst."""
+    for attempt in range(tries):
+        try:
+            return call(api)
+        except ApiException as error:
+            if error.status not in (429, 500, 503, 504) or attempt == tries - 1:
+                raise
+            time.sleep(1.0 + attempt)
+    raise AssertionError("unreachable")
 
 
 def _released(response: object) -> None:
@@ -454,6 +467,10 @@ def run_round(
             # speakers, asked every 50 ms, /metrics was 44% of the controller's CPU while the applies ran).
             wait_until(lambda applied=applied: controller.metric(CHANGES) > applied, 60 * timeouts, "apply done", 0.2)  # type: ignore[misc]
         figures.single_applies = controller.metric(CHANGES) - before
+        if figures.singles:  # said now: a later phase that fails must not lose them
+            ordered = sorted(figures.singles)
+            print(f"  single changes: n={len(ordered)} p50 {ordered[len(ordered) // 2]:.2f} s, max {ordered[-1]:.2f} s, "
+                  f"start to applied {figures.applied:.1f} s", flush=True)  # fmt: skip
         figures.cpu["single changes"] = usage.cpu_seconds() - cpu
 
         if settle:
