@@ -469,8 +469,8 @@ def run_round(
         figures.single_applies = controller.metric(CHANGES) - before
         if figures.singles:  # said now: a later phase that fails must not lose them
             ordered = sorted(figures.singles)
-            print(f"  single changes: n={len(ordered)} p50 {ordered[len(ordered) // 2]:.2f} s, max {ordered[-1]:.2f} s, "
-                  f"start to applied {figures.applied:.1f} s", flush=True)  # fmt: skip
+            print(f"  single changes: n={len(ordered)} p50 {ordered[len(ordered) // 2]:.2f} s, "
+                  f"max {ordered[-1]:.2f} s, start to applied {figures.applied:.1f} s", flush=True)  # fmt: skip
         figures.cpu["single changes"] = usage.cpu_seconds() - cpu
 
         if settle:
