@@ -5,6 +5,7 @@ A few counters and gauges do not justify a dependency: the format is plain text,
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Callable
@@ -33,7 +34,10 @@ def _labels(**labels: str) -> Labels:
     return tuple(sorted(labels.items()))
 
 
+@functools.lru_cache(maxsize=65536)
 def _format(labels: Labels) -> str:
+    """`{k="v",...}`, escaped; remembered, since every scrape prints every series again (a router with 2,000
+    speakers has 2,000 session gauges, and /metrics is served on the event loop that runs the applies)."""
     if not labels:
         return ""
     inner = ",".join(f'{k}="{v.replace(chr(92), chr(92) * 2).replace(chr(34), chr(92) + chr(34))}"' for k, v in labels)
