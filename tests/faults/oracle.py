@@ -1,0 +1,207 @@
+"""What the router runs, sampled while faults happen, and what it should run, from `frr-edge render`.
+
+The sampler lists frr-edge's allow sets (the Service IP:port let through) and FRR's running config about
+every `interval` seconds, as root in the router namespace, not through frr-edge. Each firewall sample must be
+the desired firewall of a change already announced, and never of one older than a sample before it showed:
+a state the router passes through is a desired state, in order (coalescing may skip some). A missing table
+is allowed only after a fault removed it, until it is back.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from controller.frrcfg import parse
+from controller.frrcfg.model import canonical
+from controller.render.nft import TABLE
+from controller.router.apply import running_text
+from controller.router.frrplan import remaining
+from tests.faults.stream import Stream
+from tests.operator.conftest import REPO, ROUTER, World
+
+# Every kind frr-edge's Router, MetalLB derivation and the firewall read (controller/operator/index.py).
+_KINDS = (
+    "routers.frr-edge.dev,frrconfigurations.frr-edge.dev,firewallpolicies.frr-edge.dev,"
+    "bgppeers.metallb.io,ipaddresspools.metallb.io,bgpadvertisements.metallb.io,bfdprofiles.metallb.io,"
+    "communities.metallb.io,nodes,pods,services"
+)
+_ALLOW_SETS = ("allow_v4", "allow_v6")
+
+
+def _element(value: object) -> str:
+    if isinstance(value, dict):
+        if "range" in value:
+            first, last = value["range"]
+            return f"{first}-{last}"
+        if "prefix" in value:
+            return f"{value['prefix']['addr']}/{value['prefix']['len']}"
+        if "concat" in value:
+            return " . ".join(_element(part) for part in value["concat"])
+        if "elem" in value:
+            return _element(value["elem"]["val"])
+    return str(value)
+
+
+def firewall(world: World) -> frozenset[str] | None:
+    """The elements of frr-edge's allow sets (every layer), or None when its table is not there."""
+    listed = subprocess.run(
+        ["ip", "netns", "exec", world.lab.router_namespace, "nft", "-j", "list", "table", "inet", TABLE],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if listed.returncode != 0:
+        return None
+    elements: set[str] = set()
+    for entry in json.loads(listed.stdout)["nftables"]:
+        found = entry.get("set")
+        if found and found["name"].split("_")[0:2] in (["allow", "v4"], ["allow", "v6"]):
+            elements.update(_element(element) for element in found.get("elem", []))
+    return frozenset(elements)
+
+
+def nft_listing(namespace: str) -> str:
+    """frr-edge's table as `nft -s` lists it (no counters, no handles), or '' when it is not there."""
+    argv = ["ip", "netns", "exec", namespace, "nft", "-s", "list", "table", "inet", TABLE]
+    listed = subprocess.run(argv, capture_output=True, text=True, check=False)
+    return listed.stdout if listed.returncode == 0 else ""
+
+
+def loaded_listing(namespace: str, ruleset: str, directory: Path) -> str:
+    """`ruleset` loaded by the real nft into a namespace of the test's own, listed as nft_listing does."""
+    path = directory / "desired.nft"
+    path.write_text(ruleset)
+    subprocess.run(["ip", "netns", "exec", namespace, "nft", "-f", str(path)], check=True)
+    return nft_listing(namespace)
+
+
+@dataclass(frozen=True)
+class Desired:
+    """What `frr-edge render` makes of the inputs in the API server: FRR text and nftables ruleset."""
+
+    frr: str
+    nft: str
+
+
+def render(world: World, directory: Path) -> Desired:
+    """The cluster's objects as kubectl shows them, rendered by `frr-edge render` for the lab's Router."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "objects.yaml").write_text(world.kubectl("get", _KINDS, "--all-namespaces", "--output=json"))
+    for namespace in ("frr-edge-system", "metallb-system"):
+        secrets = world.kubectl("get", "secrets", f"--namespace={namespace}", "--output=json")
+        (directory / f"secrets-{namespace}.yaml").write_text(secrets)
+    argv = [sys.executable, "-m", "controller", "render", "-f", str(directory), "--router", ROUTER, "--output=json"]
+    rendered = subprocess.run(argv, capture_output=True, text=True, check=False, cwd=REPO)
+    assert rendered.returncode == 0, f"frr-edge render of the cluster's objects failed:\n{rendered.stderr}"
+    [router] = json.loads(rendered.stdout)["routers"]
+    return Desired(router["frr"], router["nft"])
+
+
+class FrrJudge:
+    """Whether a running config is the router's baseline plus exactly the rendered text (cached per text)."""
+
+    def __init__(self, baseline: str) -> None:
+        self.baseline = baseline
+        self._desired: str | None = None
+        self._model = None
+        self._verdicts: dict[str, tuple[str, ...]] = {}
+
+    def differences(self, running: str, desired: str) -> tuple[str, ...]:
+        if desired != self._desired:
+            self._desired, self._verdicts = desired, {}
+            self._model = canonical(parse(running_text(self.baseline + desired), source="baseline + rendered"))
+        if running not in self._verdicts:
+            assert self._model is not None
+            self._verdicts[running] = remaining(running_text(running), self._model)
+        return self._verdicts[running]
+
+
+@dataclass(frozen=True)
+class Sample:
+    at: float  # time.monotonic() once both reads were done
+    firewall: frozenset[str] | None
+    running: str
+
+
+@dataclass
+class Violation:
+    at: float
+    firewall: frozenset[str] | None
+    announced: int  # changes announced when the sample was taken
+    matched: int  # the latest desired state seen before
+
+
+@dataclass
+class Sampler:
+    """A thread reading the router; judges each firewall sample against the stream's history as it goes."""
+
+    world: World
+    stream: Stream
+    interval: float = 0.2
+    samples: list[Sample] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+    count: int = 0
+    absences: int = 0
+    matched: int = 0
+    _absence_allowed: bool = False
+    _absence_armed: bool = False
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="router-sampler", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def expect_absence(self) -> None:
+        """A fault is about to remove frr-edge's table: a missing table is not a violation until it is back."""
+        with self._lock:
+            self._absence_allowed, self._absence_armed = True, False
+
+    def removed(self) -> None:
+        """The fault has removed it: the next sample that shows the table ends the allowance."""
+        with self._lock:
+            self._absence_armed = True
+
+    def since(self, moment: float) -> list[Sample]:
+        with self._lock:
+            return [sample for sample in self.samples if sample.at >= moment]
+
+    def forget_before(self, moment: float) -> None:
+        with self._lock:
+            self.samples = [sample for sample in self.samples if sample.at >= moment]
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            state = firewall(self.world)
+            running = self.world.running_config()
+            sample = Sample(time.monotonic(), state, running)
+            self._judge(sample)
+            self._stop.wait(self.interval)
+
+    def _judge(self, sample: Sample) -> None:
+        history = self.stream.history()  # read after the sample: every change it can show is announced
+        with self._lock:
+            self.samples.append(sample)
+            self.count += 1
+            if sample.firewall is None:
+                self.absences += 1
+                if not self._absence_allowed:
+                    self.violations.append(Violation(sample.at, None, len(history), self.matched))
+                return
+            if self._absence_armed:
+                self._absence_allowed = self._absence_armed = False
+            later = [c.number for c in history[self.matched :] if c.firewall == sample.firewall]
+            if later:
+                self.matched = later[0]
+            else:
+                self.violations.append(Violation(sample.at, sample.firewall, len(history), self.matched))
