@@ -212,7 +212,8 @@ class Faults:
             for line in listed.stdout.splitlines()
             if any(f"pid={pid}," in line for pid in pids)
         ]
-        for local in local_ports:
-            subprocess.run(["ss", "-K", "-tn", "src", f"127.0.0.1:{local}", "dst", f"127.0.0.1:{port}"],
-                           capture_output=True, check=False)  # fmt: skip
+        if local_ports:
+            sources = " or ".join(f"sport = :{local}" for local in local_ports)
+            argv = ["ss", "-K", "-tnH", f"( {sources} ) and dport = :{port} and dst 127.0.0.1"]
+            subprocess.run(argv, capture_output=True, check=False)
         return time.monotonic()

@@ -31,7 +31,6 @@ _KINDS = (
     "bgppeers.metallb.io,ipaddresspools.metallb.io,bgpadvertisements.metallb.io,bfdprofiles.metallb.io,"
     "communities.metallb.io,nodes,pods,services"
 )
-_ALLOW_SETS = ("allow_v4", "allow_v6")
 
 
 def _element(value: object) -> str:
@@ -122,6 +121,7 @@ class FrrJudge:
 
 @dataclass(frozen=True)
 class Sample:
+    began: float  # time.monotonic() before the reads
     at: float  # time.monotonic() once both reads were done
     firewall: frozenset[str] | None
     running: str
@@ -148,7 +148,7 @@ class Sampler:
     absences: int = 0
     matched: int = 0
     _absence_allowed: bool = False
-    _absence_armed: bool = False
+    _removed_at: float | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _thread: threading.Thread | None = None
@@ -165,12 +165,12 @@ class Sampler:
     def expect_absence(self) -> None:
         """A fault is about to remove frr-edge's table: a missing table is not a violation until it is back."""
         with self._lock:
-            self._absence_allowed, self._absence_armed = True, False
+            self._absence_allowed, self._removed_at = True, None
 
     def removed(self) -> None:
-        """The fault has removed it: the next sample that shows the table ends the allowance."""
+        """The fault has removed it: the next sample read from now on that shows the table ends the allowance."""
         with self._lock:
-            self._absence_armed = True
+            self._removed_at = time.monotonic()
 
     def since(self, moment: float) -> list[Sample]:
         with self._lock:
@@ -182,9 +182,10 @@ class Sampler:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            began = time.monotonic()
             state = firewall(self.world)
             running = self.world.running_config()
-            sample = Sample(time.monotonic(), state, running)
+            sample = Sample(began, time.monotonic(), state, running)
             self._judge(sample)
             self._stop.wait(self.interval)
 
@@ -198,8 +199,8 @@ class Sampler:
                 if not self._absence_allowed:
                     self.violations.append(Violation(sample.at, None, len(history), self.matched))
                 return
-            if self._absence_armed:
-                self._absence_allowed = self._absence_armed = False
+            if self._removed_at is not None and sample.began > self._removed_at:
+                self._absence_allowed, self._removed_at = False, None
             later = [c.number for c in history[self.matched :] if c.firewall == sample.firewall]
             if later:
                 self.matched = later[0]
