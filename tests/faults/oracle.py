@@ -2,9 +2,10 @@
 
 The sampler lists frr-edge's allow sets (the Service IP:port let through) and FRR's running config about
 every `interval` seconds, as root in the router namespace, not through frr-edge. Each firewall sample must be
-the desired firewall of a change already announced, and never of one older than a sample before it showed:
-a state the router passes through is a desired state, in order (coalescing may skip some). A missing table
-is allowed only after a fault removed it, until it is back.
+a desired state: the one the router last converged to (`settled`, the previous) or that of a change
+announced since (the next ones; coalescing may skip some). A sample showing an older of those than one shown
+before is counted apart (`rollbacks`): an apply whose FRR part failed restores the firewall it replaced. A
+missing table is allowed only after a fault removed it, until it is back.
 """
 
 from __future__ import annotations
@@ -146,7 +147,9 @@ class Sampler:
     violations: list[Violation] = field(default_factory=list)
     count: int = 0
     absences: int = 0
-    matched: int = 0
+    rollbacks: int = 0
+    floor: int = 0  # the change whose state the router last converged to: the previous desired state
+    matched: int = 0  # the newest change whose state a sample showed
     _absence_allowed: bool = False
     _removed_at: float | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -171,6 +174,11 @@ class Sampler:
         """The fault has removed it: the next sample read from now on that shows the table ends the allowance."""
         with self._lock:
             self._removed_at = time.monotonic()
+
+    def settled(self, change: int) -> None:
+        """The router converged to the state of `change`: from now on, that is the previous desired state."""
+        with self._lock:
+            self.floor = self.matched = change
 
     def since(self, moment: float) -> list[Sample]:
         with self._lock:
@@ -201,8 +209,12 @@ class Sampler:
                 return
             if self._removed_at is not None and sample.began > self._removed_at:
                 self._absence_allowed, self._removed_at = False, None
-            later = [c.number for c in history[self.matched :] if c.firewall == sample.firewall]
+            desired = [c.number for c in history[self.floor :] if c.firewall == sample.firewall]
+            if not desired:
+                self.violations.append(Violation(sample.at, sample.firewall, len(history), self.matched))
+                return
+            later = [number for number in desired if number >= self.matched]
             if later:
                 self.matched = later[0]
             else:
-                self.violations.append(Violation(sample.at, sample.firewall, len(history), self.matched))
+                self.rollbacks += 1

@@ -4,8 +4,9 @@ Given the e2e world with two `frr-edge run` replicas (leader election), a seeded
 (stream.py) runs in rounds: a few changes, one more and a random wait (so an apply is likely under way), one
 fault (injector.py), perhaps a change more; then the round waits until the router runs what
 `frr-edge render` makes of the API server's objects, and counts how long that took after the fault ended.
-A round that does not get there loses the changes made in it. All the while a sampler checks that every
-firewall state the router passes through is a desired one, in order (oracle.py).
+A round that does not get there loses the changes made in it, and once it gets there RouterState must name
+that state. All the while a sampler checks that every firewall state the router passes through is the
+previous desired state or a next one (oracle.py).
 
 At the end: the router runs exactly the render of the last change (FRR running config, the nft table as
 nft lists it), RouterState says so (desiredConfigHash, conditions, sessions, no departures left), no change
@@ -34,6 +35,7 @@ from tests.operator.conftest import World, wait_for
 
 ROUND_TIMEOUT = 90.0  # seconds a round may take to converge before its changes count as lost
 STREAK = 3  # samples in a row that must agree before the router counts as converged
+STATUS_LAG = 20.0  # seconds RouterState may take to name a state the router already runs (it is written after)
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Round:
     changes: int  # changes made in the round
     converged: float | None  # seconds from the end of the fault until the router ran the desired state
     missing: str = ""  # what still differed when the round gave up
+    untrue: str = ""  # what RouterState said instead of naming the converged state
 
 
 def _converged_at(
@@ -73,19 +76,34 @@ def _missing(world: World, judge: FrrJudge, desired: Desired, firewall: frozense
     return " | ".join(parts)
 
 
+def _untrue(world: World, desired: Desired) -> str:
+    """'' once RouterState names the desired configuration and says Ready (within STATUS_LAG), else what it says."""
+    identity = config_identity(desired.frr, desired.nft)
+    deadline = time.monotonic() + STATUS_LAG
+    while True:
+        status = world.status()
+        ready = next((c for c in status.get("conditions", []) if c["type"] == "Ready"), {})
+        if status.get("desiredConfigHash") == identity and ready.get("status") == "True":
+            return ""
+        if time.monotonic() > deadline:
+            return f"desiredConfigHash {status.get('desiredConfigHash')}, Ready: {ready}"
+        time.sleep(0.5)
+
+
 def _converge(
     world: World, stream: Stream, sampler: Sampler, judge: FrrJudge, directory: Path, ended: float, changed: float
-) -> tuple[float | None, str]:
-    """Seconds from `ended` until the router ran the render of the inputs as they are now; None after the timeout."""
+) -> tuple[float | None, str, str]:
+    """Seconds from `ended` until the router ran the render of the inputs as they are now (None after the
+    timeout: what still differs), and what RouterState said instead of naming that state ('' when it did)."""
     desired = render(world, directory)
     firewall = stream.inputs.firewall()
     deadline = time.monotonic() + ROUND_TIMEOUT
     while time.monotonic() < deadline:
         at = _converged_at(sampler, judge, desired, firewall, changed)
         if at is not None:
-            return max(0.0, at - ended), ""
+            return max(0.0, at - ended), "", _untrue(world, desired)
         time.sleep(0.3)
-    return None, _missing(world, judge, desired, firewall)
+    return None, _missing(world, judge, desired, firewall), ""
 
 
 def _round(
@@ -107,11 +125,13 @@ def _round(
     ended = faults.inject(kind)
     time.sleep(rng.uniform(0, 0.5))
     stream.random_change()  # so that every fault has something to catch up with
-    seconds, missing = _converge(faults.world, stream, sampler, judge, directory, ended, time.monotonic())
-    done = Round(number, kind, len(stream.changes) - before, seconds, missing)
+    seconds, missing, untrue = _converge(faults.world, stream, sampler, judge, directory, ended, time.monotonic())
+    if seconds is not None:
+        sampler.settled(len(stream.changes) - 1)
+    done = Round(number, kind, len(stream.changes) - before, seconds, missing, untrue)
     converged = "not converged" if seconds is None else f"converged after {seconds:.2f} s"
     clock = time.strftime("%H:%M:%S")
-    print(f"{clock} round {number}: {kind}: {done.changes} changes, {converged} {missing}", flush=True)
+    print(f"{clock} round {number}: {kind}: {done.changes} changes, {converged} {missing} {untrue}", flush=True)
     return done
 
 
@@ -141,11 +161,13 @@ def _figures(settings: Settings, rounds: list[Round], stream: Stream, sampler: S
         "changes": len(stream.changes) - 1,
         "lost_changes": sum(r.changes for r in rounds if r.converged is None),
         "rounds_not_converged": [asdict(r) for r in rounds if r.converged is None],
+        "routerstate_untrue": [asdict(r) for r in rounds if r.untrue],
         "longest_convergence_s": round(longest.converged or 0.0, 2) if longest else None,
         "longest_convergence_after": longest.kind if longest else None,
         "firewall_samples": sampler.count,
         "firewall_samples_without_table": sampler.absences,
         "firewall_violations": len(sampler.violations),
+        "firewall_rollbacks_to_previous_state": sampler.rollbacks,
         "per_kind": per_kind,
         "seconds": round(seconds, 1),
     }
@@ -209,6 +231,7 @@ def test_random_changes_and_faults_end_in_the_last_desired_state(
         assert nft_listing(world.lab.router_namespace) == loaded_listing(netns, final.nft, tmp_path)
         _check_router_state(world, final, stream)
         assert figures["lost_changes"] == 0, figures["rounds_not_converged"]
+        assert not figures["routerstate_untrue"]
         assert not sampler.violations, sampler.violations[:5]
         assert {kind for kind in Faults.KINDS if figures["per_kind"][kind]["count"]} == set(Faults.KINDS)
     finally:
