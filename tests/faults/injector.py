@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from controller.lab import cluster as cluster_lab
 from controller.lab import router as router_lab
 from tests.faults.oracle import Sampler
 from tests.faults.stream import Stream
@@ -68,7 +69,8 @@ class Faults:
     replicas: Replicas
     rng: random.Random
     boot: str  # the router's FRR configuration file before frr-edge ever ran: what a blank router boots with
-    mid_apply: dict[str, int] = field(default_factory=dict)  # faults that hit while an FRR apply was unfinished
+    mid_apply: dict[str, int] = field(default_factory=dict)  # faults that hit while a writer held the router lock
+    api_drops: int = 0
 
     KINDS = (
         "ssh-cut",
@@ -201,7 +203,15 @@ class Faults:
         return time.monotonic()
 
     def api_drop(self) -> float:
-        """Cut every TCP connection between the replicas and the API server (their watches among them)."""
+        """The replicas' connections to the API server (their watches among them) drop: every third time
+        (the first included) the API server restarts, else the TCP connections are cut."""
+        self.api_drops += 1
+        if self.api_drops % 3 == 1:
+            cluster_lab.restart_apiserver(self.world.cluster, self.rng.uniform(0, 2))
+            return time.monotonic()
+        return self._cut_api_connections()
+
+    def _cut_api_connections(self) -> float:
         port = self.world.cluster.server.rsplit(":", 1)[1]
         pids = {c.process.pid for c in self.replicas.running if c.process is not None}
         listed = subprocess.run(

@@ -169,6 +169,7 @@ def _figures(settings: Settings, rounds: list[Round], stream: Stream, sampler: S
         "firewall_violations": len(sampler.violations),
         "firewall_rollbacks_to_previous_state": sampler.rollbacks,
         "per_kind": per_kind,
+        "api_server_restarts": (faults.api_drops + 2) // 3,
         "seconds": round(seconds, 1),
     }
 
