@@ -215,6 +215,9 @@ def test_random_changes_and_faults_end_in_the_last_desired_state(
                 if kind == "leader-lost":
                     replicas.start()  # a new replica stands by
                 sampler.forget_before(time.monotonic())
+                if settings.report is not None:  # so far, for a long run watched while it goes
+                    figures = _figures(settings, rounds, stream, sampler, faults, time.monotonic() - started)
+                    settings.report.write_text(json.dumps(figures, indent=2) + "\n")
 
             # The last change is made, the faults have stopped: the router runs exactly its render.
             final = render(world, tmp_path / "final")
