@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from controller.frrcfg import parse
+from controller.frrcfg import Config, parse
 from controller.frrcfg.model import canonical
 from controller.render.nft import TABLE
 from controller.router.apply import running_text
@@ -107,7 +107,7 @@ class FrrJudge:
     def __init__(self, baseline: str) -> None:
         self.baseline = baseline
         self._desired: str | None = None
-        self._model = None
+        self._model: Config | None = None
         self._verdicts: dict[str, tuple[str, ...]] = {}
 
     def differences(self, running: str, desired: str) -> tuple[str, ...]:

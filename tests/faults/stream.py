@@ -129,7 +129,7 @@ class Stream:
         self._names += 1
         name = f"svc-{self._names}"
         ip, ports = self.rng.choice(ADDRESSES), self._ports()
-        body = {
+        body: Any = {
             "metadata": {"name": name, "namespace": NAMESPACE},
             "spec": {"type": "LoadBalancer", "ports": [{"name": f"p{p}", "port": p, "protocol": "TCP"} for p in ports]},
         }
@@ -186,9 +186,9 @@ class Stream:
         self.inputs.speakers.add(name)
         self._announce("speaker-join", name)
         self._session(speaker, up=True)
-        node = {"metadata": {"name": f"node-{name}", "labels": {"kubernetes.io/hostname": f"node-{name}"}}}
+        node: Any = {"metadata": {"name": f"node-{name}", "labels": {"kubernetes.io/hostname": f"node-{name}"}}}
         _ignoring(409, lambda: self.core.create_node(node), f"node-{name}")
-        pod = {
+        pod: Any = {
             "metadata": {
                 "name": f"speaker-{name}",
                 "namespace": "metallb-system",

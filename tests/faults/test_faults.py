@@ -82,7 +82,7 @@ def _untrue(world: World, desired: Desired) -> str:
     deadline = time.monotonic() + STATUS_LAG
     while True:
         status = world.status()
-        ready = next((c for c in status.get("conditions", []) if c["type"] == "Ready"), {})
+        ready: dict[str, Any] = next((c for c in status.get("conditions", []) if c["type"] == "Ready"), {})
         if status.get("desiredConfigHash") == identity and ready.get("status") == "True":
             return ""
         if time.monotonic() > deadline:
@@ -198,7 +198,8 @@ def test_random_changes_and_faults_end_in_the_last_desired_state(
     shown = running_text(world.running_config()).splitlines(keepends=True)
     baseline = "".join(line for line in shown if line.strip() != "end")
     rng = random.Random(settings.seed)
-    stream = Stream(rng, config.new_client_from_config(str(world.cluster.kubeconfig)), world.lab)
+    api = config.new_client_from_config(str(world.cluster.kubeconfig))  # type: ignore[no-untyped-call]
+    stream = Stream(rng, api, world.lab)
     replicas = Replicas(world)
     replicas.start()
     replicas.leader()
