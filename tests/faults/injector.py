@@ -12,6 +12,7 @@ import random
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ class Replicas:
     world: World
     running: list[Controller] = field(default_factory=list)
     started: int = 0
+    starting: list[threading.Thread] = field(default_factory=list)
 
     def start(self, identity: str | None = None) -> Controller:
         if identity is None:
@@ -43,6 +45,18 @@ class Replicas:
         controller = self.world.start_controller(identity, *REPLICA_ARGS)
         self.running.append(controller)
         return controller
+
+    def stand_by(self) -> None:
+        """Start a new replica without waiting for it: the rounds go on while it starts."""
+        self.started += 1
+        starting = threading.Thread(target=self.start, args=(f"r{self.started}",), name=f"start r{self.started}")
+        starting.start()
+        self.starting.append(starting)
+
+    def settle(self) -> None:
+        """Wait for the replicas still starting."""
+        for starting in self.starting:
+            starting.join()
 
     def leader(self, timeout: float = 60) -> Controller:
         found: list[Controller] = []
@@ -198,7 +212,7 @@ class Faults:
         return time.monotonic()
 
     def leader_lost(self) -> float:
-        """SIGKILL the leader; the replica standing by takes over (a new one stands by after the round)."""
+        """SIGKILL the leader; the replica standing by takes over (a new one starts to stand by after the round)."""
         self.replicas.kill(self.replicas.leader())
         return time.monotonic()
 

@@ -214,13 +214,14 @@ def test_random_changes_and_faults_end_in_the_last_desired_state(
             for number, kind in enumerate(_schedule(settings.faults, rng)):
                 rounds.append(_round(number, kind, rng, stream, faults, sampler, judge, tmp_path / "render"))
                 if kind == "leader-lost":
-                    replicas.start()  # a new replica stands by
+                    replicas.stand_by()
                 sampler.forget_before(time.monotonic())
                 if settings.report is not None:  # so far, for a long run watched while it goes
                     figures = _figures(settings, rounds, stream, sampler, faults, time.monotonic() - started)
                     settings.report.write_text(json.dumps(figures, indent=2) + "\n")
 
             # The last change is made, the faults have stopped: the router runs exactly its render.
+            replicas.settle()
             final = render(world, tmp_path / "final")
             firewall = stream.inputs.firewall()
             wait_for(lambda: _converged_at(sampler, judge, final, firewall, time.monotonic() - 30) is not None, 60,
@@ -240,5 +241,6 @@ def test_random_changes_and_faults_end_in_the_last_desired_state(
         assert not sampler.violations, sampler.violations[:5]
         assert {kind for kind in Faults.KINDS if figures["per_kind"][kind]["count"]} == set(Faults.KINDS)
     finally:
+        replicas.settle()
         for replica in list(replicas.running):
             replicas.kill(replica)
