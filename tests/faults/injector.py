@@ -27,6 +27,7 @@ from tests.operator.conftest import Controller, World, wait_for
 FRR_DAEMONS = ("zebra", "bgpd", "staticd", "bfdd")  # the lab router's (controller/lab/router.py)
 # Short timings so takeovers and retries happen within a round; resync reads the router every 5 s.
 REPLICA_ARGS = ("--resync", "5")
+READY_WITHIN = 180.0  # seconds a replica may take to start: a minute and more on a busy 2-core machine
 
 
 @dataclass
@@ -42,7 +43,7 @@ class Replicas:
         if identity is None:
             self.started += 1
             identity = f"r{self.started}"
-        controller = self.world.start_controller(identity, *REPLICA_ARGS)
+        controller = self.world.start_controller(identity, *REPLICA_ARGS, ready_within=READY_WITHIN)
         self.running.append(controller)
         return controller
 
