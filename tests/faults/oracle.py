@@ -48,16 +48,26 @@ def _element(value: object) -> str:
     return str(value)
 
 
-def firewall(world: World) -> frozenset[str] | None:
-    """The elements of frr-edge's allow sets (every layer), or None when its table is not there."""
+def listing(world: World) -> str | None:
+    """frr-edge's table as `nft -j` lists it, or None when it is not there."""
     listed = subprocess.run(
         ["ip", "netns", "exec", world.lab.router_namespace, "nft", "-j", "list", "table", "inet", TABLE],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
-    if listed.returncode != 0:
+    return listed.stdout if listed.returncode == 0 else None
+
+
+def firewall(world: World) -> frozenset[str] | None:
+    """The elements of frr-edge's allow sets (every layer), or None when its table is not there."""
+    return allowed(listing(world))
+
+
+def allowed(listed: str | None) -> frozenset[str] | None:
+    """The elements of the allow sets in a JSON listing (None: no table)."""
+    if listed is None:
         return None
     elements: set[str] = set()
-    for entry in json.loads(listed.stdout)["nftables"]:
+    for entry in json.loads(listed)["nftables"]:
         found = entry.get("set")
         if found and found["name"].split("_")[0:2] in (["allow", "v4"], ["allow", "v6"]):
             elements.update(_element(element) for element in found.get("elem", []))
@@ -134,6 +144,7 @@ class Violation:
     firewall: frozenset[str] | None
     announced: int  # changes announced when the sample was taken
     matched: int  # the latest desired state seen before
+    listing: str | None = None  # the table as nft listed it, to tell a real state from a torn listing
 
 
 @dataclass
@@ -191,13 +202,13 @@ class Sampler:
     def _run(self) -> None:
         while not self._stop.is_set():
             began = time.monotonic()
-            state = firewall(self.world)
+            listed = listing(self.world)
             running = self.world.running_config()
-            sample = Sample(began, time.monotonic(), state, running)
-            self._judge(sample)
+            sample = Sample(began, time.monotonic(), allowed(listed), running)
+            self._judge(sample, listed)
             self._stop.wait(self.interval)
 
-    def _judge(self, sample: Sample) -> None:
+    def _judge(self, sample: Sample, listed: str | None) -> None:
         history = self.stream.history()  # read after the sample: every change it can show is announced
         with self._lock:
             self.samples.append(sample)
@@ -211,7 +222,7 @@ class Sampler:
                 self._absence_allowed, self._removed_at = False, None
             desired = [c.number for c in history[self.floor :] if c.firewall == sample.firewall]
             if not desired:
-                self.violations.append(Violation(sample.at, sample.firewall, len(history), self.matched))
+                self.violations.append(Violation(sample.at, sample.firewall, len(history), self.matched, listed))
                 return
             later = [number for number in desired if number >= self.matched]
             if later:

@@ -238,7 +238,13 @@ def test_random_changes_and_faults_end_in_the_last_desired_state(
         _check_router_state(world, final, stream)
         assert figures["lost_changes"] == 0, figures["rounds_not_converged"]
         assert not figures["routerstate_untrue"]
-        assert not sampler.violations, sampler.violations[:5]
+        if sampler.violations and settings.report is not None:
+            violations = [
+                asdict(violation) | {"firewall": None if violation.firewall is None else sorted(violation.firewall)}
+                for violation in sampler.violations
+            ]
+            settings.report.with_suffix(".violations.json").write_text(json.dumps(violations, indent=2) + "\n")
+        assert not sampler.violations, [(v.at, v.firewall, v.announced, v.matched) for v in sampler.violations[:5]]
         assert {kind for kind in Faults.KINDS if figures["per_kind"][kind]["count"]} == set(Faults.KINDS)
     finally:
         replicas.settle()
