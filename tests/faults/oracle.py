@@ -159,6 +159,7 @@ class Sampler:
     count: int = 0
     absences: int = 0
     rollbacks: int = 0
+    torn: int = 0  # listings that showed a foreign state, and another at once right after
     floor: int = 0  # the change whose state the router last converged to: the previous desired state
     matched: int = 0  # the newest change whose state a sample showed
     _absence_allowed: bool = False
@@ -205,8 +206,25 @@ class Sampler:
             listed = listing(self.world)
             running = self.world.running_config()
             sample = Sample(began, time.monotonic(), allowed(listed), running)
+            if self._foreign(sample):
+                # nft 1.0.6's listing is not atomic: while a table is created in one transaction, a listing may
+                # show it with empty sets (2% of listings in a loop of loads and deletions here). A state the
+                # router really has is still there when listed again at once.
+                began = time.monotonic()
+                again = listing(self.world)
+                if allowed(again) != sample.firewall:
+                    self.torn += 1
+                    listed, sample = again, Sample(began, time.monotonic(), allowed(again), running)
             self._judge(sample, listed)
             self._stop.wait(self.interval)
+
+    def _foreign(self, sample: Sample) -> bool:
+        """Whether `sample` shows no desired state (nor an absence a fault allows)."""
+        history = self.stream.history()
+        with self._lock:
+            if sample.firewall is None:
+                return not self._absence_allowed
+            return all(change.firewall != sample.firewall for change in history[self.floor :])
 
     def _judge(self, sample: Sample, listed: str | None) -> None:
         history = self.stream.history()  # read after the sample: every change it can show is announced

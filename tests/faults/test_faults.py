@@ -168,6 +168,7 @@ def _figures(settings: Settings, rounds: list[Round], stream: Stream, sampler: S
         "firewall_samples_without_table": sampler.absences,
         "firewall_violations": len(sampler.violations),
         "firewall_rollbacks_to_previous_state": sampler.rollbacks,
+        "firewall_torn_listings": sampler.torn,
         "per_kind": per_kind,
         "api_server_restarts": (faults.api_drops + 2) // 3,
         "seconds": round(seconds, 1),
