@@ -168,6 +168,24 @@ def stop(directory: Path, timeout: float = 20.0) -> list[str]:
     return stopped
 
 
+def restart_apiserver(cluster: Cluster, down: float = 0.0, timeout: float = 90.0) -> None:
+    """Stop the lab's kube-apiserver at once (SIGKILL right after SIGTERM: its graceful shutdown waits for
+    watches to end, tens of seconds), wait `down` seconds, start it again with the same flags and wait until it
+    is ready: every client loses its connections and watches meanwhile.
+    """
+    directory = cluster.directory
+    state = _State.load(directory)
+    if state is None:
+        raise ClusterError(f"no lab cluster was started in {directory}")
+    _terminate(state.process("kube-apiserver"), 0)
+    state.processes = [process for process in state.processes if process.name != "kube-apiserver"]
+    state.save(directory)
+    time.sleep(down)
+    pki = ensure_pki(directory / "pki")
+    _launch(directory, state, "kube-apiserver", _apiserver_command(cluster.bin_dir, pki, state.ports))
+    _wait_ready(directory, state.process("kube-apiserver"), f"{cluster.server}/readyz", pki, pki.admin, timeout)
+
+
 def _etcd_command(bin_dir: Path, directory: Path, pki: ClusterPKI, ports: dict[str, int]) -> list[str]:
     client_url = f"https://{_LOOPBACK}:{ports['etcd']}"
     peer_url = f"http://{_LOOPBACK}:{ports['etcd_peer']}"

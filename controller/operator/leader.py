@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import urllib3
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
@@ -65,6 +66,10 @@ class LeaderElection:
             except ApiException as error:
                 logger.warning("leader election: %s %s", error.status, error.reason)
                 leader = self.is_leader and time.monotonic() - self._renewed_at < self._timing.duration * 0.8
+            except (urllib3.exceptions.HTTPError, OSError) as error:
+                # The API server is away (restarting, the link cut): the client gives up after its retries.
+                logger.warning("leader election: the API server did not answer: %s", type(error).__name__)
+                leader = self.is_leader and time.monotonic() - self._renewed_at < self._timing.duration * 0.8
             self._set(leader)
             await asyncio.sleep(self._timing.renew_every)
 
@@ -77,6 +82,8 @@ class LeaderElection:
             await asyncio.to_thread(self._release)
         except ApiException as error:
             logger.warning("leader election: could not release the lease: %s", error.reason)
+        except (urllib3.exceptions.HTTPError, OSError) as error:
+            logger.warning("leader election: could not release the lease: %s", type(error).__name__)
 
     def _set(self, leader: bool) -> None:
         if leader != self.is_leader:

@@ -110,7 +110,7 @@ class World:
     def kubectl(self) -> Kubectl:
         return self.cluster.kubectl
 
-    def start_controller(self, identity: str, *extra: str) -> Controller:
+    def start_controller(self, identity: str, *extra: str, ready_within: float = 60) -> Controller:
         controller = Controller(identity, self.directory / f"controller-{identity}.log", free_port())
         argv = [
             sys.executable, "-m", "controller", "run",
@@ -123,7 +123,7 @@ class World:
         with controller.log.open("ab") as log:
             controller.process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
         self.controllers.append(controller)
-        wait_for(controller.ready, 60, f"controller {identity} ready (log: {controller.log})")
+        wait_for(controller.ready, ready_within, f"controller {identity} ready (log: {controller.log})")
         return controller
 
     def core(self) -> client.CoreV1Api:

@@ -3,8 +3,9 @@
 One connection per router is kept and reused; it is opened again when it has dropped. Commands run as
 the login user, or as `sudo -n ARGV...` when a sudo rule allows them, quoted for the login shell, so an
 argument can never become shell syntax. Uploads go over SFTP to a temporary name and are renamed into
-place, so a reader never sees half a file. What a tool prints is returned to the caller, never put in an
-error here: it may quote files.
+place, so a reader never sees half a file. Every command and SFTP request waits at most the command timeout
+(an sshd that stops answering is found out then, not only by SSH keepalives after about 90 s). What a tool
+prints is returned to the caller, never put in an error here: it may quote files.
 """
 
 from __future__ import annotations
@@ -131,11 +132,12 @@ class RouterConnection:
                 reason = getattr(error, "reason", None) or str(error) or type(error).__name__
                 raise RouterUnreachable(f"{self.where}: cannot connect: {reason}") from None
             try:
-                sftp = await connection.start_sftp_client()
-                workdir = await sftp.realpath(WORKDIR_NAME)
-            except (OSError, asyncssh.Error) as error:
+                sftp = await asyncio.wait_for(connection.start_sftp_client(), self._connect_timeout)
+                workdir = await asyncio.wait_for(sftp.realpath(WORKDIR_NAME), self._connect_timeout)
+            except (OSError, TimeoutError, asyncssh.Error) as error:
                 connection.close()
-                raise RouterUnreachable(f"{self.where}: SFTP failed: {error}") from None
+                why = str(error) or f"no answer within {self._connect_timeout:.0f} s"
+                raise RouterUnreachable(f"{self.where}: SFTP failed: {why}") from None
             self._connection, self._sftp = connection, sftp
             self._commands = RouterCommands(self.spec.frr, workdir, self.spec.user)
 
@@ -192,48 +194,59 @@ class RouterConnection:
         await self.connect()
         assert self._sftp is not None
         try:
-            await self._sftp.remove(self.commands.path(name))
+            await asyncio.wait_for(self._sftp.remove(self.commands.path(name)), self._command_timeout)
         except asyncssh.SFTPNoSuchFile:
             return
-        except (OSError, asyncssh.Error) as error:
+        except (OSError, TimeoutError, asyncssh.Error) as error:
             self.close()
-            raise RouterUnreachable(f"{self.where}: removing {name} failed: {error}") from None
+            raise RouterUnreachable(f"{self.where}: removing {name} failed: {self._why(error)}") from None
 
     async def upload(self, name: str, text: str) -> None:
         """Write a file into the working directory atomically (temporary name, then rename)."""
         await self.connect()
         assert self._sftp is not None
         path = self.commands.path(name)
-        try:
-            async with self._sftp.open(f"{path}.part", "w") as handle:
+        sftp = self._sftp
+
+        async def write() -> None:
+            async with sftp.open(f"{path}.part", "w") as handle:
                 await handle.write(text)
-            await self._sftp.posix_rename(f"{path}.part", path)
-        except (OSError, asyncssh.Error) as error:
+            await sftp.posix_rename(f"{path}.part", path)
+
+        try:
+            await asyncio.wait_for(write(), self._command_timeout)
+        except (OSError, TimeoutError, asyncssh.Error) as error:
             self.close()
-            raise RouterUnreachable(f"{self.where}: upload of {name} failed: {error}") from None
+            raise RouterUnreachable(f"{self.where}: upload of {name} failed: {self._why(error)}") from None
 
     async def rename(self, name: str, new_name: str) -> None:
         """Rename a file of the working directory, replacing the target."""
         await self.connect()
         assert self._sftp is not None
+        renamed = self._sftp.posix_rename(self.commands.path(name), self.commands.path(new_name))
         try:
-            await self._sftp.posix_rename(self.commands.path(name), self.commands.path(new_name))
-        except (OSError, asyncssh.Error) as error:
+            await asyncio.wait_for(renamed, self._command_timeout)
+        except (OSError, TimeoutError, asyncssh.Error) as error:
             self.close()
-            raise RouterUnreachable(f"{self.where}: renaming {name} failed: {error}") from None
+            raise RouterUnreachable(f"{self.where}: renaming {name} failed: {self._why(error)}") from None
 
     async def read(self, name: str) -> str | None:
         """A file of the working directory, or None when it does not exist."""
         await self.connect()
         assert self._sftp is not None
-        try:
-            async with self._sftp.open(self.commands.path(name), "r") as handle:
+        sftp = self._sftp
+
+        async def read() -> str:
+            async with sftp.open(self.commands.path(name), "r") as handle:
                 return str(await handle.read())
+
+        try:
+            return await asyncio.wait_for(read(), self._command_timeout)
         except asyncssh.SFTPNoSuchFile:
             return None
-        except (OSError, asyncssh.Error) as error:
+        except (OSError, TimeoutError, asyncssh.Error) as error:
             self.close()
-            raise RouterUnreachable(f"{self.where}: reading {name} failed: {error}") from None
+            raise RouterUnreachable(f"{self.where}: reading {name} failed: {self._why(error)}") from None
 
     async def resolve(self, pattern: str) -> list[Resolved]:
         """The files an absolute path or glob (`*`, `?`) names on the router, each with its real path.
@@ -243,22 +256,31 @@ class RouterConnection:
         """
         await self.connect()
         assert self._sftp is not None
+        sftp = self._sftp
+
+        async def resolved() -> list[Resolved]:
+            matches = await sftp.glob(pattern)
+            found: list[Resolved] = []
+            for match in sorted(str(path) for path in matches):
+                try:
+                    real_path: str | None = str(await sftp.realpath(match))
+                    regular_file = await sftp.isfile(str(real_path))
+                except asyncssh.SFTPError:
+                    real_path, regular_file = None, False
+                found.append(Resolved(match, real_path, regular_file))
+            return found
+
         try:
-            matches = await self._sftp.glob(pattern)
+            return await asyncio.wait_for(resolved(), self._command_timeout)
         except asyncssh.SFTPError:
             return []
-        except OSError as error:
+        except (OSError, TimeoutError) as error:
             self.close()
-            raise RouterUnreachable(f"{self.where}: SFTP failed: {error}") from None
-        found: list[Resolved] = []
-        for match in sorted(str(path) for path in matches):
-            try:
-                real_path = str(await self._sftp.realpath(match))
-                regular_file = await self._sftp.isfile(real_path)
-            except asyncssh.SFTPError:
-                real_path, regular_file = None, False
-            found.append(Resolved(match, real_path, regular_file))
-        return found
+            raise RouterUnreachable(f"{self.where}: SFTP failed: {self._why(error)}") from None
+
+    def _why(self, error: BaseException) -> str:
+        """An error's text; a timeout says how long was waited (its own text is empty)."""
+        return str(error) or f"no answer within {self._command_timeout:g} s"
 
     def close(self) -> None:
         if self._connection is not None:
