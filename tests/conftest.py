@@ -8,6 +8,12 @@ import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
+from hypothesis import settings
+
+# Property tests never gate on wall-clock time: hypothesis's default 200 ms deadline per example failed
+# tests on a loaded machine for being slow, not wrong. Every test without its own deadline gets none.
+settings.register_profile("frr-edge", deadline=None)
+settings.load_profile("frr-edge")
 
 
 @pytest.fixture(scope="session")
