@@ -947,7 +947,8 @@ def canonical(config: Config) -> Config:
       apply_mask, as bgpd does for `network` and `bgp listen range`, lib/filter_nb.c for prefix-list entries).
     - Prefix-list entries numbered as lib/filter_cli.c numbers them: without `seq`, the highest sequence of
       the list so far plus 5; an entry repeating one of its list (same action, prefix, ge and le) adds
-      nothing (plist_is_dup: "don't complain about duplicated values, just silently accept"); a sequence
+      nothing (plist_is_dup: "don't complain about duplicated values, just silently accept") unless its
+      prefix is typed with host bits, which FRR compares unmasked and so never finds; a sequence
       given again replaces its entry. Each list is printed whole, by sequence, where it first appears.
     - A line given twice in one context: the second replaces the first (same key).
     - router bgp as bgpd holds it (_router_as_printed): address-family lines written at router level,
@@ -992,6 +993,15 @@ def _prefix(text: str) -> str:
         return str(parse_network(text, host_bits=True))
     except ValueError:
         return text
+
+
+def _without_host_bits(text: str) -> bool:
+    """Whether the prefix `text` is typed without host bits (`10.1.0.0/16`, not `10.1.2.3/16`)."""
+    try:
+        parse_network(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _canonical(item: Item) -> Item:
@@ -1220,7 +1230,10 @@ def _numbered_prefix_lists(items: tuple[Item, ...]) -> tuple[Item, ...]:
         prefix = item.prefix if item.prefix == "any" else _prefix(item.prefix)
         entry = replace(item, prefix=prefix)
         content = (entry.action, entry.prefix, entry.ge, entry.le)
-        if any((e.action, e.prefix, e.ge, e.le) == content for e in entries.values()):
+        # filter_cli.c compares the prefix as typed with the entries' masked ones: one typed with host bits
+        # is never found a repeat (FRR's validation then refuses the transaction if the repeat remains).
+        typed_masked = item.prefix == "any" or _without_host_bits(item.prefix)
+        if typed_masked and any((e.action, e.prefix, e.ge, e.le) == content for e in entries.values()):
             continue
         seq = entry.seq if entry.seq is not None else max(entries, default=0) + 5
         entries[seq] = replace(entry, seq=seq)
