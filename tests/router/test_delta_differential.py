@@ -268,6 +268,20 @@ ipv6 prefix-list PL6 permit 2001:DB8:0:0::/32
         assert outcome is not None and outcome.method == "delta" and outcome.problems == [], outcome
 
 
+def test_a_repeated_prefix_list_entry_typed_with_host_bits_is_not_a_repeat_to_frr(frr: FrrInstance) -> None:
+    # Found by the 2,000-pair run: FRR compares a typed prefix unmasked with the masked entries, so the third
+    # line is not a repeat of seq 20; it gets seq 25 and outlives seq 20's replacement.
+    b = """ip prefix-list PL-A permit 10.0.0.0/8
+ip prefix-list PL-A seq 20 permit 10.1.2.3/16 le 24
+ip prefix-list PL-A permit 10.1.2.3/16 le 24
+ip prefix-list PL-A seq 20 permit 10.0.0.0/8 ge 16
+"""
+    outcome = judged(frr, "fixed", "", b, "Full")
+
+    assert outcome is not None and outcome.method == "delta" and outcome.problems == [], outcome
+    assert "ip prefix-list PL-A seq 25 permit 10.1.0.0/16 le 24" in outcome.commands
+
+
 def test_a_listen_range_and_its_peer_group_go_in_the_order_frr_needs(frr: FrrInstance) -> None:
     a = """router bgp 64512
  neighbor SPEAKERS peer-group
