@@ -98,7 +98,7 @@ class _Last:
 
     version: int
     routing_version: int
-    held: tuple[DesiredNeighbor, ...]  # the departed speakers' neighbors it was rendered with
+    held: tuple[DesiredNeighbor, ...]  # the departed speakers' neighbors it put back (_put_back)
     result: RouterResult
     contributions: dict[Key, Contribution]
     invalid: set[Key]  # Services that failed their model: a change of one is rendered from scratch
@@ -145,7 +145,11 @@ class IncrementalRender:
         when only simple Service changes came and the same neighbors are held."""
         last = self._last
         held = tuple(held)
-        if last is not None and last.routing_version == snapshot.routing_version and last.held == held:
+        if (
+            last is not None
+            and last.routing_version == snapshot.routing_version
+            and _put_back(last.result, held) == last.held
+        ):
             result = _update(last, snapshot, router.object, memo)
             if result is not None:
                 self.deltas += 1
@@ -157,6 +161,18 @@ class IncrementalRender:
         if result.ok and result.desired is not None:
             self._last = _record(router, snapshot, memo, result, recorder, held)
         return result
+
+
+def _put_back(result: RouterResult, held: tuple[DesiredNeighbor, ...]) -> tuple[DesiredNeighbor, ...]:
+    """The neighbors of `held` a render of `result`'s inputs puts back (pipeline.held_routing): of an instance
+    it has, and not desired by the inputs. The controller holds every owned speaker whose session is up, live
+    ones too; only those put back change the render, so only they decide whether it can be a delta."""
+    desired = result.desired
+    if desired is None:
+        return held
+    routers = desired.frr.routers
+    by_inputs = {(vrf, peer) for vrf, bgp in routers.items() for peer in bgp.neighbors} - set(desired.held)
+    return tuple(n for n in held if n.vrf in routers and (n.vrf, n.peer) not in by_inputs)
 
 
 def _record(
@@ -197,7 +213,7 @@ def _record(
     return _Last(
         version=snapshot.version,
         routing_version=snapshot.routing_version,
-        held=held,
+        held=_put_back(result, held),
         result=dataclasses.replace(result),
         contributions=contributions,
         invalid={key for key, value in services if isinstance(value, InvalidInput)},

@@ -156,3 +156,23 @@ def test_a_neighbor_held_or_let_go_is_rendered_from_scratch_and_the_routing_memo
     assert "10.0.0.99" not in let_go.frr + let_go.nft
     assert (controller.render.full, controller.render.deltas) == (3, 0)
     assert controller.memo.routings_computed == 1
+
+
+def test_holding_live_speakers_whose_sessions_are_up_keeps_service_changes_incremental() -> None:
+    """The controller holds every owned speaker whose session is up, live ones too (departing.Departing.held);
+    only those the inputs no longer desire are put back. Sessions coming up on live speakers change `held`
+    but not the render: a Service change after that is still a delta (the scale tier rendered everything
+    again when the lab's speakers came up)."""
+    controller = Controller()
+    controller.index.put(_service("web", "203.0.113.10"))
+    first, _ = controller.both()
+    assert first.desired is not None
+    live = [n for bgp in first.desired.frr.routers.values() for n in bgp.neighbors.values()]
+    assert live, "the sample router has speakers"
+
+    controller.index.put(_service("web", "203.0.113.11"))
+    changed, scratch = controller.both(live)
+    _same(changed, scratch)
+
+    assert changed.desired is not None and changed.desired.held == frozenset()
+    assert (controller.render.full, controller.render.deltas) == (1, 1)
