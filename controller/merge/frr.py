@@ -383,16 +383,19 @@ def _refuse_what_frr_does_not_show(origin: Origin, config: Config) -> None:
     from controller.frrcfg.model import Block, Command, not_shown
 
     for _, item in config.walk():
+        if isinstance(item, Block) and item.header() == "line vty":
+            # Shown, but never taken back: every apply after the snippet's removal would roll back.
+            raise InvalidInput(
+                origin,
+                "spec.raw.rawConfig",
+                f"line {item.line}: FRR cannot take a `line vty` block back once it runs it (there is no `no line "
+                "vty`, and `no exec-timeout` leaves its line), so removing this snippet would stop every later "
+                "apply: set it on the router",
+            )
         if isinstance(item, Command):
             line, why = item.text(), not_shown(item.text())
         elif isinstance(item, Block) and item.header().startswith("vrf ") and not item.items:
             line, why = item.header(), "FRR shows no empty `vrf` block"
-        elif isinstance(item, Block) and item.header() == "line vty":
-            # Shown, but never taken back: every apply after the snippet's removal would roll back.
-            line, why = (
-                item.header(),
-                "FRR has no `no line vty` and `no exec-timeout` leaves its line: set it on the router",
-            )
         else:
             continue
         if why is not None:

@@ -77,4 +77,4 @@ def test_validate_refuses_it_naming_the_object_field_and_line(tmp_path: Path, te
 
     assert done.returncode == 2, done.stderr
     assert "FRRConfiguration default/admin: spec.raw.rawConfig: line" in done.stderr
-    assert "FRR never shows this line back as written" in done.stderr
+    assert "FRR never shows this line back as written" in done.stderr or "FRR cannot take a `line vty`" in done.stderr
