@@ -20,6 +20,7 @@ from typing import Any
 
 from controller import collector
 from controller.api.common import GROUP
+from controller.api.router import Router
 from controller.desired import DesiredFRR, DesiredRouter
 from controller.errors import FrrEdgeError, InputWarning, InvalidInput, MergeConflict, Origin
 from controller.inputs import Inputs, Loaded, add_object
@@ -125,6 +126,11 @@ def _selected(inputs: Inputs, identity: _Identity) -> set[str]:
     return set()
 
 
+def _router(inputs: Inputs, name: str) -> Loaded[Router] | None:
+    """The valid Router `name` of `inputs`, or None (inputs.router_named raises instead, for the CLI)."""
+    return next((r for r in inputs.routers if r.object.metadata.name == name), None)
+
+
 @dataclass(frozen=True, slots=True)
 class _Outcome:
     """Router `name` derived, selected and merged from some inputs: its desired state, or the error that stops
@@ -141,7 +147,7 @@ def _outcome(inputs: Inputs, name: str, cluster: Cluster) -> _Outcome:
     Derive, select and merge only: rendering the merged model as text never fails, and at 50,000 Services
     it is a fifth of the time (bench/bench_admission.py).
     """
-    router = next((r for r in inputs.routers if r.object.metadata.name == name), None)
+    router = _router(inputs, name)
     if router is None:
         return _Outcome()
     # As render_router does: the collector would rescan the growing heap again and again at scale.
@@ -158,7 +164,7 @@ def _routing(inputs: Inputs, name: str, cluster: Cluster) -> DesiredFRR | None:
 
     Without the firewall, which at 50,000 Services is most of a review (bench/bench_admission.py).
     """
-    router = next((r for r in inputs.routers if r.object.metadata.name == name), None)
+    router = _router(inputs, name)
     if router is None:
         return None
     with collector.paused():

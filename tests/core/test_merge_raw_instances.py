@@ -15,6 +15,7 @@ import pytest
 
 from controller.errors import InvalidInput, MergeConflict
 from tests.core.builders import ROUTER, desired, frr_configuration
+from tests.hostile.cli import run_process
 
 REPO = Path(__file__).resolve().parents[2]
 SPEAKERS = frr_configuration(
@@ -86,15 +87,9 @@ def test_a_raw_line_the_command_table_cannot_judge_is_a_warning_naming_it_not_a_
     path = tmp_path / "in.yaml"
     path.write_text("\n---\n".join([ROUTER, SPEAKERS, raw]))
 
-    result = subprocess.run(
-        [sys.executable, "-m", "controller", "validate", "-f", str(path)],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        check=False,
-    )
+    result = run_process("validate", "-f", str(path))
 
-    assert result.returncode == 0, result.stderr
+    assert result.code == 0, result.stderr
     (warning,) = [line for line in result.stderr.splitlines() if "rawConfig" in line]
     assert "FRRConfiguration admin/motd: spec.raw.rawConfig line 2: not checked:" in warning
     assert "decides on the router" in warning

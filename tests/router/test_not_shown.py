@@ -10,8 +10,6 @@ line, so the table cannot outlive FRR's behaviour unnoticed. And each is refused
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,9 +17,9 @@ import pytest
 
 from controller.router.frr.plan import plan
 from tests.core.builders import ROUTER, frr_configuration
+from tests.hostile.cli import run_process
 from tests.router.frr_instance import FrrInstance
 
-REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = {
     "hostname": "hostname edge-one\n",
     "banner": "banner motd line welcome\n",
@@ -67,14 +65,8 @@ def test_validate_refuses_it_naming_the_object_field_and_line(tmp_path: Path, te
     raw = frr_configuration("admin", f'routerSelector: {{matchLabels: {{site: lab}}}}\nraw: {{rawConfig: "{body}"}}')
     (tmp_path / "in.yaml").write_text(ROUTER + "\n---\n" + raw)
 
-    done = subprocess.run(
-        [sys.executable, "-m", "controller", "validate", "-f", str(tmp_path / "in.yaml")],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        check=False,
-    )
+    done = run_process("validate", "-f", str(tmp_path / "in.yaml"))
 
-    assert done.returncode == 2, done.stderr
+    assert done.code == 2, done.stderr
     assert "FRRConfiguration default/admin: spec.raw.rawConfig: line" in done.stderr
     assert "FRR never shows this line back as written" in done.stderr or "FRR cannot take a `line vty`" in done.stderr

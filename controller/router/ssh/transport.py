@@ -13,8 +13,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import shlex
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from types import TracebackType
+from typing import TypeVar
 
 import asyncssh
 
@@ -23,6 +25,7 @@ from controller.errors import FrrEdgeError
 from controller.router.outcome import RouterUnreachable
 from controller.router.ssh.commands import WORKDIR_NAME, Command, RouterCommands
 
+T = TypeVar("T")
 CONNECT_TIMEOUT = 10.0
 COMMAND_TIMEOUT = 120.0
 
@@ -191,62 +194,48 @@ class RouterConnection:
 
     async def remove(self, name: str) -> None:
         """Remove a file of the working directory (nothing when it does not exist)."""
-        await self.connect()
-        assert self._sftp is not None
-        try:
-            await asyncio.wait_for(self._sftp.remove(self.commands.path(name)), self._command_timeout)
-        except asyncssh.SFTPNoSuchFile:
-            return
-        except (OSError, TimeoutError, asyncssh.Error) as error:
-            self.close()
-            raise RouterUnreachable(f"{self.where}: removing {name} failed: {self._why(error)}") from None
+        sftp = await self._sftp_client()
+        path = self.commands.path(name)
+
+        async def remove() -> None:
+            try:
+                await sftp.remove(path)
+            except asyncssh.SFTPNoSuchFile:
+                return
+
+        await self._within(remove(), f"removing {name}")
 
     async def upload(self, name: str, text: str) -> None:
         """Write a file into the working directory atomically (temporary name, then rename)."""
-        await self.connect()
-        assert self._sftp is not None
+        sftp = await self._sftp_client()
         path = self.commands.path(name)
-        sftp = self._sftp
 
         async def write() -> None:
             async with sftp.open(f"{path}.part", "w") as handle:
                 await handle.write(text)
             await sftp.posix_rename(f"{path}.part", path)
 
-        try:
-            await asyncio.wait_for(write(), self._command_timeout)
-        except (OSError, TimeoutError, asyncssh.Error) as error:
-            self.close()
-            raise RouterUnreachable(f"{self.where}: upload of {name} failed: {self._why(error)}") from None
+        await self._within(write(), f"upload of {name}")
 
     async def rename(self, name: str, new_name: str) -> None:
         """Rename a file of the working directory, replacing the target."""
-        await self.connect()
-        assert self._sftp is not None
-        renamed = self._sftp.posix_rename(self.commands.path(name), self.commands.path(new_name))
-        try:
-            await asyncio.wait_for(renamed, self._command_timeout)
-        except (OSError, TimeoutError, asyncssh.Error) as error:
-            self.close()
-            raise RouterUnreachable(f"{self.where}: renaming {name} failed: {self._why(error)}") from None
+        sftp = await self._sftp_client()
+        renamed = sftp.posix_rename(self.commands.path(name), self.commands.path(new_name))
+        await self._within(renamed, f"renaming {name}")
 
     async def read(self, name: str) -> str | None:
         """A file of the working directory, or None when it does not exist."""
-        await self.connect()
-        assert self._sftp is not None
-        sftp = self._sftp
+        sftp = await self._sftp_client()
+        path = self.commands.path(name)
 
-        async def read() -> str:
-            async with sftp.open(self.commands.path(name), "r") as handle:
-                return str(await handle.read())
+        async def read() -> str | None:
+            try:
+                async with sftp.open(path, "r") as handle:
+                    return str(await handle.read())
+            except asyncssh.SFTPNoSuchFile:
+                return None
 
-        try:
-            return await asyncio.wait_for(read(), self._command_timeout)
-        except asyncssh.SFTPNoSuchFile:
-            return None
-        except (OSError, TimeoutError, asyncssh.Error) as error:
-            self.close()
-            raise RouterUnreachable(f"{self.where}: reading {name} failed: {self._why(error)}") from None
+        return await self._within(read(), f"reading {name}")
 
     async def resolve(self, pattern: str) -> list[Resolved]:
         """The files an absolute path or glob (`*`, `?`) names on the router, each with its real path.
@@ -254,12 +243,13 @@ class RouterConnection:
         Resolved over SFTP as the login user (realpath follows every symlink); a pattern that matches nothing
         gives []. Raises RouterUnreachable when the link fails.
         """
-        await self.connect()
-        assert self._sftp is not None
-        sftp = self._sftp
+        sftp = await self._sftp_client()
 
         async def resolved() -> list[Resolved]:
-            matches = await sftp.glob(pattern)
+            try:
+                matches = await sftp.glob(pattern)
+            except asyncssh.SFTPError:
+                return []
             found: list[Resolved] = []
             for match in sorted(str(path) for path in matches):
                 try:
@@ -270,13 +260,22 @@ class RouterConnection:
                 found.append(Resolved(match, real_path, regular_file))
             return found
 
+        return await self._within(resolved(), "SFTP")
+
+    async def _sftp_client(self) -> asyncssh.SFTPClient:
+        """The connection's SFTP client, connecting first when needed; raises RouterUnreachable."""
+        await self.connect()
+        assert self._sftp is not None
+        return self._sftp
+
+    async def _within(self, work: Awaitable[T], doing: str) -> T:
+        """`work` (an SFTP request) within the command timeout; a failed or silent link closes the connection
+        and raises RouterUnreachable naming what was being done."""
         try:
-            return await asyncio.wait_for(resolved(), self._command_timeout)
-        except asyncssh.SFTPError:
-            return []
-        except (OSError, TimeoutError) as error:
+            return await asyncio.wait_for(work, self._command_timeout)
+        except (OSError, TimeoutError, asyncssh.Error) as error:
             self.close()
-            raise RouterUnreachable(f"{self.where}: SFTP failed: {self._why(error)}") from None
+            raise RouterUnreachable(f"{self.where}: {doing} failed: {self._why(error)}") from None
 
     def _why(self, error: BaseException) -> str:
         """An error's text; a timeout says how long was waited (its own text is empty)."""
