@@ -9,7 +9,10 @@ lab, measures, stops it. Cases:
   speakers as FRR dynamic neighbors (`bgp listen range` into a peer-group) loaded with vtysh;
 - removing N neighbors of N distinct AS numbers by frr-edge's apply (delta) and by frr-reload.py run
   directly on the router with the very same desired file, from the same starting config; the two results
-  are compared.
+  are compared;
+- Services moving in a large table (`--moved 2000 --of 50000`): the element delta into the plain hash set
+  frr-edge renders Services' ports into (render.nft.HOST_SETS), against the same delta into a concatenated
+  interval set (where they were before), each a table of its own in the lab's router namespace, median of 3.
 Extra neighbors are IPv6 addresses on the router's own bridge, so no packet leaves the lab.
 """
 
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,12 +32,15 @@ from typing import Any, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from controller.desired import ANY_SOURCE, AllowEntry, DesiredFirewall
 from controller.frrcfg import parse
 from controller.inputs import load_paths
 from controller.lab import router as lab
 from controller.pipeline import RouterResult, render_router
+from controller.render.nft import HOST_SETS, TABLE, render_nft
 from controller.router.frr.plan import canonical, plan, remaining
 from controller.router.linux.apply import apply, read_running
+from controller.router.nftables.delta import element_delta
 from controller.router.outcome import ApplyReport
 from controller.router.ssh.transport import RouterConnection, load_private_key
 
@@ -165,13 +172,59 @@ def _reload_directly(running: lab.RouterLab, desired_file: Path) -> float:
     return time.monotonic() - started
 
 
-async def run(sizes: list[int], speakers: int, report: Callable[[str], None]) -> None:
+def _nft(running: lab.RouterLab, path: Path) -> float:
+    started = time.monotonic()
+    subprocess.run(["ip", "netns", "exec", running.router_namespace, "nft", "-f", str(path)], check=True)
+    return time.monotonic() - started
+
+
+def _entry(number: int) -> AllowEntry:
+    address = f"10.{64 + number // 62500}.{number // 250 % 250}.{number % 250}/32"
+    return AllowEntry(4, address, "tcp", (80 + number % 2,) * 2, ANY_SOURCE)
+
+
+def _set_kinds(running: lab.RouterLab, scratch: Path, moved: int, of: int, report: Callable[[str], None]) -> None:
+    """`moved` of `of` Services moved: the element delta frr-edge computes, loaded into the ruleset it renders
+    (their elements in a hash set), against the same with that set an interval set (as before). Under a table
+    name of its own, accepting everything, so the lab's traffic is untouched."""
+
+    def ruleset(numbers: range, interval: bool) -> str:
+        text = render_nft("bench", DesiredFirewall(default_action="accept", allow=sorted(map(_entry, numbers))))
+        if interval:
+            declaration = f"\tset {HOST_SETS[4]} {{\n\t\ttype ipv4_addr . inet_proto . inet_service\n"
+            text = text.replace(declaration, declaration + "\t\tflags interval\n")
+        return text
+
+    medians = {}
+    for kind in ("hash set", "interval set"):
+        before, after = ruleset(range(of), kind != "hash set"), ruleset(range(moved, of + moved), kind != "hash set")
+        delta = element_delta(before, after)
+        assert delta is not None and delta.added == delta.removed == moved, delta
+        (scratch / "sets.nft").write_text(before.replace(f"inet {TABLE}", "inet bench_sets"))
+        (scratch / "moved.nft").write_text(delta.forward.replace(f"inet {TABLE}", "inet bench_sets"))
+        seconds = []
+        for _ in range(3):
+            _nft(running, scratch / "sets.nft")
+            seconds.append(_nft(running, scratch / "moved.nft"))
+        drop = ["nft", "delete", "table", "inet", "bench_sets"]
+        subprocess.run(["ip", "netns", "exec", running.router_namespace, *drop], check=True)
+        medians[kind] = statistics.median(seconds)
+        seconds_ms = medians[kind] * 1000
+        report(f"{moved} Services moved in {of}, {kind}: {seconds_ms:8.0f} ms (element delta, median of 3)")
+    report(f"   interval set / hash set: {medians['interval set'] / medians['hash set']:.0f}x")
+
+
+async def run(
+    sizes: list[int], speakers: int, moved: tuple[int, int], report: Callable[[str], None]
+) -> None:
     with tempfile.TemporaryDirectory(prefix="frr-edge-bench-") as directory:
         running = lab.start(Path(directory) / "lab", speakers=1)
         try:
             bench = Bench(running, Path(directory))
             key = load_private_key(running.ssh_key.read_text())
             router_spec = next(r.object.spec for r in load_paths([running.router_manifest]).routers)
+            if moved[0]:
+                _set_kinds(running, Path(directory), moved[0], moved[1], report)
             async with RouterConnection(router_spec, key, command_timeout=3600) as connection:
                 await _latency(connection, bench, report)
                 if speakers:
@@ -275,8 +328,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="*", default=[100, 500, 1000])
     parser.add_argument("--speakers", type=int, default=1000, help="speakers onboarded at once (0: skip)")
+    parser.add_argument("--moved", type=int, default=2000, help="Services moved in the set comparison (0: skip)")
+    parser.add_argument("--of", type=int, default=50000, help="Services in the set comparison's table")
     args = parser.parse_args()
-    asyncio.run(run(args.sizes, args.speakers, lambda line: print(line, flush=True)))
+    asyncio.run(run(args.sizes, args.speakers, (args.moved, args.of), lambda line: print(line, flush=True)))
     return 0
 
 

@@ -17,7 +17,7 @@ from controller.inputs import Inputs, Loaded
 from controller.merge.firewall import RuleParts, merge_firewall, rule_parts
 from controller.merge.frr import merge_frr
 from controller.render.frr import render_frr
-from controller.render.nft import LayOut, lay_out_sets, render_nft
+from controller.render.nft import render_nft
 
 if TYPE_CHECKING:
     from controller.metallb.derive import ServiceRules
@@ -229,14 +229,12 @@ def render_router(
     inputs: Inputs,
     cluster: Cluster | None = None,
     memo: Memo = FROM_SCRATCH,
-    lay_out: LayOut = lay_out_sets,
     held: Sequence[DesiredNeighbor] = (),
 ) -> RouterResult:
     """The rendered configuration of one router, or its errors; never raises for bad input.
 
-    `lay_out` lays out the entries of each allow set (render.nft.LayOut). `held`: neighbors of departed
-    speakers to keep though the inputs no longer desire them (held_routing; DesiredRouter.held says which
-    were put back).
+    `held`: neighbors of departed speakers to keep though the inputs no longer desire them (held_routing;
+    DesiredRouter.held says which were put back).
     """
     name = router.object.metadata.name
     with collector.paused():
@@ -248,7 +246,7 @@ def render_router(
             name=name,
             desired=desired,
             frr=routing.text,
-            nft=render_nft(name, desired.firewall, lay_out),
+            nft=render_nft(name, desired.firewall),
             warnings=warnings,
         )
 

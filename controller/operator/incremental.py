@@ -5,39 +5,32 @@ sets and printed again. A Service that comes, goes or moves changes a handful of
 router the controller keeps what its last full render used: each Service's entries, how many contributors
 each allowed entry has, and the ruleset's layout. When only Services changed since (the index's
 `routing_version` is the same) and every change is simple, the new result is the last one with those
-elements changed, at a cost that grows with the changes, not with the Services. Simple: the Service's entries
-allow any source on its own addresses (no source ranges), its rate limits stay the same, nothing
-about it is a warning or invalid, and no wider allowed prefix contains its addresses (those lay out
-differently). Anything else is rendered from scratch. Either way the result is the one
-`pipeline.render_router` computes from scratch (tests/operator/test_incremental.py runs random event
-sequences through both).
+elements changed, at a cost that grows with the changes, not with the Services. Simple: each of the
+Service's entries allows one address and one port from any source (an element of the plain sets
+`allow_host_v4` / `allow_host_v6`, render.nft.is_host_entry; no source ranges), its rate limits stay
+the same, and nothing about it is a warning or invalid. Anything else is rendered from scratch. Either way
+the result is the one `pipeline.render_router` computes from scratch (tests/operator/test_incremental.py
+runs random event sequences through both).
 """
 
 from __future__ import annotations
 
 import bisect
 import dataclasses
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from controller.addresses import parse_network
 from controller.api import Router
-from controller.api.firewallpolicy import PORTED_PROTOCOLS
-from controller.desired import ANY_SOURCE, AllowEntry, DesiredNeighbor
+from controller.desired import AllowEntry, DesiredNeighbor
 from controller.errors import InvalidInput
 from controller.inputs import Loaded
 from controller.merge.firewall import MAX_ELEMENTS
 from controller.metallb.resources import Service
 from controller.operator.index import Key, Snapshot
 from controller.pipeline import Memo, RouterResult, render_router, selected_policies
-from controller.render.intervals import joined_ports, layers
-from controller.render.nft import allow_element
+from controller.render.nft import HOST_SETS, host_element, is_host_entry
 from controller.router.nftables.delta import Layout, layout, remember
-
-Group = tuple[int, str, str]  # (family, protocol, destination) of entries of any source
-_HOST_LENGTH = {4: 32, 6: 128}
-_SETS = {4: "allow_v4", 6: "allow_v6"}  # the first layer of the entries of any source, per family
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,17 +61,7 @@ def contribution(service: Service, memo: Memo) -> Contribution:
         entries += parts.entries
         placed = placed or bool(parts.warnings) or parts.error is not None
         plain = plain and not parts.sets
-    simple = (
-        not rules.warnings
-        and not placed
-        and plain
-        and all(
-            entry.source == ANY_SOURCE
-            and entry.protocol in PORTED_PROTOCOLS
-            and entry.destination.endswith(f"/{_HOST_LENGTH[entry.family]}")
-            for entry in entries
-        )
-    )
+    simple = not rules.warnings and not placed and plain and all(is_host_entry(entry) for entry in entries)
     limits = tuple((limit.destination, limit.protocol, limit.port, limit.rate) for limit in rules.rate_limits)
     return Contribution(tuple(entries), limits, simple, placed)
 
@@ -104,30 +87,12 @@ class _Last:
     invalid: set[Key]  # Services that failed their model: a change of one is rendered from scratch
     # How many contributors (Services, and the user's policies together as one) each allowed entry has.
     counts: Counter[AllowEntry]
-    # The ports of the entries of any source, by family, protocol and destination.
-    groups: dict[Group, set[tuple[int, int]]]
-    # Destinations of entries of any source that are not host prefixes, as (first address, length), by
-    # family and protocol: a host address inside one of them is laid out with them, not alone.
-    wider: dict[tuple[int, str], set[tuple[int, int]]]
-    # The first layer of `allow_v4` and `allow_v6` (render.nft), and its elements as rendered.
-    layer: dict[int, list[AllowEntry]]
+    # The entries of `allow_host_v4` and `allow_host_v6` (render.nft.HOST_SETS) by family, in the order
+    # rendered, and their elements as rendered.
+    hosts: dict[int, list[AllowEntry]]
     elements: dict[int, list[str]]
     layout: Layout
     placed: bool  # some Service's rule is warned about by its place among all rules: no deltas
-
-
-class _Recorder:
-    """render_nft's layout of the sets, keeping the first layer of `allow_v4` and `allow_v6`."""
-
-    def __init__(self) -> None:
-        self.first: dict[int, list[AllowEntry]] = {4: [], 6: []}
-
-    def __call__(self, name: str, entries: list[AllowEntry]) -> list[list[AllowEntry]]:
-        laid = layers(entries)
-        for number, set_name in _SETS.items():
-            if name == set_name:
-                self.first[number] = list(laid[0])
-        return laid
 
 
 @dataclass
@@ -155,11 +120,10 @@ class IncrementalRender:
                 self.deltas += 1
                 return dataclasses.replace(result)
         self.full += 1
-        recorder = _Recorder()
-        result = render_router(router, snapshot.inputs, snapshot.cluster, memo, recorder, held)
+        result = render_router(router, snapshot.inputs, snapshot.cluster, memo, held)
         self._last = None
         if result.ok and result.desired is not None:
-            self._last = _record(router, snapshot, memo, result, recorder, held)
+            self._last = _record(router, snapshot, memo, result, held)
         return result
 
 
@@ -180,7 +144,6 @@ def _record(
     snapshot: Snapshot,
     memo: Memo,
     result: RouterResult,
-    recorder: _Recorder,
     held: tuple[DesiredNeighbor, ...],
 ) -> _Last:
     assert result.desired is not None
@@ -201,15 +164,10 @@ def _record(
             for entry in memo.rule_parts(rule).entries
         }
     )
-    groups: dict[Group, set[tuple[int, int]]] = defaultdict(set)
-    wider: dict[tuple[int, str], set[tuple[int, int]]] = defaultdict(set)
-    for entry in result.desired.firewall.allow:
-        if entry.source != ANY_SOURCE or entry.protocol not in PORTED_PROTOCOLS:
-            continue
-        groups[(entry.family, entry.protocol, entry.destination)].add(entry.ports)
-        if not entry.destination.endswith(f"/{_HOST_LENGTH[entry.family]}"):
-            network = parse_network(entry.destination)
-            wider[(entry.family, entry.protocol)].add((int(network.network_address), network.prefixlen))
+    hosts: dict[int, list[AllowEntry]] = {4: [], 6: []}
+    for entry in result.desired.firewall.allow:  # sorted, as render_nft lays the host sets out
+        if is_host_entry(entry):
+            hosts[entry.family].append(entry)
     return _Last(
         version=snapshot.version,
         routing_version=snapshot.routing_version,
@@ -218,29 +176,11 @@ def _record(
         contributions=contributions,
         invalid={key for key, value in services if isinstance(value, InvalidInput)},
         counts=counts,
-        groups=dict(groups),
-        wider=dict(wider),
-        layer=recorder.first,
-        elements={number: [allow_element(entry) for entry in entries] for number, entries in recorder.first.items()},
+        hosts=hosts,
+        elements={number: [host_element(entry) for entry in entries] for number, entries in hosts.items()},
         layout=layout(result.nft),
         placed=any(given.placed for given in contributions.values()),
     )
-
-
-def _inside_wider(last: _Last, entry: AllowEntry) -> bool:
-    """Whether a wider destination of the same family and protocol contains the entry's host address."""
-    wider = last.wider.get((entry.family, entry.protocol))
-    if not wider:
-        return False
-    address = int(parse_network(entry.destination).network_address)
-    bits = _HOST_LENGTH[entry.family]
-    return any((address & ~((1 << (bits - length)) - 1), length) in wider for length in {n for _, n in wider})
-
-
-def _joined(group: Group, ports: set[tuple[int, int]]) -> list[AllowEntry]:
-    """The group's entries as render_nft's layers join them (ports that touch or overlap in one)."""
-    of_family, protocol, destination = group
-    return joined_ports(AllowEntry(of_family, destination, protocol, port, ANY_SOURCE) for port in ports)
 
 
 def _update(last: _Last, snapshot: Snapshot, router: Router, memo: Memo) -> RouterResult | None:
@@ -267,8 +207,6 @@ def _update(last: _Last, snapshot: Snapshot, router: Router, memo: Memo) -> Rout
         delta.update(set(after.entries))
     added = sorted(entry for entry, change in delta.items() if change > 0 and last.counts[entry] == 0)
     removed = sorted(entry for entry, change in delta.items() if change < 0 and last.counts[entry] + change == 0)
-    if any(_inside_wider(last, entry) for entry in (*added, *removed)):
-        return None
     assert last.result.desired is not None
     firewall = last.result.desired.firewall
     elements = len(firewall.allow) + sum(allow_set.size for allow_set in firewall.allow_sets)
@@ -287,28 +225,22 @@ def _update(last: _Last, snapshot: Snapshot, router: Router, memo: Memo) -> Rout
             last.counts[entry] = count
         else:
             last.counts.pop(entry, None)
-    touched: dict[Group, set[tuple[int, int]]] = {}
-    for entry in (*added, *removed):
-        group = (entry.family, entry.protocol, entry.destination)
-        touched.setdefault(group, set(last.groups.get(group, ())))
-    after_groups = {group: set(ports) for group, ports in touched.items()}
     for entry in removed:
-        after_groups[(entry.family, entry.protocol, entry.destination)].discard(entry.ports)
+        hosts, shown = last.hosts[entry.family], last.elements[entry.family]
+        index = bisect.bisect_left(hosts, entry)
+        del hosts[index], shown[index]
     for entry in added:
-        after_groups[(entry.family, entry.protocol, entry.destination)].add(entry.ports)
-    for group, ports in after_groups.items():
-        _relay(last, group, set(_joined(group, touched[group])), set(_joined(group, ports)))
-        if ports:
-            last.groups[group] = ports
-        else:
-            last.groups.pop(group, None)
+        hosts, shown = last.hosts[entry.family], last.elements[entry.family]
+        index = bisect.bisect_left(hosts, entry)
+        hosts.insert(index, entry)
+        shown.insert(index, host_element(entry))
     allow = list(firewall.allow)
     for entry in removed:
         del allow[bisect.bisect_left(allow, entry)]
     for entry in added:
         bisect.insort(allow, entry)
     last.layout = last.layout.with_elements(
-        {_SETS[number]: last.elements[number] for number in {e.family for e in (*added, *removed)}}
+        {HOST_SETS[number]: last.elements[number] for number in {e.family for e in (*added, *removed)}}
     )
     nft = last.layout.text
     remember(nft, last.layout)
@@ -319,15 +251,3 @@ def _update(last: _Last, snapshot: Snapshot, router: Router, memo: Memo) -> Rout
         nft=nft,
     )
     return last.result
-
-
-def _relay(last: _Last, group: Group, old: set[AllowEntry], new: set[AllowEntry]) -> None:
-    """Replace a group's elements in the first layer of its family's set, keeping the layer in order."""
-    layer, shown = last.layer[group[0]], last.elements[group[0]]
-    for entry in old - new:
-        index = bisect.bisect_left(layer, entry)
-        del layer[index], shown[index]
-    for entry in sorted(new - old):
-        index = bisect.bisect_left(layer, entry)
-        layer.insert(index, entry)
-        shown.insert(index, allow_element(entry))

@@ -69,7 +69,7 @@ def allowed(listed: str | None) -> frozenset[str] | None:
     elements: set[str] = set()
     for entry in json.loads(listed)["nftables"]:
         found = entry.get("set")
-        if found and found["name"].split("_")[0:2] in (["allow", "v4"], ["allow", "v6"]):
+        if found and found["name"].startswith(("allow_v", "allow_host_v")):
             elements.update(_element(element) for element in found.get("elem", []))
     return frozenset(elements)
 
