@@ -127,7 +127,14 @@ class LeaderElection:
         if spec.holder_identity == self.identity:
             acquired = _micro_time(spec.acquire_time) if spec.acquire_time else None
             body = self._body(transitions, acquired, version)
-            return self._write(lambda: self._leases.replace_namespaced_lease(self._name, self._namespace, body))
+            if self._write(lambda: self._leases.replace_namespaced_lease(self._name, self._namespace, body)):
+                return True
+            # 409: the Lease changed since it was read. A write of this replica's own changes it too: the client
+            # sends a request again when its answer was lost (a slow API server under load), and the first one
+            # went through. The lease is still this replica's when it names it; stepping down would leave the
+            # router without a controller until the lease ran out.
+            now = self._leases.read_namespaced_lease(self._name, self._namespace)
+            return bool(now.spec and now.spec.holder_identity == self.identity)
         duration = float(spec.lease_duration_seconds or self._timing.duration)
         if spec.holder_identity and time.monotonic() - self._seen_at < duration:
             return False
