@@ -214,9 +214,7 @@ def _set_kinds(running: lab.RouterLab, scratch: Path, moved: int, of: int, repor
     report(f"   interval set / hash set: {medians['interval set'] / medians['hash set']:.0f}x")
 
 
-async def run(
-    sizes: list[int], speakers: int, moved: tuple[int, int], report: Callable[[str], None]
-) -> None:
+async def run(sizes: list[int], speakers: int, moved: tuple[int, int], report: Callable[[str], None]) -> None:
     with tempfile.TemporaryDirectory(prefix="frr-edge-bench-") as directory:
         running = lab.start(Path(directory) / "lab", speakers=1)
         try:

@@ -289,6 +289,8 @@ class RouterReconciler:
             await self._router_event(document, reason, str(first), True)
         elif isinstance(outcome, FrrEdgeError):
             await self._router_event(document, type(outcome).__name__, str(outcome), True)
+        elif isinstance(outcome, ApplyReport) and outcome.warning is not None:
+            await self._router_event(document, "AppliedWithWarnings", outcome.warning, True, repeat=True)
         elif isinstance(outcome, ApplyReport) and outcome.method != "none":
             await self._router_event(document, "Applied", outcome.message, False, repeat=True)
         elif isinstance(outcome, ApplyReport):

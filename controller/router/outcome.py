@@ -45,6 +45,8 @@ class ApplyReport:
     seconds: float
     message: str
     nft_elements: tuple[int, int] | None = None  # (added, removed) when nft got only changed elements
+    # What the router runs as rendered but cannot carry out (the kernel refused TCP MD5 keys), for a Warning.
+    warning: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

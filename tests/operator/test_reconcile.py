@@ -50,6 +50,7 @@ class FakeBackend:
     failure: FrrEdgeError | None = None
     unreachable: bool = False
     applied: list[RouterResult] = field(default_factory=list)
+    warning: str | None = None  # what the router runs but cannot carry out (ApplyReport.warning)
 
     async def connect(self) -> None:
         if self.unreachable:
@@ -60,7 +61,7 @@ class FakeBackend:
             raise self.failure
         changed = not self.applied or self.applied[-1].frr != result.frr
         self.applied.append(result)
-        return ApplyReport("delta" if changed else "none", changed, False, 1, 0.01, "applied")
+        return ApplyReport("delta" if changed else "none", changed, False, 1, 0.01, "applied", None, self.warning)
 
     async def preview(self, result: RouterResult) -> Preview:
         return Preview(ROUTER, ("router bgp 64512",), (), False, ())
@@ -183,6 +184,18 @@ def test_success_applies_the_render_and_reports_ready() -> None:
     assert world.writer.reasons() == ["Applied"]
     assert world.metrics.value("frr_edge_applies_total", router=ROUTER, method="delta") == 1
     assert world.writer.router_statuses[-1]["lastAppliedTime"] == START.isoformat()
+
+
+def test_an_apply_with_a_warning_posts_a_warning_event_on_the_router() -> None:
+    """The router runs the render but cannot carry part of it out (the kernel refused TCP MD5 keys): the apply
+    counts as done (Applied, Ready) and a Warning Event on the Router says what, where a user looks."""
+    world = World()
+    world.backend.warning = "bgpd could not install the TCP MD5 key of 3 neighbors (...)"
+    assert world.run().reached
+    assert world.writer.condition("Applied") == ("True", "Applied")
+    ((kind, reason, message, warning),) = [e for e in world.writer.events if e[0] == "Router"]
+    assert (kind, reason, warning) == ("Router", "AppliedWithWarnings", True)
+    assert message == world.backend.warning
 
 
 def test_invalid_input_applies_nothing_and_says_which_object_and_field() -> None:

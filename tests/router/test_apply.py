@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 from controller.lab import router as lab
 from controller.router.linux.apply import differences
@@ -164,3 +165,48 @@ def test_a_raw_snippet_with_abbreviated_keywords_applies_by_delta_and_then_is_in
     assert again.code == 0 and again.method == "none", again.stderr
     assert removed.code == 0, removed.stderr
     assert "192.0.2.60" not in running_config(router_lab)
+
+
+def test_tcp_md5_keys_the_kernel_refuses_are_a_warning_not_a_silent_success(
+    applied: Run, frr_edge: FrrEdge, router_lab: lab.RouterLab, tmp_path: Path
+) -> None:
+    """bgpd keeps `neighbor X password` when the kernel refuses its TCP MD5 key (each key takes socket option
+    memory, net.core.optmem_max per namespace: 131072 bytes held ~690 IPv6 keys), so the running config is as
+    desired but those sessions cannot come up. With the limit lowered, 40 password neighbors are applied by
+    the delta (frr-reload.py would find nothing to change), and the apply says which neighbors, how many,
+    and the remedy, never the passwords. Before, it fell back to frr-reload.py and reported plain success."""
+    neighbors = [
+        {"address": f"2001:db8::{0x2000 + index:x}", "asn": 64999, "password": f"md5-secret-{index}"}
+        for index in range(40)
+    ]
+    document = {
+        "apiVersion": "frr-edge.dev/v1alpha1",
+        "kind": "FRRConfiguration",
+        "metadata": {"name": "many-passwords", "namespace": "frr-edge-system"},
+        "spec": {
+            "routerSelector": {"matchLabels": lab.LAB_LABELS},
+            "bgp": {"routers": [{"asn": lab.ROUTER_ASN, "neighbors": neighbors}]},
+        },
+    }
+    extra = tmp_path / "many-passwords.yaml"
+    extra.write_text(json.dumps(document))
+    optmem = ["ip", "netns", "exec", router_lab.router_namespace, "sysctl", "-n", "net.core.optmem_max"]
+    before = subprocess.run(optmem, capture_output=True, text=True, check=True).stdout.strip()
+    setting = ["ip", "netns", "exec", router_lab.router_namespace, "sysctl", "-qw"]
+    subprocess.run([*setting, "net.core.optmem_max=2048"], check=True)
+    try:
+        run = frr_edge("apply", *SAMPLES, extra)
+    finally:
+        subprocess.run([*setting, f"net.core.optmem_max={before}"], check=True)
+        restored = frr_edge("apply")
+    message = run.status["reload"]["message"]
+
+    assert run.code == 0, run.stderr
+    assert run.method == "delta", message
+    assert "could not install the TCP MD5 key of" in message
+    assert "net.core.optmem_max" in message
+    assert "2001:db8::" in message
+    assert "md5-secret" not in message + run.stderr
+    assert "md5-secret" not in json.dumps(run.state)
+    assert restored.code == 0, restored.stderr
+    assert "2001:db8::2000" not in running_config(router_lab)

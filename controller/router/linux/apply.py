@@ -25,7 +25,14 @@ from controller.render.nft import TABLE
 from controller.router.frr import plan as frrplan
 from controller.router.frr.plan import FrrPlan
 from controller.router.linux import transaction
-from controller.router.linux.tool_errors import describe, nft_problems, reload_problems, vtysh_problems
+from controller.router.linux.tool_errors import (
+    TCP_MD5_MESSAGE,
+    TCP_MD5_REFUSED,
+    describe,
+    nft_problems,
+    reload_problems,
+    vtysh_problems,
+)
 from controller.router.nftables.delta import ElementDelta, element_delta
 from controller.router.outcome import ApplyReport, ConfigRejected, Method, RouterUnreachable
 from controller.router.ssh.commands import (
@@ -176,8 +183,38 @@ async def check_include(connection: RouterConnection) -> None:
         raise ConfigRejected(f"spec.firewall.localInclude: {why}; nft was not run, the router keeps its ruleset")
 
 
-async def _apply_frr(connection: RouterConnection, plan: FrrPlan) -> tuple[Method, str]:
-    """Delta first, frr-reload.py when the delta cannot express the change or missed; raises on failure."""
+def _keys_refused(connection: RouterConnection, pushed: Completed, delta: str) -> str | None:
+    """A warning when all vtysh refused of the delta were TCP MD5 keys the kernel would not take; else None.
+
+    bgpd keeps such a `neighbor X password` in its configuration (the running config is as desired), but
+    the session cannot come up: frr-reload.py would find nothing to change. The neighbors are named by
+    address, never with the password.
+    """
+    problems = vtysh_problems(pushed.output, connection.commands.workdir, DELTA)
+    if not any(problem.kind == TCP_MD5_REFUSED for problem in problems):
+        return None
+    delta_lines = lines(delta)
+    neighbors: list[str] = []
+    for problem in problems:
+        if problem.kind == TCP_MD5_REFUSED:
+            continue
+        words = delta_lines[problem.line - 1].split() if problem.line and problem.line <= len(delta_lines) else []
+        if problem.kind != "refused by bgpd" or words[:1] != ["neighbor"] or words[2:3] != ["password"]:
+            return None  # something else was refused too
+        neighbors.append(words[1])
+    count = pushed.output.count(TCP_MD5_MESSAGE)
+    named = ", ".join(neighbors[:5]) + (f" and {len(neighbors) - 5} more" if len(neighbors) > 5 else "")
+    return (
+        f"bgpd could not install the TCP MD5 key of {count} neighbors ({named}): {TCP_MD5_REFUSED}; "
+        "their sessions cannot come up until it is raised and FRR restarted"
+    )
+
+
+async def _apply_frr(connection: RouterConnection, plan: FrrPlan) -> tuple[Method, str, str | None]:
+    """Delta first, frr-reload.py when the delta cannot express the change or missed; raises on failure.
+
+    Returns the method, a message and a warning (_keys_refused).
+    """
     commands = connection.commands
     if plan.unsupported:
         reason = "delta cannot express: " + differences(plan.unsupported)
@@ -187,14 +224,17 @@ async def _apply_frr(connection: RouterConnection, plan: FrrPlan) -> tuple[Metho
         pushed = await connection.run(commands.apply_delta)
         left = frrplan.remaining(await read_running(connection), plan.desired)
         if pushed.ok and not left:
-            return "delta", f"{len(plan.commands)} commands in one vtysh session"
+            return "delta", f"{len(plan.commands)} commands in one vtysh session", None
+        warning = None if left else _keys_refused(connection, pushed, delta)
+        if warning is not None:
+            return "delta", f"{len(plan.commands)} commands in one vtysh session; {warning}", warning
         # vtysh -f exits 0 on some refused lines: what FRR said, and the difference, both tell why.
         reason = f"delta left differences: {differences(left) or 'none'} (vtysh -f {DELTA}: "
         reason += f"{_vtysh_said(connection, pushed, DELTA, delta)})"
     reloaded = await connection.run(commands.reload_frr)
     left = frrplan.remaining(await read_running(connection), plan.desired)
     if reloaded.ok and not left:
-        return "frr-reload", f"frr-reload.py --reload ({reason})"
+        return "frr-reload", f"frr-reload.py --reload ({reason})", None
     said = describe(reload_problems(reloaded.output, commands.workdir, CANDIDATE_FRR), reloaded.exit_status)
     why = f"{said}; running config differs: {differences(left)}" if left else said
     raise ConfigRejected(f"FRR did not accept the configuration: {reason}; then frr-reload.py: {why}")
@@ -248,9 +288,10 @@ async def _apply(connection: RouterConnection, result: RouterResult, clock: Call
 
     method: Method = "none"
     message = "FRR unchanged"
+    warning: str | None = None
     if not plan.noop:
         try:
-            method, message = await _apply_frr(connection, plan)
+            method, message, warning = await _apply_frr(connection, plan)
         except ConfigRejected as error:
             raise ConfigRejected(f"{error}; {await _roll_back(connection, plan, rollback_nft)}") from None
         await connection.upload(APPLIED_FRR, result.frr)
@@ -267,7 +308,7 @@ async def _apply(connection: RouterConnection, result: RouterResult, clock: Call
         await transaction.commit(connection)
     message += recovered
     seconds = clock() - started
-    return ApplyReport(method, not plan.noop, nft_changed, len(plan.commands), seconds, message, elements)
+    return ApplyReport(method, not plan.noop, nft_changed, len(plan.commands), seconds, message, elements, warning)
 
 
 def _nft_said(connection: RouterConnection, done: Completed, name: str, text: str) -> str:

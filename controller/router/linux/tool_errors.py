@@ -19,6 +19,11 @@ from controller.frrcfg.redact import redact
 
 REFUSED = "refused"
 OTHER_FILE = f"a file outside {INCLUDE_DIR}"
+# bgpd took `neighbor X password` (it stays in the running config) but the kernel refused the TCP MD5 key
+# on bgpd's sockets (bgp_vty.c, BGP_ERR_TCPSIG_FAILED). Each key takes socket option memory, limited per
+# network namespace by net.core.optmem_max: 131072 bytes held ~690 IPv6 or ~960 IPv4 keys on Linux 6.18.
+TCP_MD5_MESSAGE = "% Error while applying TCP-Sig to session(s)"
+TCP_MD5_REFUSED = "the kernel refused the TCP MD5 key (net.core.optmem_max on the router, docs/router.md)"
 MAX_SHOWN = 5
 _QUOTE_LIMIT = 160
 
@@ -201,6 +206,8 @@ def vtysh_problems(output: str, workdir: str, lines_of: str | None) -> list[Prob
             what = "cannot open the file" if match["file"] else "cannot lock the file"
             shown = _shown_file(path, workdir, [lines_of] if lines_of else [])
             problems.append(Problem(shown, None, f"{what}: {reason}" if reason in _REASONS else what))
+        elif text == TCP_MD5_MESSAGE:
+            problems.append(Problem(None, None, TCP_MD5_REFUSED))
         elif text == "% Configuration failed.":
             problems.append(_northbound(output_lines[index + 1 : index + 4]))
         elif text.startswith("Exiting: failed to connect to any daemons"):
