@@ -33,6 +33,8 @@ class KubeWriter:
         self._custom = client.CustomObjectsApi(api)
         self._core = client.CoreV1Api(api)
         self._identity = identity
+        # Per RouterState: the resourceVersion this writer's last status write left, and the status it wrote.
+        self._written: dict[str, tuple[str, dict[str, Any]]] = {}
 
     async def recorded_state(self, name: str) -> RouterStateStatus | None:
         """The status of Router `name`'s RouterState as frr-edge last wrote it; None when there is none to read."""
@@ -54,14 +56,31 @@ class KubeWriter:
             return None
 
     async def publish_state(self, router: dict[str, Any], state: RouterState) -> None:
-        """Create the Router's RouterState when missing, then merge its status."""
+        """Create the Router's RouterState when missing, then merge its status.
+
+        When the RouterState is as this writer left it (its resourceVersion unchanged), only the status fields
+        that differ from the last write are sent: at 2,000 neighbors the running config alone is about 0.5 MB,
+        and it rarely changes. Anyone else's write in between (another replica, kubectl) makes the API server
+        refuse that patch (409), and the whole status is sent again.
+        """
         await asyncio.to_thread(self._publish_state, router, state)
 
     def _publish_state(self, router: dict[str, Any], state: RouterState) -> None:
         name = router["metadata"]["name"]
-        body = {"status": state.model_dump(mode="json", by_alias=True, exclude_none=True)["status"]}
+        status = state.model_dump(mode="json", by_alias=True, exclude_none=True)["status"]
+        last = self._written.pop(name, None)
+        if last is not None:
+            version, before = last
+            changed = {field: value for field, value in status.items() if before.get(field) != value}
+            try:
+                self._remember(name, self._patch_status(name, changed, version), status)
+                return
+            except ApiException as error:
+                if error.status not in (404, 409):
+                    raise
+        body = {"status": status}
         try:
-            self._custom.patch_cluster_custom_object_status(GROUP, VERSION, "routerstates", name, body)
+            self._remember(name, self._patch_status(name, status), status)
             return
         except ApiException as error:
             if error.status != 404:
@@ -88,7 +107,20 @@ class KubeWriter:
         except ApiException as error:
             if error.status != 409:
                 raise
-        self._custom.patch_cluster_custom_object_status(GROUP, VERSION, "routerstates", name, body)
+        self._remember(name, self._patch_status(name, body["status"]), status)
+
+    def _patch_status(self, name: str, status: dict[str, Any], version: str | None = None) -> Any:
+        """A merge patch of the RouterState's status; with `version`, only if the object is still at it."""
+        body: dict[str, Any] = {"status": status}
+        if version is not None:
+            body["metadata"] = {"resourceVersion": version}
+        return self._custom.patch_cluster_custom_object_status(GROUP, VERSION, "routerstates", name, body)
+
+    def _remember(self, name: str, written: Any, status: dict[str, Any]) -> None:
+        metadata = written.get("metadata") if isinstance(written, dict) else None
+        version = metadata.get("resourceVersion") if isinstance(metadata, dict) else None
+        if isinstance(version, str):
+            self._written[name] = (version, status)
 
     async def publish_router_status(self, router: dict[str, Any], status: dict[str, Any]) -> None:
         """Merge the Router's status (Ready, observedGeneration); the spec is never written."""
