@@ -8,6 +8,8 @@ each call runs in a thread so the event loop keeps serving watch events.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +23,12 @@ from controller.api.routerstate import RouterState, RouterStateStatus
 
 logger = logging.getLogger(__name__)
 
+
+def _digest(value: object) -> str:
+    """A status field's value as SHA-256 of its JSON (keys sorted): equal digests, equal values."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
 COMPONENT = "frr-edge"
 # Events about cluster-scoped objects (Routers) go where kubectl puts them.
 CLUSTER_EVENTS_NAMESPACE = "default"
@@ -33,8 +41,9 @@ class KubeWriter:
         self._custom = client.CustomObjectsApi(api)
         self._core = client.CoreV1Api(api)
         self._identity = identity
-        # Per RouterState: the resourceVersion this writer's last status write left, and the status it wrote.
-        self._written: dict[str, tuple[str, dict[str, Any]]] = {}
+        # Per RouterState: the resourceVersion this writer's last status write left, and a digest of each field
+        # it wrote (a few bytes a field, whatever the size of the running config).
+        self._written: dict[str, tuple[str, dict[str, str]]] = {}
 
     async def recorded_state(self, name: str) -> RouterStateStatus | None:
         """The status of Router `name`'s RouterState as frr-edge last wrote it; None when there is none to read."""
@@ -68,19 +77,19 @@ class KubeWriter:
     def _publish_state(self, router: dict[str, Any], state: RouterState) -> None:
         name = router["metadata"]["name"]
         status = state.model_dump(mode="json", by_alias=True, exclude_none=True)["status"]
+        digests = {field: _digest(value) for field, value in status.items()}
         last = self._written.pop(name, None)
         if last is not None:
             version, before = last
-            changed = {field: value for field, value in status.items() if before.get(field) != value}
+            changed = {field: value for field, value in status.items() if before.get(field) != digests[field]}
             try:
-                self._remember(name, self._patch_status(name, changed, version), status)
+                self._remember(name, self._patch_status(name, changed, version), digests)
                 return
             except ApiException as error:
                 if error.status not in (404, 409):
                     raise
-        body = {"status": status}
         try:
-            self._remember(name, self._patch_status(name, status), status)
+            self._remember(name, self._patch_status(name, status), digests)
             return
         except ApiException as error:
             if error.status != 404:
@@ -107,7 +116,7 @@ class KubeWriter:
         except ApiException as error:
             if error.status != 409:
                 raise
-        self._remember(name, self._patch_status(name, body["status"]), status)
+        self._remember(name, self._patch_status(name, status), digests)
 
     def _patch_status(self, name: str, status: dict[str, Any], version: str | None = None) -> Any:
         """A merge patch of the RouterState's status; with `version`, only if the object is still at it."""
@@ -116,11 +125,11 @@ class KubeWriter:
             body["metadata"] = {"resourceVersion": version}
         return self._custom.patch_cluster_custom_object_status(GROUP, VERSION, "routerstates", name, body)
 
-    def _remember(self, name: str, written: Any, status: dict[str, Any]) -> None:
+    def _remember(self, name: str, written: Any, digests: dict[str, str]) -> None:
         metadata = written.get("metadata") if isinstance(written, dict) else None
         version = metadata.get("resourceVersion") if isinstance(metadata, dict) else None
         if isinstance(version, str):
-            self._written[name] = (version, status)
+            self._written[name] = (version, digests)
 
     async def publish_router_status(self, router: dict[str, Any], status: dict[str, Any]) -> None:
         """Merge the Router's status (Ready, observedGeneration); the spec is never written."""

@@ -33,6 +33,13 @@ def _micro_time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _same_time(read: datetime | str | None, written: str) -> bool:
+    """Whether a MicroTime read back (the client parses it into a datetime) is the one written."""
+    if isinstance(read, datetime):
+        return _micro_time(read.astimezone(UTC)) == written
+    return read == written
+
+
 class LeaderElection:
     """`is_leader` is True while this replica holds the Lease; `on_change(leader)` is called on each change."""
 
@@ -129,12 +136,15 @@ class LeaderElection:
             body = self._body(transitions, acquired, version)
             if self._write(lambda: self._leases.replace_namespaced_lease(self._name, self._namespace, body)):
                 return True
-            # 409: the Lease changed since it was read. A write of this replica's own changes it too: the client
-            # sends a request again when its answer was lost (a slow API server under load), and the first one
-            # went through. The lease is still this replica's when it names it; stepping down would leave the
-            # router without a controller until the lease ran out.
-            now = self._leases.read_namespaced_lease(self._name, self._namespace)
-            return bool(now.spec and now.spec.holder_identity == self.identity)
+            # 409: the Lease changed since it was read. This very write changes it too when the client sent it
+            # again because its answer was lost (a slow API server under load) and the first one went through:
+            # the Lease then holds this write's renewTime. Stepping down for that would leave the router without
+            # a controller for a whole lease. Any other change (another replica, the same identity in a second
+            # process, a label) is a conflict as before.
+            current = self._leases.read_namespaced_lease(self._name, self._namespace).spec
+            renewed = current.renew_time if current is not None else None
+            sent = body["spec"]["renewTime"]
+            return current is not None and current.holder_identity == self.identity and _same_time(renewed, sent)
         duration = float(spec.lease_duration_seconds or self._timing.duration)
         if spec.holder_identity and time.monotonic() - self._seen_at < duration:
             return False

@@ -75,7 +75,7 @@ class _Box:
         )
 
 
-def joined_ports(entries: Iterable[AllowEntry]) -> list[AllowEntry]:
+def _joined_ports(entries: Iterable[AllowEntry]) -> list[AllowEntry]:
     """Entries of one destination, protocol and source whose port ranges overlap or touch, joined.
 
     One sort and one pass: entries of one destination, protocol and source come next to each other.
@@ -128,8 +128,8 @@ def _neighbours(boxes: list[_Box]) -> dict[int, list[int]]:
 def _nested(entries: list[AllowEntry]) -> set[tuple[int, str, str]]:
     """(family, protocol, destination) of the entries whose destination contains, or lies in, another's.
 
-    Prefixes of one length never nest: a family and protocol whose destinations all have one length (the
-    Services' /32 and /128) is settled without reading a single address.
+    Prefixes of one length never nest: a family and protocol whose destinations all have one length is
+    settled without reading a single address.
     """
     groups: dict[tuple[int, str], set[str]] = defaultdict(set)
     for entry in entries:
@@ -177,11 +177,12 @@ def _general(entries: list[AllowEntry]) -> list[list[AllowEntry]]:
 def layers(entries: Iterable[AllowEntry]) -> list[list[AllowEntry]]:
     """The entries, reduced without changing what they allow, in layers whose elements never overlap.
 
-    Deterministic: the same entries give the same layers in the same order. Most entries (a Service's
-    address, its ports joined, one source) cannot overlap anything: they go to the first layer directly;
-    only destinations that nest, or that several sources share, are compared box by box.
+    Deterministic: the same entries give the same layers in the same order. Most entries (one address, its
+    ports joined, one source) cannot overlap anything: they go to the first layer directly; only
+    destinations that nest, or that several sources share, are compared box by box. (A Service's single
+    ports from any source never come here: render.nft puts them in a hash set.)
     """
-    joined = joined_ports(entries)
+    joined = _joined_ports(entries)
     by_destination: dict[tuple[int, str, str], list[AllowEntry]] = defaultdict(list)
     for entry in joined:
         by_destination[(entry.family, entry.protocol, entry.destination)].append(entry)

@@ -43,41 +43,50 @@ def test_a_leader_keeps_electing_through_an_api_server_restart(cluster: lab.Clus
     assert False in changes, "still the leader while the API server was away for longer than the lease"
 
 
-def test_a_leader_whose_renewal_conflicts_with_its_own_write_stays_the_leader(cluster: lab.Cluster) -> None:
+def test_a_leader_whose_renewal_was_sent_twice_stays_the_leader(cluster: lab.Cluster) -> None:
     """Under load the client sends a renewal again when its answer was lost; the first went through, so the
-    second meets a newer Lease (409). Injected here as a renewal of the same identity written between the
-    election's read and its write, on the real API server: the leader stays the leader (before, it stepped
-    down with no other replica to take over, and the router was left without a controller for a lease).
-    A renewal that conflicts with another replica's takeover still steps down."""
+    second meets a newer Lease (409). Injected on the real API server by sending the very same renewal twice:
+    the leader stays the leader (before, it stepped down with no other replica to take over, and the router
+    was left without a controller for a lease). A renewal that meets another write (another replica taking
+    over, or the same identity renewing from a second process) still steps down."""
     api = config.new_client_from_config(str(cluster.kubeconfig))  # type: ignore[no-untyped-call]
     changes: list[bool] = []
     election = LeaderElection(api, "default", "conflict-test", "one", LeaseTiming(30, 0.3), changes.append)
+    twin = LeaderElection(api, "default", "conflict-test", "one", LeaseTiming(30, 0.3))  # a second process
     other = LeaderElection(api, "default", "conflict-test", "two", LeaseTiming(30, 0.3))
-    leases = election._leases  # the fault is injected between the election's own calls
-    read = leases.read_namespaced_lease
-    written_by: list[str] = []
+    leases = election._leases  # the faults are injected around the election's own calls
+    read, replace = leases.read_namespaced_lease, leases.replace_namespaced_lease
+    faults: list[str] = []
 
-    def read_then_renewed_meanwhile(name: str, namespace: str) -> Any:
+    def replace_sent_twice(name: str, namespace: str, body: Any) -> Any:
+        if faults and faults[0] == "resent":
+            faults.pop(0)
+            replace(name, namespace, body)  # the first try went through; its answer was lost
+        return replace(name, namespace, body)  # the client's second try: 409
+
+    def read_then_written_meanwhile(name: str, namespace: str) -> Any:
         lease = read(name, namespace)
-        if written_by and lease.spec.holder_identity == "one":
-            writer = written_by.pop()
+        if faults and faults[0] in ("twin", "two"):
+            writer = twin if faults.pop(0) == "twin" else other
             fresh = read(name, namespace)
-            transitions = fresh.spec.lease_transitions or 0
-            renewing = election if writer == "one" else other
-            body = renewing._body(transitions, None, fresh.metadata.resource_version)
-            leases.replace_namespaced_lease(name, namespace, body)
+            body = writer._body(fresh.spec.lease_transitions or 0, None, fresh.metadata.resource_version)
+            replace(name, namespace, body)
         return lease
 
     async def scenario() -> None:
         running = asyncio.create_task(election.run())
         await _until(lambda: election.is_leader, 20, "leads")
-        leases.read_namespaced_lease = read_then_renewed_meanwhile  # type: ignore[method-assign]
+        leases.replace_namespaced_lease = replace_sent_twice  # type: ignore[method-assign]
+        leases.read_namespaced_lease = read_then_written_meanwhile  # type: ignore[method-assign]
         for _ in range(3):
-            written_by.append("one")
-            await _until(lambda: not written_by, 10, "renewal attempted")
+            faults.append("resent")
+            await _until(lambda: not faults, 10, "renewal sent twice")
             await asyncio.sleep(0.5)
             assert election.is_leader, "stepped down over its own renewal"
-        written_by.append("two")
+        faults.append("twin")
+        await _until(lambda: not election.is_leader, 10, "steps down when another process renewed as it")
+        await _until(lambda: election.is_leader, 40, "leads again (the lease is its identity's)")
+        faults.append("two")
         await _until(lambda: not election.is_leader, 10, "steps down for another replica")
         running.cancel()
 
@@ -85,4 +94,4 @@ def test_a_leader_whose_renewal_conflicts_with_its_own_write_stays_the_leader(cl
         asyncio.run(scenario())
     finally:
         api.close()  # type: ignore[no-untyped-call]
-    assert changes == [True, False]
+    assert changes == [True, False, True, False]

@@ -20,12 +20,27 @@ from controller.pipeline import RouterResult, render_router
 from tests.strategies import services
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "metallb"
-# A user's policy whose prefix contains Service addresses: their entries then lay out with it, not alone.
+# A user's policy whose prefix contains Service addresses (an interval set's element, beside their host set's).
 WIDE_POLICY: dict[str, Any] = {
     "apiVersion": "frr-edge.dev/v1alpha1",
     "kind": "FirewallPolicy",
     "metadata": {"name": "office", "namespace": "default"},
     "spec": {"allow": [{"protocol": "tcp", "destinations": ["203.0.113.0/28"], "ports": ["80"]}]},
+}
+# A user's policy allowing exactly what Services allow (host entries a Service shares: counted, not doubled),
+# a range and a source on the same addresses, and a wide IPv6 prefix.
+HOST_POLICY: dict[str, Any] = {
+    "apiVersion": "frr-edge.dev/v1alpha1",
+    "kind": "FirewallPolicy",
+    "metadata": {"name": "hosts", "namespace": "default"},
+    "spec": {
+        "allow": [
+            {"protocol": "tcp", "destinations": ["203.0.113.10/32", "2001:db8:100::12/128"], "ports": ["80", "53-81"]},
+            {"protocol": "udp", "destinations": ["203.0.113.11/32"], "ports": ["53"]},
+            {"protocol": "tcp", "destinations": ["203.0.113.12/32"], "ports": ["80"], "sources": ["192.0.2.0/24"]},
+            {"protocol": "sctp", "destinations": ["2001:db8:100::/64"], "ports": ["80"]},
+        ]
+    },
 }
 
 
@@ -69,7 +84,7 @@ events = st.lists(
     st.one_of(
         services().map(lambda service: ("put", service)),
         services().map(lambda service: ("drop", service)),
-        st.sampled_from([("put", WIDE_POLICY), ("drop", WIDE_POLICY)]),
+        st.sampled_from([("put", WIDE_POLICY), ("drop", WIDE_POLICY), ("put", HOST_POLICY), ("drop", HOST_POLICY)]),
     ),
     min_size=1,
     max_size=25,

@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from controller.router.linux.apply import keys_refused
 from controller.router.linux.tool_errors import (
     MAX_SHOWN,
+    TCP_MD5_REFUSED,
     Problem,
     describe,
     nft_problems,
@@ -151,3 +153,43 @@ def test_vtyshs_unreadable_vtysh_conf_is_not_an_error() -> None:
     assert describe(vtysh_problems(text, "/w", CANDIDATE_FRR), 1) == (
         "exit status 1: no error frr-edge recognises (the tool's output is not shown: it may quote files)"
     )
+
+
+# `vtysh -f delta.vtysh` of FRR 8.4.4 in a namespace with net.core.optmem_max=100 (router lab, 2 neighbors of
+# 3 with passwords; the passwords replaced by the canary): bgpd kept each line, the kernel refused each key.
+KEYS_DELTA = (
+    "router bgp 64512\n"
+    " neighbor 2001:db8::1000 remote-as 64513\n"
+    " neighbor 2001:db8::1000 password CANARY-BGP-PASSWORD\n"
+    " neighbor 2001:db8::1001 remote-as 64513\n"
+    " neighbor 2001:db8::1001 password CANARY-BGP-PASSWORD\n"
+    "exit\n"
+)
+KEYS_OUTPUT = (
+    "% Error while applying TCP-Sig to session(s)\n"
+    "% Error while applying TCP-Sig to session(s)\n"
+    "line 3: Failure to communicate[13] to bgpd, line:  neighbor 2001:db8::1000 password CANARY-BGP-PASSWORD\n\n"
+    "line 5: Failure to communicate[13] to bgpd, line:  neighbor 2001:db8::1001 password CANARY-BGP-PASSWORD\n"
+)
+
+
+def test_keys_the_kernel_refused_are_named_by_neighbor_without_the_password() -> None:
+    warning = keys_refused(KEYS_OUTPUT, "/home/frr-edge/frr-edge", KEYS_DELTA)
+
+    assert warning is not None
+    assert warning.startswith("bgpd could not install the TCP MD5 key of 2 neighbors (2001:db8::1000, 2001:db8::1001)")
+    assert TCP_MD5_REFUSED in warning
+    assert "CANARY" not in warning
+    problems = vtysh_problems(KEYS_OUTPUT, "/home/frr-edge/frr-edge", DELTA)
+    assert Problem(None, None, TCP_MD5_REFUSED) in problems
+    assert "CANARY" not in describe(problems, 13, {DELTA: KEYS_DELTA})
+
+
+def test_a_refusal_that_is_not_only_keys_is_no_key_warning() -> None:
+    """Anything else refused too (here the remote-as line), or no key refused at all: the usual fallback."""
+    other = KEYS_OUTPUT + "line 2: Failure to communicate[13] to bgpd, line:  neighbor 2001:db8::1000 remote-as 64513\n"
+    assert keys_refused(other, "/home/frr-edge/frr-edge", KEYS_DELTA) is None
+    only_lines = KEYS_OUTPUT.replace("% Error while applying TCP-Sig to session(s)\n", "")
+    assert keys_refused(only_lines, "/home/frr-edge/frr-edge", KEYS_DELTA) is None
+    no_lines = "% Error while applying TCP-Sig to session(s)\n"
+    assert keys_refused(no_lines, "/home/frr-edge/frr-edge", KEYS_DELTA) is None

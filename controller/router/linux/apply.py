@@ -26,7 +26,6 @@ from controller.router.frr import plan as frrplan
 from controller.router.frr.plan import FrrPlan
 from controller.router.linux import transaction
 from controller.router.linux.tool_errors import (
-    TCP_MD5_MESSAGE,
     TCP_MD5_REFUSED,
     describe,
     nft_problems,
@@ -183,14 +182,15 @@ async def check_include(connection: RouterConnection) -> None:
         raise ConfigRejected(f"spec.firewall.localInclude: {why}; nft was not run, the router keeps its ruleset")
 
 
-def _keys_refused(connection: RouterConnection, pushed: Completed, delta: str) -> str | None:
-    """A warning when all vtysh refused of the delta were TCP MD5 keys the kernel would not take; else None.
+def keys_refused(output: str, workdir: str, delta: str) -> str | None:
+    """A warning when the only lines vtysh refused of `delta` were TCP MD5 keys the kernel would not take.
 
-    bgpd keeps such a `neighbor X password` in its configuration (the running config is as desired), but
-    the session cannot come up: frr-reload.py would find nothing to change. The neighbors are named by
-    address, never with the password.
+    `output` is what `vtysh -f DELTA` printed. bgpd keeps each such `neighbor X password` in its configuration
+    (so the running config is as desired and frr-reload.py would find nothing to change), but the kernel has
+    no key and the session cannot come up. The neighbors are named by address, never with the password.
+    None when no key was refused, or when anything else was refused too.
     """
-    problems = vtysh_problems(pushed.output, connection.commands.workdir, DELTA)
+    problems = vtysh_problems(output, workdir, DELTA)
     if not any(problem.kind == TCP_MD5_REFUSED for problem in problems):
         return None
     delta_lines = lines(delta)
@@ -202,18 +202,20 @@ def _keys_refused(connection: RouterConnection, pushed: Completed, delta: str) -
         if problem.kind != "refused by bgpd" or words[:1] != ["neighbor"] or words[2:3] != ["password"]:
             return None  # something else was refused too
         neighbors.append(words[1])
-    count = pushed.output.count(TCP_MD5_MESSAGE)
+    if not neighbors:
+        return None
     named = ", ".join(neighbors[:5]) + (f" and {len(neighbors) - 5} more" if len(neighbors) > 5 else "")
     return (
-        f"bgpd could not install the TCP MD5 key of {count} neighbors ({named}): {TCP_MD5_REFUSED}; "
-        "their sessions cannot come up until it is raised and FRR restarted"
+        f"bgpd could not install the TCP MD5 key of {len(neighbors)} neighbor{'s' if len(neighbors) > 1 else ''} "
+        f"({named}): {TCP_MD5_REFUSED}; those sessions cannot come up until the kernel takes the keys and FRR is "
+        "restarted"
     )
 
 
 async def _apply_frr(connection: RouterConnection, plan: FrrPlan) -> tuple[Method, str, str | None]:
     """Delta first, frr-reload.py when the delta cannot express the change or missed; raises on failure.
 
-    Returns the method, a message and a warning (_keys_refused).
+    Returns the method, a message and a warning (keys_refused).
     """
     commands = connection.commands
     if plan.unsupported:
@@ -223,11 +225,14 @@ async def _apply_frr(connection: RouterConnection, plan: FrrPlan) -> tuple[Metho
         await connection.upload(DELTA, delta)
         pushed = await connection.run(commands.apply_delta)
         left = frrplan.remaining(await read_running(connection), plan.desired)
-        if pushed.ok and not left:
-            return "delta", f"{len(plan.commands)} commands in one vtysh session", None
-        warning = None if left else _keys_refused(connection, pushed, delta)
-        if warning is not None:
-            return "delta", f"{len(plan.commands)} commands in one vtysh session; {warning}", warning
+        if not left:
+            # vtysh -f may exit 0 or not when bgpd refused a key; either way the configuration is in place.
+            warning = keys_refused(pushed.output, commands.workdir, delta)
+            done = f"{len(plan.commands)} commands in one vtysh session"
+            if warning is not None:
+                return "delta", f"{done}; {warning}", warning
+            if pushed.ok:
+                return "delta", done, None
         # vtysh -f exits 0 on some refused lines: what FRR said, and the difference, both tell why.
         reason = f"delta left differences: {differences(left) or 'none'} (vtysh -f {DELTA}: "
         reason += f"{_vtysh_said(connection, pushed, DELTA, delta)})"

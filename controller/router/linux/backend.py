@@ -6,7 +6,7 @@ from controller.api.router import Router
 from controller.inputs import Inputs, ssh_private_key
 from controller.pipeline import RouterResult
 from controller.router.linux.apply import apply
-from controller.router.linux.observe import observe
+from controller.router.linux.observe import RunningConfigReading, observe
 from controller.router.linux.preview import preview
 from controller.router.outcome import ApplyReport, Observation, Preview
 from controller.router.ssh.commands import APPLIED_FRR, APPLIED_NFT
@@ -21,6 +21,7 @@ class SshBackend:
         self.connection = connection
         self.writer: Writer = writer  # who holds the router lock while applying (router/ssh/lock.py)
         self.lock_wait = lock_wait  # seconds to wait for another writer's lock before RouterBusy
+        self._reading = RunningConfigReading()
 
     async def connect(self) -> None:
         await self.connection.connect()
@@ -32,7 +33,7 @@ class SshBackend:
         return await preview(self.connection, result)
 
     async def observe(self) -> Observation:
-        return await observe(self.connection)
+        return await observe(self.connection, self._reading)
 
     async def last_applied(self) -> tuple[str | None, str | None]:
         return await self.connection.read(APPLIED_FRR), await self.connection.read(APPLIED_NFT)

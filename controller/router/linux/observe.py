@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -70,22 +70,32 @@ def sessions_from_json(summary: dict[str, Any], owned: set[str]) -> list[BGPSess
     return list(sessions.values())
 
 
-@lru_cache(maxsize=16)
-def _read(running: str) -> tuple[str, frozenset[str]]:
-    """The running config redacted, and the peers frr-edge owns in it. Remembered for the last texts: most
-    runs find the config they found before, and redacting 2,000 neighbors' config took a tenth of the
-    controller's CPU at issue 14's scale (py-spy, bench_scale.py --profile)."""
-    try:
-        owned = frozenset(owned_peers(parse(running, source="running configuration")))
-    except FrrSyntaxError:
-        owned = frozenset()
-    return redact(running), owned
+@dataclass
+class RunningConfigReading:
+    """One router's running config as last observed: redacted, and the peers frr-edge owns in it.
+
+    Most runs find the config they found before; redacting 2,000 neighbors' config each run took a tenth of
+    the controller's CPU over a bench_scale.py round (py-spy). Kept per router (SshBackend), one text only.
+    """
+
+    running: str | None = None
+    redacted: str = ""
+    owned: frozenset[str] = frozenset()
+
+    def of(self, running: str) -> tuple[str, frozenset[str]]:
+        if running != self.running:
+            try:
+                owned = frozenset(owned_peers(parse(running, source="running configuration")))
+            except FrrSyntaxError:
+                owned = frozenset()
+            self.running, self.redacted, self.owned = running, redact(running), owned
+        return self.redacted, self.owned
 
 
-async def observe(connection: RouterConnection) -> Observation:
-    """Read the router's state; changes nothing."""
+async def observe(connection: RouterConnection, reading: RunningConfigReading | None = None) -> Observation:
+    """Read the router's state; changes nothing. `reading`: the router's last reading, to reuse."""
     running = await read_running(connection)
-    redacted, owned = _read(running)
+    redacted, owned = (reading or RunningConfigReading()).of(running)
     shown = await connection.run(connection.commands.show_sessions)
     try:
         summary = json.loads(shown.stdout) if shown.ok and shown.stdout.strip() else {}

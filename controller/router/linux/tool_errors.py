@@ -23,7 +23,7 @@ OTHER_FILE = f"a file outside {INCLUDE_DIR}"
 # on bgpd's sockets (bgp_vty.c, BGP_ERR_TCPSIG_FAILED). Each key takes socket option memory, limited per
 # network namespace by net.core.optmem_max: 131072 bytes held ~690 IPv6 or ~960 IPv4 keys on Linux 6.18.
 TCP_MD5_MESSAGE = "% Error while applying TCP-Sig to session(s)"
-TCP_MD5_REFUSED = "the kernel refused the TCP MD5 key (net.core.optmem_max on the router, docs/router.md)"
+TCP_MD5_REFUSED = "the kernel refused the TCP MD5 key (most likely net.core.optmem_max on the router: docs/router.md)"
 MAX_SHOWN = 5
 _QUOTE_LIMIT = 160
 
