@@ -78,7 +78,7 @@ def test_after_an_input_change_it_prints_what_the_next_apply_runs_and_exits_1(
     removed = [line[1:] for line in parts["nftables"] if line.startswith("-") and not line.startswith("---")]
     assert added and all(line in applied_nft for line in added), added
     assert all(line in applied_nft_before.splitlines() for line in removed), removed
-    assert any("203.0.113.11/32 . tcp . 8443" in line for line in added), added
+    assert any("203.0.113.11 . tcp . 8443" in line for line in added), added  # a Service port: the host set
     assert "neighbor 192.0.2.13 remote-as 64513" in running_config(router_lab)
 
     again = diff(router_lab, *SAMPLES, CHANGE)
