@@ -432,6 +432,8 @@ def run_round(
     figures = Round()
     route_services(world.lab)
     prober = Prober(world.lab)
+    log = world.directory / f"controller-scale-{number}.log"
+    earlier = log.stat().st_size if log.exists() else 0  # a kept world's log holds earlier runs' lines too
     started = time.monotonic()
     controller = start_controller(world, f"scale-{number}")
     assert controller.process is not None
@@ -448,7 +450,7 @@ def run_round(
         figures.allowed = prober.allowed(_sample(size), 3600 * timeouts, "every Service allowed") - started
         wait_until(lambda: controller.metric(CHANGES) >= 1, 3600 * timeouts, "first apply", 0.05)
         figures.applied = time.monotonic() - started
-        figures.first_apply = _first_apply(controller.log_text())
+        figures.first_apply = _first_apply(controller.log.read_bytes()[earlier:].decode(errors="replace"))
         figures.cpu["start to applied"] = usage.cpu_seconds()
         if settle:
             _settle(controller)
