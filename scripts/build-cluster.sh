@@ -11,6 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
+source scripts/k8s-version-flags.sh
 
 # Where the Go toolchain is installed on this project's machines, for a PATH that lacks it.
 command -v go >/dev/null || PATH=$PATH:/usr/local/go/bin
@@ -49,13 +50,7 @@ build_flags=(-p 2 -trimpath)
 started=$(date +%s)
 
 echo "build-cluster: building kube-apiserver, kube-controller-manager and kubectl $k8s_version" >&2
-minor=${k8s_version#v1.}
-minor=${minor%%.*}
-version_flags=""
-for pkg in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
-    version_flags+=" -X $pkg.gitVersion=$k8s_version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-    version_flags+=" -X $pkg.gitTreeState=clean"
-done
+version_flags=$(k8s_version_flags "$k8s_version")
 (cd "$kube_module" && go build "${build_flags[@]}" -ldflags "-s -w$version_flags" -o "$work/" \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl)
 

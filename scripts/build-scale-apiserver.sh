@@ -15,6 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
+source scripts/k8s-version-flags.sh
 command -v go >/dev/null || PATH=$PATH:/usr/local/go/bin
 
 cluster_dir=$(scripts/build-cluster.sh)
@@ -23,7 +24,7 @@ kube_module=$repo/tests/cluster/kube
 k8s_version=$(cd "$kube_module" && go list -m -f '{{.Version}}' k8s.io/kubernetes)
 k8s_source=$(cd "$kube_module" && go list -m -f '{{.Dir}}' k8s.io/kubernetes)
 target=$cache_root/k8s-$k8s_version-scale
-stamp=$(cat "$kube_module"/go.mod "$kube_module"/go.sum "$0" | sha256sum | cut -d' ' -f1)
+stamp=$(cat "$kube_module"/go.mod "$kube_module"/go.sum "$0" scripts/k8s-version-flags.sh | sha256sum | cut -d' ' -f1)
 
 link_cluster_binaries() {
     for binary in etcd kube-controller-manager kubectl; do
@@ -58,13 +59,7 @@ sed -i -E "/$gauges/d" "$allocator"
 cp "$kube_module/go.mod" "$kube_module/go.sum" "$work/"
 echo 'replace k8s.io/kubernetes => ./kubernetes' >>"$work/go.mod"
 
-minor=${k8s_version#v1.}
-minor=${minor%%.*}
-version_flags=""
-for pkg in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
-    version_flags+=" -X $pkg.gitVersion=$k8s_version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-    version_flags+=" -X $pkg.gitTreeState=clean"
-done
+version_flags=$(k8s_version_flags "$k8s_version")
 echo "build-scale-apiserver: building kube-apiserver $k8s_version without the allocator's gauge refresh" >&2
 mkdir -p "$work/out"
 (cd "$work" && CGO_ENABLED=0 go build -p 2 -trimpath -ldflags "-s -w$version_flags" -o "$work/out/" \

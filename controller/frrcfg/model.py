@@ -178,8 +178,7 @@ NOT_SHOWN: tuple[tuple[str, str], ...] = (
         r"ip(v6)? forwarding",
         "FRR shows forwarding only when it is off (`no ip forwarding`): enable it on the router (sysctl)",
     ),
-    (r"no ip nht resolve-via-default", "it is FRR's default and FRR shows no line for it: leave it out"),
-    (r"no ipv6 nht resolve-via-default", "it is FRR's default and FRR shows no line for it: leave it out"),
+    (r"no ip(v6)? nht resolve-via-default", "it is FRR's default and FRR shows no line for it: leave it out"),
     (r"no bgp log-neighbor-changes", "it is the default of `frr defaults traditional` and FRR shows no line for it"),
 )
 _NOT_SHOWN = tuple((re.compile(pattern, re.ASCII), why) for pattern, why in NOT_SHOWN)

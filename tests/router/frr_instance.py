@@ -12,6 +12,7 @@ import signal
 import subprocess
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,6 +85,17 @@ class FrrInstance:
         subprocess.run(["ip", "netns", "del", self.name], check=False)
         shutil.rmtree(self.confdir, ignore_errors=True)
         shutil.rmtree(self.rundir, ignore_errors=True)
+
+    @classmethod
+    @contextlib.contextmanager
+    def running_in(cls, name: str, scratch: Path) -> Iterator[FrrInstance]:
+        """An instance started in namespace `name`, stopped (daemons, namespace, files) on the way out."""
+        instance = cls(name, scratch)
+        instance.start()
+        try:
+            yield instance
+        finally:
+            instance.stop()
 
     def vtysh(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(["vtysh", "-N", self.name, *args], capture_output=True, text=True, check=False)

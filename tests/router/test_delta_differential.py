@@ -106,12 +106,8 @@ TALLY = Tally()
 def frr(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FrrInstance]:
     if os.geteuid() != 0:
         pytest.fail("the differential test needs root: a network namespace and FRR daemons")
-    instance = FrrInstance(f"fe-diff-{os.getpid()}", tmp_path_factory.mktemp("frr-diff"))
-    instance.start()
-    try:
+    with FrrInstance.running_in(f"fe-diff-{os.getpid()}", tmp_path_factory.mktemp("frr-diff")) as instance:
         yield instance
-    finally:
-        instance.stop()
 
 
 def lines(text: str) -> Counter[tuple[str, ...]]:

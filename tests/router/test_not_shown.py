@@ -34,12 +34,8 @@ EXAMPLES = {
 
 @pytest.fixture(scope="module")
 def frr(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FrrInstance]:
-    instance = FrrInstance(f"fe-shown-{os.getpid()}", tmp_path_factory.mktemp("frr-shown"))
-    instance.start()
-    try:
+    with FrrInstance.running_in(f"fe-shown-{os.getpid()}", tmp_path_factory.mktemp("frr-shown")) as instance:
         yield instance
-    finally:
-        instance.stop()
 
 
 @pytest.mark.parametrize("text", EXAMPLES.values(), ids=EXAMPLES.keys())
